@@ -1,0 +1,3 @@
+from fieldnote.cli import main
+
+main()

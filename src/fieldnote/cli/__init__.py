@@ -1,0 +1,47 @@
+"""``fieldnote``: one Typer app; every read command takes ``--json``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from fieldnote.cli import _db, _events, _projects, _serve
+from fieldnote.cli._context import CliState
+
+__all__ = ["app", "main"]
+
+app = typer.Typer(
+    name="fieldnote",
+    help="Continuous discovery: product events, research questions, interviews and themes.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+@app.callback()
+def _root(
+    ctx: typer.Context,
+    home: Annotated[
+        Path | None,
+        typer.Option(
+            "--home",
+            envvar="FIELDNOTE_HOME",
+            help="Folder holding all state (default ./.fieldnote).",
+            show_default=False,
+        ),
+    ] = None,
+) -> None:
+    ctx.obj = CliState(home)
+
+
+app.add_typer(_projects.app, name="projects")
+app.add_typer(_events.app, name="events")
+app.add_typer(_db.app, name="db")
+_serve.register(app)
+
+
+def main() -> None:
+    app()

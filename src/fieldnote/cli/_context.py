@@ -1,0 +1,60 @@
+"""Shared CLI plumbing: settings from the global options, output as text or JSON."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any, NoReturn
+
+import orjson
+import typer
+from rich.console import Console
+
+from fieldnote._core import Fieldnote
+from fieldnote.config import Settings
+
+__all__ = ["CliState", "emit", "fail", "get_state"]
+
+err_console = Console(stderr=True)
+out_console = Console()
+
+
+class CliState:
+    def __init__(self, home: Path | None) -> None:
+        overrides: dict[str, Any] = {}
+        if home is not None:
+            overrides["home"] = home
+        self.settings = Settings(**overrides)
+        self._fieldnote: Fieldnote | None = None
+
+    @property
+    def fieldnote(self) -> Fieldnote:
+        if self._fieldnote is None:
+            self._fieldnote = Fieldnote(self.settings)
+        return self._fieldnote
+
+
+def get_state(ctx: typer.Context) -> CliState:
+    root = ctx.find_root()
+    st = root.obj
+    if not isinstance(st, CliState):
+        st = CliState(None)
+        root.obj = st
+    return st
+
+
+def emit(data: Any, *, as_json: bool, text: str | None = None) -> None:
+    """Print ``data`` as JSON (``--json``) or the human ``text``."""
+    if as_json:
+        sys.stdout.write(orjson.dumps(data, option=orjson.OPT_INDENT_2).decode() + "\n")
+        sys.stdout.flush()
+    else:
+        out_console.print(text if text is not None else data)
+
+
+def fail(message: str, *, as_json: bool = False, code: int = 1) -> NoReturn:
+    """Exit with a clear message on stderr (and a JSON error object with ``--json``)."""
+    if as_json:
+        sys.stdout.write(orjson.dumps({"error": message}).decode() + "\n")
+    err_console.print(f"[bold red]error:[/] {message}", highlight=False)
+    raise typer.Exit(code)

@@ -1,0 +1,69 @@
+"""Settings, read from the environment (``FIELDNOTE_*``) in entry points only.
+
+Nothing in the library reads the environment: the CLI and the server build one
+``Settings`` object and pass it down, so tests can build as many as they like.
+Every field is documented in docs/config.md (a test checks that).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+__all__ = ["Settings"]
+
+
+class Settings(BaseSettings):
+    """All of fieldnote's configuration. Field names map to ``FIELDNOTE_<NAME>``."""
+
+    model_config = SettingsConfigDict(env_prefix="FIELDNOTE_", extra="ignore", frozen=True)
+
+    home: Path = Field(
+        default=Path(".fieldnote"),
+        description="Folder that holds all state: the event store, the repository, server info.",
+    )
+    database_url: str | None = Field(
+        default=None,
+        description="SQLAlchemy URL of the research repository; default: SQLite inside home.",
+    )
+    max_body_bytes: int = Field(
+        default=20 * 1024 * 1024,
+        gt=0,
+        description="Largest accepted capture request body, after gzip decompression.",
+    )
+    max_batch_events: int = Field(
+        default=10_000, gt=0, description="Largest number of events in one capture batch."
+    )
+    commit_max_rows: int = Field(
+        default=50_000,
+        gt=0,
+        description="Most events the group-commit writer puts in one DuckDB transaction.",
+    )
+    future_tolerance_seconds: int = Field(
+        default=23 * 3600,
+        ge=0,
+        description="How far in the future an event timestamp may be before it is rejected.",
+    )
+    oldest_timestamp_year: int = Field(
+        default=2000, description="Event timestamps before this year are rejected as absurd."
+    )
+    segments_dir: Path | None = Field(
+        default=None,
+        description=(
+            "Scale-out mode: write committed capture batches as Parquet segments into this "
+            "folder instead of the DuckDB file (see docs/scaling.md)."
+        ),
+    )
+    duckdb_memory_limit: str = Field(
+        default="2GB",
+        description="DuckDB memory_limit for the event store (imports spill past it).",
+    )
+    duckdb_threads: int | None = Field(
+        default=None, description="DuckDB worker threads; default: one per core."
+    )
+
+    def resolved_home(self) -> Path:
+        """The home folder as an absolute path (it may not exist yet)."""
+        return self.home.expanduser().resolve()

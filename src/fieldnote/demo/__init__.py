@@ -1,0 +1,1 @@
+"""A synthetic SaaS product with a planted problem, for ``fieldnote demo``."""

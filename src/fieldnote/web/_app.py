@@ -1,0 +1,97 @@
+"""``create_app(settings)``: the one FastAPI application (capture, JSON API, pages).
+
+The app owns the event store for as long as it runs: it is the single DuckDB writer,
+and it publishes ``server.json`` in the home folder so the CLI sends its reads and
+imports here instead of opening the file (which DuckDB would refuse).
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from fieldnote import __version__
+from fieldnote._core import Fieldnote
+from fieldnote.config import Settings
+from fieldnote.events import EventSink, GroupCommitWriter
+from fieldnote.web._api import router as api_router
+from fieldnote.web._capture import router as capture_router
+from fieldnote.web._responses import FastJSONResponse
+from fieldnote.web._state import AppState, KeyCache
+
+__all__ = ["create_app"]
+
+
+def _open_sink(fn: Fieldnote) -> tuple[EventSink, object | None]:
+    if fn.settings.segments_dir is not None:
+        from fieldnote.events.segments import ParquetSegmentSink
+
+        return ParquetSegmentSink(fn.settings.segments_dir), None
+    store = fn.open_event_store()
+    return store, store
+
+
+def create_app(settings: Settings, *, publish: tuple[str, int] | None = None) -> FastAPI:
+    """Build the app. ``publish=(host, port)`` writes server.json while it runs."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        fn = Fieldnote(settings, auto_create=True)
+        fn.projects.ensure_default()  # refuses to start on an unmigrated repository
+        sink, store = _open_sink(fn)
+        writer = GroupCommitWriter(sink, max_rows=settings.commit_max_rows)
+        info = fn.home.publish_server(host=publish[0], port=publish[1]) if publish else None
+        app.state.fieldnote = AppState(
+            fieldnote=fn,
+            sink=sink,
+            writer=writer,
+            store=store,  # type: ignore[arg-type]
+            keys=KeyCache(fn),
+            admin_token=info.admin_token if info else None,
+        )
+        try:
+            yield
+        finally:
+            writer.close()
+            if info is not None:
+                fn.home.withdraw_server(info)
+            close = getattr(sink, "close", None)
+            if close is not None:
+                close()
+            fn.close()
+
+    app = FastAPI(
+        title="fieldnote",
+        version=__version__,
+        default_response_class=FastJSONResponse,
+        lifespan=lifespan,
+    )
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(_request: Request, exc: StarletteHTTPException) -> FastJSONResponse:
+        detail = exc.detail
+        body = detail if isinstance(detail, dict) else {"error": str(detail)}
+        return FastJSONResponse(body, status_code=exc.status_code, headers=exc.headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(_request: Request, exc: RequestValidationError) -> FastJSONResponse:
+        errors = [
+            {"field": ".".join(str(p) for p in e.get("loc", ())), "message": e.get("msg", "")}
+            for e in exc.errors()
+        ]
+        first = errors[0] if errors else {"field": "", "message": "invalid request"}
+        return FastJSONResponse(
+            {"error": f"{first['field']}: {first['message']}", "errors": errors}, status_code=422
+        )
+
+    @app.get("/healthz", include_in_schema=False)
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok", "version": __version__}
+
+    app.include_router(capture_router)
+    app.include_router(api_router)
+    return app
