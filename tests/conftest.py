@@ -72,8 +72,13 @@ class LiveServer:
             self.process.wait(timeout=30)
 
 
-def run_cli(home: Path, *args: str, check: bool = True, env: dict[str, str] | None = None,
-            input: str | None = None) -> subprocess.CompletedProcess[str]:
+def run_cli(
+    home: Path,
+    *args: str,
+    check: bool = True,
+    env: dict[str, str] | None = None,
+    input: str | None = None,
+) -> subprocess.CompletedProcess[str]:
     """Run the real ``fieldnote`` console entry point in a subprocess."""
     full_env = {**os.environ, **(env or {})}
     proc = subprocess.run(
@@ -92,8 +97,13 @@ def run_cli(home: Path, *args: str, check: bool = True, env: dict[str, str] | No
     return proc
 
 
-def start_server(home: Path, *, port: int | None = None, env: dict[str, str] | None = None,
-                 log_path: Path | None = None) -> LiveServer:
+def start_server(
+    home: Path,
+    *,
+    port: int | None = None,
+    env: dict[str, str] | None = None,
+    log_path: Path | None = None,
+) -> LiveServer:
     port = port or free_port()
     log_path = log_path or home.parent / f"server-{port}.log"
     home.mkdir(parents=True, exist_ok=True)

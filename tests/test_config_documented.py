@@ -12,7 +12,8 @@ DOC = Path(__file__).resolve().parent.parent / "docs" / "config.md"
 def test_every_setting_is_documented() -> None:
     text = DOC.read_text()
     missing = [
-        f"FIELDNOTE_{name.upper()}" for name in Settings.model_fields
+        f"FIELDNOTE_{name.upper()}"
+        for name in Settings.model_fields
         if f"FIELDNOTE_{name.upper()}" not in text
     ]
     assert not missing, f"undocumented settings in docs/config.md: {missing}"

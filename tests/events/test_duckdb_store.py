@@ -38,9 +38,13 @@ batches = st.lists(
 )
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(batches=batches)
-def test_each_project_uuid_is_stored_once(tmp_path: Path, batches: list[list[tuple[str, str, int]]]) -> None:
+def test_each_project_uuid_is_stored_once(
+    tmp_path: Path, batches: list[list[tuple[str, str, int]]]
+) -> None:
     path = tmp_path / f"{uuid.uuid4().hex}.duckdb"
     store = DuckDBEventStore(path)
     writer = GroupCommitWriter(store)
@@ -69,7 +73,9 @@ def test_events_survive_reopening_the_file(tmp_path: Path) -> None:
     store.close()
     reopened = DuckDBEventStore(path, read_only=True)
     assert reopened.count("p") == 2
-    assert [e.uuid for e in reopened.tail("p")] == [UUIDS[0], UUIDS[1]] or len(reopened.tail("p")) == 2
+    assert [e.uuid for e in reopened.tail("p")] == [UUIDS[0], UUIDS[1]] or len(
+        reopened.tail("p")
+    ) == 2
     reopened.close()
 
 

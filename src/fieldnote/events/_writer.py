@@ -11,15 +11,18 @@ from __future__ import annotations
 import asyncio
 import queue
 import threading
+from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol, TypeVar
 
 import pyarrow as pa
 
 from fieldnote.events._model import AppendResult
 
 __all__ = ["EventSink", "GroupCommitWriter", "WriterClosedError"]
+
+T = TypeVar("T")
 
 
 class EventSink(Protocol):
@@ -40,6 +43,14 @@ class _Pending:
     future: Future[AppendResult]
 
 
+@dataclass
+class _Task:
+    """Work that must run on the writer thread (e.g. a bulk import into the store)."""
+
+    fn: Callable[[], Any]
+    future: Future[Any]
+
+
 _STOP = object()
 
 
@@ -49,7 +60,7 @@ class GroupCommitWriter:
     def __init__(self, sink: EventSink, *, max_rows: int = 50_000) -> None:
         self._sink = sink
         self._max_rows = max_rows
-        self._queue: queue.SimpleQueue[_Pending | object] = queue.SimpleQueue()
+        self._queue: queue.SimpleQueue[_Pending | _Task | object] = queue.SimpleQueue()
         self._closed = False
         self._thread = threading.Thread(target=self._run, name="fieldnote-writer", daemon=True)
         self.commits = 0
@@ -63,6 +74,18 @@ class GroupCommitWriter:
             fut.set_result(AppendResult())
             return fut
         self._queue.put(_Pending(batch, fut))
+        return fut
+
+    def call(self, fn: Callable[[], T]) -> Future[T]:
+        """Run ``fn`` on the writer thread, between commits, and return its future.
+
+        This is how other writes (a bulk import while the server runs) stay
+        serialised with capture: there is still exactly one writer.
+        """
+        if self._closed:
+            raise WriterClosedError("the event writer is shutting down")
+        fut: Future[T] = Future()
+        self._queue.put(_Task(fn, fut))
         return fut
 
     async def append(self, batch: pa.Table) -> AppendResult:
@@ -86,9 +109,13 @@ class GroupCommitWriter:
             item = self._queue.get()
             if item is _STOP:
                 break
+            if isinstance(item, _Task):
+                self._run_task(item)
+                continue
             assert isinstance(item, _Pending)
             group = [item]
             rows = item.batch.num_rows
+            task: _Task | None = None
             while rows < self._max_rows:
                 try:
                     nxt = self._queue.get_nowait()
@@ -97,10 +124,22 @@ class GroupCommitWriter:
                 if nxt is _STOP:
                     stopping = True
                     break
+                if isinstance(nxt, _Task):
+                    task = nxt  # commit what came before it first, then run it
+                    break
                 assert isinstance(nxt, _Pending)
                 group.append(nxt)
                 rows += nxt.batch.num_rows
             self._commit(group)
+            if task is not None:
+                self._run_task(task)
+
+    @staticmethod
+    def _run_task(task: _Task) -> None:
+        try:
+            task.future.set_result(task.fn())
+        except BaseException as exc:
+            task.future.set_exception(exc)
 
     def _commit(self, group: list[_Pending]) -> None:
         try:
