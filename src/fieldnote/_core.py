@@ -7,12 +7,13 @@ from a factory, no import-time side effects).
 
 from __future__ import annotations
 
+from datetime import timedelta
 from functools import cached_property
 
 from fieldnote.config import Settings
 from fieldnote.events import DuckDBEventStore
 from fieldnote.home import Home
-from fieldnote.repository import Projects, Repository
+from fieldnote.repository import Accounts, AuditLog, Projects, Repository, Sessions, Tokens
 
 __all__ = ["Fieldnote"]
 
@@ -34,6 +35,24 @@ class Fieldnote:
         projects = Projects(self.repository)
         projects.ensure_default()
         return projects
+
+    @cached_property
+    def accounts(self) -> Accounts:
+        return Accounts(self.repository)
+
+    @cached_property
+    def tokens(self) -> Tokens:
+        return Tokens(self.repository, self.accounts)
+
+    @cached_property
+    def sessions(self) -> Sessions:
+        return Sessions(
+            self.repository, max_age=timedelta(seconds=self.settings.session_max_age_seconds)
+        )
+
+    @cached_property
+    def audit(self) -> AuditLog:
+        return AuditLog(self.repository)
 
     def open_event_store(self, *, read_only: bool = False) -> DuckDBEventStore:
         """Open the DuckDB file. Only one process may hold it for writing at a time."""

@@ -8,6 +8,7 @@ Every field is documented in docs/config.md (a test checks that).
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -62,6 +63,40 @@ class Settings(BaseSettings):
     )
     duckdb_threads: int | None = Field(
         default=None, description="DuckDB worker threads; default: one per core."
+    )
+
+    session_max_age_seconds: int = Field(
+        default=14 * 24 * 3600,
+        gt=0,
+        description="How long a web sign-in lasts before the person signs in again.",
+    )
+    secure_cookies: Literal["auto", "always", "never"] = Field(
+        default="auto",
+        description=(
+            "Mark session cookies Secure: 'auto' when the request came over https "
+            "(directly or via a trusted proxy's X-Forwarded-Proto), or always / never."
+        ),
+    )
+    login_max_failures_per_account: int = Field(
+        default=5,
+        gt=0,
+        description="Failed sign-ins allowed per account within the login failure window.",
+    )
+    login_max_failures_per_ip: int = Field(
+        default=20,
+        gt=0,
+        description="Failed sign-ins allowed per client address within the window.",
+    )
+    login_failure_window_seconds: int = Field(
+        default=900, gt=0, description="The window over which failed sign-ins are counted."
+    )
+    server_url: str | None = Field(
+        default=None,
+        description="CLI: send event reads to this fieldnote server instead of the local home.",
+    )
+    token: str | None = Field(
+        default=None,
+        description="CLI: personal API token used with server_url (Authorization: Bearer).",
     )
 
     def resolved_home(self) -> Path:

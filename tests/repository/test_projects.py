@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import text
 
 from fieldnote.repository import (
     ProjectError,
@@ -15,29 +11,6 @@ from fieldnote.repository import (
     Repository,
     RepositoryNotMigratedError,
 )
-
-PG_ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def repository(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Repository]:
-    if request.param == "sqlite":
-        repo = Repository(f"sqlite:///{tmp_path / 'repo.sqlite'}")
-        yield repo
-        repo.dispose()
-        return
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    repo = Repository(f"{PG_ADMIN_URL}?options=-csearch_path%3D{schema}")
-    try:
-        yield repo
-    finally:
-        repo.dispose()
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
 
 
 def test_fresh_repository_is_created_on_first_use(repository: Repository) -> None:
@@ -87,3 +60,23 @@ def test_default_project_is_created_once(repository: Repository) -> None:
     assert projects.ensure_default() is not None
     assert projects.ensure_default() is None
     assert [p.name for p in projects.list()] == ["default"]
+
+
+def test_an_existing_repository_behind_head_is_refused_until_upgraded(
+    repository: Repository,
+) -> None:
+    assert repository.upgrade("0001") == "0001"
+    with pytest.raises(RepositoryNotMigratedError, match=r"revision 0001 .*fieldnote db upgrade"):
+        repository.ensure_ready(auto_create=True)  # even with auto_create: it is not fresh
+    assert repository.upgrade() == repository.head_revision()
+    repository.ensure_ready(auto_create=False)
+
+
+def test_rotating_the_secret_key_stops_the_old_one(repository: Repository) -> None:
+    repository.ensure_ready(auto_create=True)
+    projects = Projects(repository)
+    old = projects.create("shop")
+    new = projects.rotate_secret_key("shop")
+    assert new.secret_key != old.secret_key and new.write_key == old.write_key
+    assert projects.by_secret_key(old.secret_key) is None
+    assert projects.by_secret_key(new.secret_key).name == "shop"  # type: ignore[union-attr]

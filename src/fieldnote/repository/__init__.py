@@ -3,8 +3,18 @@
 SQLAlchemy 2 models with Alembic migrations; SQLite by default, PostgreSQL by URL.
 """
 
+from fieldnote.repository._accounts import (
+    MIN_PASSWORD_LENGTH,
+    AccountError,
+    Accounts,
+    MemberInfo,
+    UserInfo,
+    normalize_email,
+)
+from fieldnote.repository._audit import AuditLog, AuditRecord
 from fieldnote.repository._db import Repository, RepositoryNotMigratedError
 from fieldnote.repository._models import Base, Project
+from fieldnote.repository._permissions import ROLE_PERMISSIONS, Permission, Role, UserAccess, can
 from fieldnote.repository._projects import (
     DEFAULT_PROJECT,
     ProjectCredentials,
@@ -12,10 +22,22 @@ from fieldnote.repository._projects import (
     ProjectInfo,
     Projects,
 )
+from fieldnote.repository._sessions import NewSession, SessionInfo, Sessions
+from fieldnote.repository._tokens import CreatedToken, TokenInfo, Tokens
 
 __all__ = [
     "DEFAULT_PROJECT",
+    "MIN_PASSWORD_LENGTH",
+    "ROLE_PERMISSIONS",
+    "AccountError",
+    "Accounts",
+    "AuditLog",
+    "AuditRecord",
     "Base",
+    "CreatedToken",
+    "MemberInfo",
+    "NewSession",
+    "Permission",
     "Project",
     "ProjectCredentials",
     "ProjectError",
@@ -23,4 +45,13 @@ __all__ = [
     "Projects",
     "Repository",
     "RepositoryNotMigratedError",
+    "Role",
+    "SessionInfo",
+    "Sessions",
+    "TokenInfo",
+    "Tokens",
+    "UserAccess",
+    "UserInfo",
+    "can",
+    "normalize_email",
 ]

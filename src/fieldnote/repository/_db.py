@@ -56,12 +56,15 @@ class Repository:
         """True when the database holds no fieldnote tables at all."""
         return self.current_revision() is None
 
-    def upgrade(self) -> str | None:
-        """Apply every pending migration; return the revision now in force."""
+    def upgrade(self, revision: str = "head") -> str | None:
+        """Apply pending migrations up to ``revision``; return the revision now in force.
+
+        Tests pass an older revision to build a database that is behind the code.
+        """
         cfg = self._alembic_config()
         with self.engine.begin() as conn:
             cfg.attributes["connection"] = conn
-            command.upgrade(cfg, "head")
+            command.upgrade(cfg, revision)
         return self.current_revision()
 
     def ensure_ready(self, *, auto_create: bool) -> None:

@@ -115,6 +115,16 @@ class Projects:
             p = s.scalar(select(Project).where(Project.secret_key_hash == hash_secret(secret_key)))
             return _info(p) if p else None
 
+    def rotate_secret_key(self, name: str) -> ProjectCredentials:
+        """A new secret key for ``name`` (shown once); the old one stops reading at once."""
+        info = self.require(name)
+        secret = "fns_" + secrets.token_urlsafe(32)
+        with self._repo.session() as s:
+            p = s.get(Project, info.id)
+            assert p is not None
+            p.secret_key_hash = hash_secret(secret)
+        return ProjectCredentials(name=info.name, write_key=info.write_key, secret_key=secret)
+
     def list(self) -> list[ProjectInfo]:
         with self._repo.session() as s:
             return [_info(p) for p in s.scalars(select(Project).order_by(Project.name))]
