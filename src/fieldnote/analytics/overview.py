@@ -90,7 +90,7 @@ class OverviewService:
         assert row is not None
         return int(row[0]), _utc(row[1]) if row[1] is not None else None
 
-    def overview(self, project: str, *, days: int = 30, latest: int = 20) -> Overview:
+    def overview(self, project: str, *, days: int = 30, latest: int = 10) -> Overview:
         """The overview of ``project`` over the ``days`` up to its newest event."""
         version = self.version(project)
         key = (project, days, latest)

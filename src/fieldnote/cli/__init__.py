@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from fieldnote.cli import _db, _events, _projects, _serve
+from fieldnote.cli import _accounts, _db, _events, _projects, _serve
 from fieldnote.cli._context import CliState
 
 __all__ = ["app", "main"]
@@ -41,6 +41,9 @@ app.add_typer(_projects.app, name="projects")
 app.add_typer(_events.app, name="events")
 app.add_typer(_db.app, name="db")
 _serve.register(app)
+app.add_typer(_accounts.users_app, name="users")
+app.add_typer(_accounts.tokens_app, name="tokens")
+_accounts.register(app)
 
 
 def main() -> None:

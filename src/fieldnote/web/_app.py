@@ -16,12 +16,16 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from fieldnote import __version__
 from fieldnote._core import Fieldnote
+from fieldnote.analytics.overview import OverviewService
 from fieldnote.config import Settings
-from fieldnote.events import EventSink, GroupCommitWriter
+from fieldnote.events import DuckDBEventStore, EventSink, GroupCommitWriter
 from fieldnote.web._api import router as api_router
+from fieldnote.web._api_accounts import router as accounts_api_router
 from fieldnote.web._capture import router as capture_router
+from fieldnote.web._ratelimit import LoginLimiter
 from fieldnote.web._responses import FastJSONResponse
 from fieldnote.web._state import AppState, KeyCache
+from fieldnote.web.pages import install as install_pages
 
 __all__ = ["create_app"]
 
@@ -52,6 +56,12 @@ def create_app(settings: Settings, *, publish: tuple[str, int] | None = None) ->
             store=store,  # type: ignore[arg-type]
             keys=KeyCache(fn),
             admin_token=info.admin_token if info else None,
+            overview=OverviewService(store) if isinstance(store, DuckDBEventStore) else None,
+            login_limiter=LoginLimiter(
+                per_account=settings.login_max_failures_per_account,
+                per_ip=settings.login_max_failures_per_ip,
+                window_seconds=settings.login_failure_window_seconds,
+            ),
         )
         try:
             yield
@@ -69,6 +79,11 @@ def create_app(settings: Settings, *, publish: tuple[str, int] | None = None) ->
         version=__version__,
         default_response_class=FastJSONResponse,
         lifespan=lifespan,
+        # The spec is served at /api/openapi.json to signed-in callers; the Swagger
+        # and ReDoc pages would load their assets from a CDN, so they are off.
+        openapi_url=None,
+        docs_url=None,
+        redoc_url=None,
     )
 
     @app.exception_handler(StarletteHTTPException)
@@ -94,4 +109,6 @@ def create_app(settings: Settings, *, publish: tuple[str, int] | None = None) ->
 
     app.include_router(capture_router)
     app.include_router(api_router)
+    app.include_router(accounts_api_router)
+    install_pages(app)
     return app

@@ -7,8 +7,10 @@ import time
 from dataclasses import dataclass, field
 
 from fieldnote._core import Fieldnote
+from fieldnote.analytics.overview import OverviewService
 from fieldnote.events import DuckDBEventStore, EventSink, GroupCommitWriter
 from fieldnote.repository import ProjectInfo
+from fieldnote.web._ratelimit import LoginLimiter
 
 __all__ = ["AppState", "KeyCache"]
 
@@ -55,3 +57,6 @@ class AppState:
     store: DuckDBEventStore | None
     keys: KeyCache
     admin_token: str | None = None
+    # Web app: overview aggregates (None in scale-out mode) and the sign-in limiter.
+    overview: OverviewService | None = None
+    login_limiter: LoginLimiter | None = None

@@ -1,0 +1,193 @@
+"""JSON API for accounts: members and keys (admins), audit log, personal tokens, spec.
+
+The same rules as the settings pages, through the same ``Guard``s; every change is
+written to the audit log with the caller as actor.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi.concurrency import run_in_threadpool
+from pydantic import BaseModel, Field
+
+from fieldnote.repository import AccountError, Permission, TokenInfo
+from fieldnote.web._auth import client_ip, state
+from fieldnote.web._guards import Access, Guard
+from fieldnote.web.pages._settings import member_rows
+
+__all__ = ["router"]
+
+router = APIRouter(prefix="/api", tags=["accounts"])
+
+AnyCaller = Annotated[Access, Depends(Guard())]
+User = Annotated[Access, Depends(Guard(users_only=True))]
+MemberAdmin = Annotated[Access, Depends(Guard(Permission.MANAGE_MEMBERS))]
+KeyAdmin = Annotated[Access, Depends(Guard(Permission.MANAGE_KEYS))]
+AuditReader = Annotated[Access, Depends(Guard(Permission.READ_AUDIT))]
+
+
+class MemberIn(BaseModel):
+    email: str = Field(max_length=320)
+    role: str = Field(max_length=32)
+
+
+class TokenIn(BaseModel):
+    name: str = Field(max_length=200)
+
+
+def _token_json(t: TokenInfo) -> dict[str, Any]:
+    return {
+        "id": t.id,
+        "name": t.name,
+        "prefix": t.prefix,
+        "created_at": t.created_at.isoformat(),
+        "last_used_at": t.last_used_at.isoformat() if t.last_used_at else None,
+        "revoked_at": t.revoked_at.isoformat() if t.revoked_at else None,
+        "active": t.active,
+    }
+
+
+async def _audit(request: Request, access: Access, action: str, **kw: Any) -> None:
+    await run_in_threadpool(
+        lambda: state(request).fieldnote.audit.record(
+            actor=access.principal.actor, action=action, ip=client_ip(request), **kw
+        )
+    )
+
+
+@router.get("/openapi.json")
+async def openapi_spec(request: Request, _access: AnyCaller) -> dict[str, Any]:
+    """This API's OpenAPI 3 description (generated from the routes)."""
+    spec: dict[str, Any] = request.app.openapi()
+    return spec
+
+
+@router.get("/projects/{project}/members")
+async def members(request: Request, access: MemberAdmin) -> dict[str, Any]:
+    """Members of the project and their roles (``all_projects``: an instance-wide role)."""
+    users = await run_in_threadpool(
+        state(request).fieldnote.accounts.list, project=access.project_name
+    )
+    return {
+        "members": [
+            {"email": m.email, "role": m.role, "all_projects": m.instance_wide}
+            for m in member_rows(users, access.project_name)
+        ]
+    }
+
+
+@router.post("/projects/{project}/members")
+async def set_member(request: Request, access: MemberAdmin, body: MemberIn) -> dict[str, Any]:
+    """Give an existing user a role in the project (replacing their role there)."""
+    fn = state(request).fieldnote
+    try:
+        user = await run_in_threadpool(
+            lambda: fn.accounts.set_role(body.email, body.role, project=access.project_name)
+        )
+    except AccountError as exc:
+        raise HTTPException(400, str(exc)) from exc
+    await _audit(
+        request,
+        access,
+        "member.set_role",
+        project=access.project_name,
+        target=user.email,
+        detail={"role": body.role},
+    )
+    return {"email": user.email, "role": body.role}
+
+
+@router.delete("/projects/{project}/members/{email}")
+async def remove_member(request: Request, access: MemberAdmin, email: str) -> dict[str, Any]:
+    """Take away the user's role in the project (their account stays)."""
+    fn = state(request).fieldnote
+    try:
+        user = await run_in_threadpool(
+            lambda: fn.accounts.remove_role(email, project=access.project_name)
+        )
+    except AccountError as exc:
+        raise HTTPException(404, str(exc)) from exc
+    await _audit(request, access, "member.remove", project=access.project_name, target=user.email)
+    return {"removed": user.email}
+
+
+@router.post("/projects/{project}/secret-key")
+async def rotate_secret_key(request: Request, access: KeyAdmin) -> dict[str, str]:
+    """A new secret key, shown once; the old one stops working at once."""
+    creds = await run_in_threadpool(
+        state(request).fieldnote.projects.rotate_secret_key, access.project_name
+    )
+    await _audit(request, access, "key.rotate", project=access.project_name, target="secret_key")
+    return {"name": creds.name, "write_key": creds.write_key, "secret_key": creds.secret_key}
+
+
+@router.get("/projects/{project}/audit")
+async def audit_log(
+    request: Request,
+    access: AuditReader,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    before_id: Annotated[int | None, Query(ge=1)] = None,
+) -> dict[str, Any]:
+    """The project's audit log, newest first (instance-wide admins also get sign-ins)."""
+    fn = state(request).fieldnote
+    entries = await run_in_threadpool(
+        lambda: fn.audit.entries(
+            project=access.project_name,
+            include_instance=access.principal.sees_every_project(),
+            limit=limit,
+            before_id=before_id,
+        )
+    )
+    return {
+        "entries": [
+            {
+                "id": e.id,
+                "at": e.at.isoformat(),
+                "actor": e.actor,
+                "action": e.action,
+                "project": e.project,
+                "target": e.target,
+                "detail": e.detail,
+                "ip": e.ip,
+            }
+            for e in entries
+        ]
+    }
+
+
+@router.get("/tokens")
+async def list_tokens(request: Request, access: User) -> dict[str, Any]:
+    """Your personal API tokens (never their secrets)."""
+    email = access.principal.access.email  # type: ignore[union-attr]
+    tokens = await run_in_threadpool(lambda: state(request).fieldnote.tokens.list(email=email))
+    return {"tokens": [_token_json(t) for t in tokens]}
+
+
+@router.post("/tokens", status_code=201)
+async def create_token(request: Request, access: User, body: TokenIn) -> dict[str, Any]:
+    """A new personal API token; ``token`` is shown in this response only."""
+    email = access.principal.access.email  # type: ignore[union-attr]
+    try:
+        made = await run_in_threadpool(state(request).fieldnote.tokens.create, email, body.name)
+    except AccountError as exc:
+        raise HTTPException(400, str(exc)) from exc
+    await _audit(
+        request, access, "token.create", target=f"token:{made.info.id}", detail={"name": body.name}
+    )
+    return {**_token_json(made.info), "token": made.token}
+
+
+@router.delete("/tokens/{token_id}")
+async def revoke_token(request: Request, access: User, token_id: int) -> dict[str, Any]:
+    """Revoke one of your tokens; it fails from the next request on."""
+    fn = state(request).fieldnote
+    try:
+        info = await run_in_threadpool(
+            lambda: fn.tokens.revoke(token_id, user_id=access.principal.user_id)
+        )
+    except AccountError as exc:
+        raise HTTPException(404, str(exc)) from exc
+    await _audit(request, access, "token.revoke", target=f"token:{token_id}")
+    return _token_json(info)
