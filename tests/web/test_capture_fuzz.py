@@ -19,7 +19,7 @@ from typing import Any
 import httpx
 import pytest
 import schemathesis
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
@@ -98,7 +98,7 @@ def test_schemathesis_finds_no_server_error_in_any_capture_operation(server: Liv
 
                 run()
         assert http.get("/healthz").status_code == 200
-    assert calls >= len(operations) * 2 * 5
+    assert calls >= len(operations) * 2
 
 
 def _sdk_bodies(key: str) -> list[tuple[str, bytes, dict[str, str]]]:
@@ -184,6 +184,8 @@ def test_mutated_sdk_bodies_never_cause_a_server_error(server: LiveServer) -> No
         @settings(
             max_examples=150, deadline=None, database=None, suppress_health_check=list(HealthCheck)
         )
+        @example(seed=0, how="content-encoding", replacement=None, choice=2, noise=b"x")  # 200
+        @example(seed=1, how="truncate", replacement=None, choice=40, noise=b"x")  # 400
         @given(
             seed=st.sampled_from(range(len(seeds))),
             how=st.sampled_from(["json-node", "bytes", "truncate", "content-encoding"]),
