@@ -19,6 +19,9 @@ ProjectOpt = Annotated[str, typer.Option("--project", "-p", help="Project name."
 
 
 def _via_server_or_file(ctx: typer.Context, project: str, as_json: bool) -> tuple[Any, Any]:
+    settings = get_state(ctx).settings
+    if settings.server_url:  # another machine's server, with a personal API token
+        return ServerClient.remote(settings.server_url, settings.token), None
     fn = get_state(ctx).fieldnote
     try:
         fn.projects.require(project)

@@ -23,6 +23,18 @@ class ServerClient:
             timeout=timeout,
         )
 
+    @classmethod
+    def remote(cls, url: str, token: str | None, *, timeout: float = 3600.0) -> ServerClient:
+        """A client for a server elsewhere (FIELDNOTE_SERVER_URL), with a personal token."""
+        info = ServerInfo(pid=0, host="", port=0, admin_token=token or "")
+        client = cls(info, timeout=timeout)
+        client._client = httpx.Client(
+            base_url=url.rstrip("/"),
+            headers={"Authorization": f"Bearer {token}"} if token else {},
+            timeout=timeout,
+        )
+        return client
+
     def get(self, path: str, **params: Any) -> Any:
         r = self._client.get(path, params=params)
         return self._result(r)
