@@ -270,7 +270,7 @@ class SegmentsLayout:
         return [
             p
             for p in sorted(self.root.glob(f"{pattern}/date=*/*.parquet"))
-            if not p.name.startswith(".") and self._rel(p) not in gone
+            if not p.name.startswith(".") and self.rel(p) not in gone
         ]
 
     def persons_dir(self) -> Path | None:
@@ -279,11 +279,12 @@ class SegmentsLayout:
         gens = [
             p
             for p in sorted((self.root / PERSONS_DIR).glob("*"))
-            if p.is_dir() and not p.name.startswith(".") and self._rel(p) not in gone
+            if p.is_dir() and not p.name.startswith(".") and self.rel(p) not in gone
         ]
         return gens[-1] if gens else None
 
-    def _rel(self, path: Path) -> str:
+    def rel(self, path: Path) -> str:
+        """How manifests name a file: its path below the folder, with forward slashes."""
         return path.relative_to(self.root).as_posix()
 
 
@@ -361,10 +362,11 @@ def compact_segments(
             superseded = _compact_partitions(con, layout, result)
             previous = layout.persons_dir()
             if persons and (result.partitions or previous is None):
-                live = [p for p in layout.event_files() if layout._rel(p) not in set(superseded)]
+                replaced = set(superseded)
+                live = [p for p in layout.event_files() if layout.rel(p) not in replaced]
                 result.persons = _derive_persons(con, root, live, result.generation, commit_rows)
                 if previous is not None:
-                    superseded.append(layout._rel(previous))
+                    superseded.append(layout.rel(previous))
         finally:
             con.close()
         if superseded:
@@ -419,8 +421,8 @@ def _compact_partitions(
         result.files_out += 1
         result.rows_in += int(rows_in[0]) if rows_in else 0
         result.rows_out += rows_out
-        result.compacted.append(layout._rel(directory))
-        superseded.extend(layout._rel(f) for f in files)
+        result.compacted.append(layout.rel(directory))
+        superseded.extend(layout.rel(f) for f in files)
     return superseded
 
 
@@ -449,7 +451,7 @@ def _derive_persons(
             tmp_dir = persons_root / f".{generation}.tmp"
             tmp_dir.mkdir()
             try:
-                n = write_persons_parquet(store.connection, tmp_dir)
+                count = write_persons_parquet(store.connection, tmp_dir)
                 for f in tmp_dir.iterdir():
                     _fsync_file(f)
                 fsync_dir(tmp_dir)
@@ -460,7 +462,7 @@ def _derive_persons(
             fsync_dir(persons_root)
         finally:
             store.close()
-    return n
+    return count
 
 
 #: The persons tables as every Parquet reader expects them (ids as text, JSON as text).
@@ -529,9 +531,13 @@ def _vacuum(root: Path, grace: timedelta) -> int:
                 fsync_dir(d)
         manifest.unlink()  # only once everything it names is gone
         fsync_dir(manifest.parent)
+    # Left behind by a process that died mid-write (readers never look at them).
     cutoff = time.time() - STALE_TEMP_AGE.total_seconds()
-    for tmp in root.glob("project=*/date=*/.*.tmp"):
+    for tmp in [*root.glob("project=*/date=*/.*.tmp"), *root.glob(f"{PERSONS_DIR}/.*.tmp")]:
         with contextlib.suppress(FileNotFoundError):
             if tmp.stat().st_mtime < cutoff:
-                tmp.unlink()
+                if tmp.is_dir():
+                    shutil.rmtree(tmp, ignore_errors=True)
+                else:
+                    tmp.unlink()
     return removed

@@ -12,9 +12,16 @@ import uuid
 from pathlib import Path
 
 import httpx
+import pytest
 
 from fieldnote.events import DuckDBEventStore, events_to_arrow
-from fieldnote.events.engines import EventReader, ParquetExport, open_engine
+from fieldnote.events.engines import (
+    DuckDBFile,
+    EngineSourceError,
+    EventReader,
+    ParquetExport,
+    open_engine,
+)
 from tests.conftest import LiveServer, run_cli
 from tests.events.engines.shop_events import shop_stream
 
@@ -69,6 +76,8 @@ def test_export_while_the_server_owns_the_store_goes_through_the_server(
 
     assert report["projects"] == ["default"]
     assert report["events"] == 40
+    with pytest.raises(EngineSourceError, match=r"while another process writes it"):
+        open_engine("duckdb", DuckDBFile(live_server.home / "events.duckdb"))
     with EventReader(open_engine("duckdb", ParquetExport(tmp_path / "lake"))) as reader:
         person = reader.person_for("default", "anon-7")
         assert person is not None

@@ -10,6 +10,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable
 
+import duckdb
 import ibis
 import ibis.expr.types as ir
 import pyarrow as pa
@@ -37,7 +38,13 @@ def _file_backend(source: DuckDBFile, options: EngineOptions) -> DuckDBBackend:
     config: dict[str, str | int] = {"memory_limit": options.duckdb_memory_limit}
     if options.duckdb_threads:
         config["threads"] = options.duckdb_threads
-    return ibis.duckdb.connect(source.path, read_only=True, **config)
+    try:
+        return ibis.duckdb.connect(source.path, read_only=True, **config)
+    except duckdb.IOException as exc:  # another process (the server) holds the write lock
+        raise EngineSourceError(
+            f"cannot open {source.path} while another process writes it ({exc}); read it "
+            "in that process (DuckDBConnection) or from an export (`fieldnote export`)"
+        ) from exc
 
 
 def _connection_backend(source: DuckDBConnection, _options: EngineOptions) -> DuckDBBackend:
