@@ -15,8 +15,10 @@ still caught when it comes within the slack.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections import defaultdict
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -79,6 +81,7 @@ class DuckDBEventStore:
             config["threads"] = threads
         self._con = duckdb.connect(self.path, read_only=read_only, config=config)
         self._lock = threading.Lock()
+        self._caches: _WriterCaches | None = None
         self.read_only = read_only
         if not read_only:
             self._con.execute(SCHEMA_SQL)
@@ -110,7 +113,7 @@ class DuckDBEventStore:
     def existing_uuids(
         self, con: duckdb.DuckDBPyConnection, batch: pa.Table
     ) -> set[tuple[str, str]]:
-        """``(project, uuid)`` pairs of ``batch`` that the store already holds."""
+        """``(project, uuid)`` pairs of ``batch`` that the store already holds (SQL check)."""
         if batch.num_rows == 0:
             return set()
         ts = batch.column("timestamp")
@@ -133,6 +136,19 @@ class DuckDBEventStore:
             con.unregister("_fn_keys")
         return {(str(p), str(u)) for p, u in rows}
 
+    def invalidate_caches(self) -> None:
+        """Forget the writer's in-memory indexes; call after writing outside ``commit``.
+
+        Bulk paths (import, demo) write with SQL on the same connection; the next
+        ``commit`` then reloads the indexes from the tables.
+        """
+        self._caches = None
+
+    def _writer_caches(self, con: duckdb.DuckDBPyConnection) -> _WriterCaches:
+        if self._caches is None:
+            self._caches = _WriterCaches.load(con)
+        return self._caches
+
     def commit(self, batch: pa.Table) -> list[bool]:
         """Append a batch in one transaction. Returns, per input row, True if duplicate.
 
@@ -140,13 +156,16 @@ class DuckDBEventStore:
         DuckDB syncs its write-ahead log on commit, so an acknowledged event survives
         a crash of the process or the machine.
         """
+        from fieldnote.events._persons import update_persons_for_batch
+
         batch = batch.cast(ARROW_SCHEMA)
         kept, dup = dedupe_in_batch(batch)
         with self._lock:
             con = self._con
+            caches = self._writer_caches(con)
             con.execute("BEGIN TRANSACTION")
             try:
-                existing = self.existing_uuids(con, kept)
+                existing = caches.existing(kept, lambda old: self.existing_uuids(con, old))
                 if existing:
                     mask = [
                         (p, u) not in existing
@@ -171,15 +190,15 @@ class DuckDBEventStore:
                             FROM _fn_batch
                             """
                         )
-                        from fieldnote.events._persons import update_persons
-
-                        update_persons(con, "_fn_batch")
+                        update_persons_for_batch(con, "_fn_batch", fresh, caches.ids)
                     finally:
                         con.unregister("_fn_batch")
                 con.execute("COMMIT")
             except BaseException:
+                self._caches = None  # the indexes may hold keys of the rolled-back batch
                 con.execute("ROLLBACK")
                 raise
+            caches.remember(fresh)
         if existing:
             keys = zip(
                 batch.column("project").to_pylist(), batch.column("uuid").to_pylist(), strict=True
@@ -230,6 +249,100 @@ class DuckDBEventStore:
         ]
         out.reverse()
         return out
+
+
+_HOUR_US = 3_600_000_000
+
+
+@dataclass
+class _WriterCaches:
+    """The writer's in-memory indexes, so a commit needs no lookup queries.
+
+    ``ids``: every ``(project, distinct_id)`` in ``person_distinct_ids``.
+    ``keys``: ``(project, uuid)`` of every event whose timestamp is at or after
+    ``floor_hour`` (two dedupe windows back from now), by hour for eviction. A batch
+    row whose dedupe window starts at or after ``floor_hour`` is checked here only;
+    an older (back-filled) row falls back to the SQL check. Memory: about 100 bytes
+    per recent event and per distinct_id.
+    """
+
+    ids: set[tuple[str, str]]
+    keys: set[tuple[str, str]]
+    by_hour: dict[int, list[tuple[str, str]]]
+    floor_hour: int
+
+    @staticmethod
+    def _floor_hour() -> int:
+        now = datetime.now(UTC) - 2 * DEDUPE_SLACK
+        return int(now.timestamp() * 1_000_000) // _HOUR_US
+
+    @classmethod
+    def load(cls, con: duckdb.DuckDBPyConnection) -> _WriterCaches:
+        floor_hour = cls._floor_hour()
+        ids = {
+            (str(p), str(d))
+            for p, d in con.execute(
+                "SELECT project, distinct_id FROM person_distinct_ids"
+            ).fetchall()
+        }
+        by_hour: dict[int, list[tuple[str, str]]] = defaultdict(list)
+        keys: set[tuple[str, str]] = set()
+        rows = con.execute(
+            """
+            SELECT project, CAST(uuid AS VARCHAR), epoch_us(timestamp) // ?
+            FROM events WHERE timestamp >= to_timestamp(? * 3600)
+            """,
+            [_HOUR_US, floor_hour],
+        ).fetchall()
+        for project, uid, hour in rows:
+            key = (str(project), str(uid))
+            keys.add(key)
+            by_hour[int(hour)].append(key)
+        return cls(ids=ids, keys=keys, by_hour=by_hour, floor_hour=floor_hour)
+
+    def existing(
+        self,
+        batch: pa.Table,
+        sql_check: Callable[[pa.Table], set[tuple[str, str]]],
+    ) -> set[tuple[str, str]]:
+        self._evict()
+        projects = batch.column("project").to_pylist()
+        uuids = batch.column("uuid").to_pylist()
+        hours = pc.divide(pc.cast(batch.column("timestamp"), pa.int64()), _HOUR_US).to_pylist()
+        slack_hours = int(DEDUPE_SLACK.total_seconds() // 3600)
+        found: set[tuple[str, str]] = set()
+        old_rows: list[int] = []
+        for i, (key, hour) in enumerate(zip(zip(projects, uuids, strict=True), hours, strict=True)):
+            if hour - slack_hours >= self.floor_hour:
+                if key in self.keys:
+                    found.add(key)
+            else:
+                old_rows.append(i)
+        if old_rows:
+            found |= sql_check(batch.take(pa.array(old_rows)))
+        return found
+
+    def remember(self, fresh: pa.Table) -> None:
+        if fresh.num_rows == 0:
+            return
+        hours = pc.divide(pc.cast(fresh.column("timestamp"), pa.int64()), _HOUR_US).to_pylist()
+        for key, hour in zip(
+            zip(fresh.column("project").to_pylist(), fresh.column("uuid").to_pylist(), strict=True),
+            hours,
+            strict=True,
+        ):
+            if hour >= self.floor_hour:
+                self.keys.add(key)
+                self.by_hour[hour].append(key)
+
+    def _evict(self) -> None:
+        floor_hour = self._floor_hour()
+        if floor_hour <= self.floor_hour:
+            return
+        for hour in [h for h in self.by_hour if h < floor_hour]:
+            for key in self.by_hour.pop(hour):
+                self.keys.discard(key)
+        self.floor_hour = floor_hour
 
 
 def _utc(value: datetime) -> datetime:

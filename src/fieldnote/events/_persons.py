@@ -24,7 +24,7 @@ import duckdb
 import orjson
 import pyarrow as pa
 
-__all__ = ["MERGE_EVENTS", "PERSONS_SCHEMA_SQL", "update_persons"]
+__all__ = ["MERGE_EVENTS", "PERSONS_SCHEMA_SQL", "update_persons", "update_persons_for_batch"]
 
 MERGE_EVENTS = ("$identify", "$create_alias", "$merge_dangerously")
 
@@ -263,3 +263,64 @@ def _object(text: str | None) -> dict[str, Any]:
         return {}
     value = orjson.loads(text)
     return value if isinstance(value, dict) else {}
+
+
+def update_persons_for_batch(
+    con: duckdb.DuckDBPyConnection,
+    relation: str,
+    batch: pa.Table,
+    known_ids: set[tuple[str, str]],
+) -> None:
+    """The capture fast path of ``update_persons``: same result, fewer statements.
+
+    ``known_ids`` is the writer's in-memory copy of ``person_distinct_ids``' keys, so
+    new distinct_ids are found in Python instead of an anti-join over every person,
+    and the merge and ``$set`` steps run only when the batch holds such events. New ids
+    are added to ``known_ids``; if the caller's transaction rolls back it must drop the
+    cache.
+    """
+    projects = batch.column("project").to_pylist()
+    ids = batch.column("distinct_id").to_pylist()
+    events = batch.column("event").to_pylist()
+    stamps = batch.column("timestamp").to_pylist()
+    props = batch.column("properties").to_pylist()
+    first: dict[tuple[str, str], datetime] = {}
+    has_merge = False
+    has_set = False
+    for project, did, name, ts, text in zip(projects, ids, events, stamps, props, strict=True):
+        keys = [(project, did)]
+        if name in MERGE_EVENTS:
+            has_merge = True
+            parsed = orjson.loads(text)
+            other = parsed.get("$anon_distinct_id") or parsed.get("alias")
+            if isinstance(other, str) and other:
+                keys.append((project, other))
+        if not has_set and '"$set' in text:
+            has_set = True
+        for key in keys:
+            if key[1] and key not in known_ids and (key not in first or ts < first[key]):
+                first[key] = ts
+    if first:
+        new = pa.table(
+            {
+                "project": [k[0] for k in first],
+                "distinct_id": [k[1] for k in first],
+                "first_seen": pa.array(list(first.values()), pa.timestamp("us", tz="UTC")),
+            }
+        )
+        con.register("_fn_new_ids", new)
+        try:
+            person = _ID_EXPR.format(p="project", d="distinct_id")
+            con.execute(
+                f"INSERT INTO person_distinct_ids SELECT project, distinct_id, {person} FROM _fn_new_ids"
+            )
+            con.execute(
+                f"INSERT INTO persons SELECT project, {person}, '{{}}', first_seen FROM _fn_new_ids"
+            )
+        finally:
+            con.unregister("_fn_new_ids")
+    if has_merge:
+        _merge(con, relation)
+    if has_set:
+        _set_properties(con, relation)
+    known_ids.update(first)
