@@ -23,6 +23,7 @@ from fieldnote.web._api import router as api_router
 from fieldnote.web._api_accounts import router as accounts_api_router
 from fieldnote.web._capture import router as capture_router
 from fieldnote.web._export_api import router as export_router
+from fieldnote.web._import_api import router as import_router
 from fieldnote.web._ratelimit import LoginLimiter
 from fieldnote.web._responses import FastJSONResponse
 from fieldnote.web._state import AppState, KeyCache
@@ -111,6 +112,7 @@ def create_app(settings: Settings, *, publish: tuple[str, int] | None = None) ->
     app.include_router(capture_router)
     app.include_router(api_router)
     app.include_router(export_router)
+    app.include_router(import_router)
     app.include_router(accounts_api_router)
     install_pages(app)
     return app

@@ -1,0 +1,425 @@
+"""Reading an export file as a DuckDB relation, and SQL for each of its fields.
+
+Every format becomes a ``FROM`` clause that DuckDB streams (``read_parquet``,
+``read_csv``, ``read_json_objects``), so a file larger than memory is never loaded
+whole. A ``Source`` then hands out SQL expressions for "the text in column X", "the
+JSON object in column X" or "the timestamp in column X" that hide how each format
+stores them (typed Parquet columns, CSV text, JSON values), so the export shapes in
+``_shapes`` are written once for all formats.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+
+__all__ = [
+    "FORMATS",
+    "ImportInputError",
+    "Source",
+    "infer_format",
+    "lit",
+    "open_source",
+    "quote_ident",
+]
+
+#: The formats ``fieldnote import`` reads.
+FORMATS = ("csv", "jsonl", "parquet")
+
+_EXTENSIONS = {
+    ".csv": "csv",
+    ".tsv": "csv",
+    ".txt": "csv",
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+    ".json": "jsonl",
+    ".parquet": "parquet",
+    ".pq": "parquet",
+}
+_COMPRESSION = (".gz", ".zst")
+
+#: How many JSON records are looked at to learn a JSON Lines file's keys.
+JSON_SAMPLE_ROWS = 10_000
+
+_INTEGER_TYPES = {
+    "TINYINT",
+    "SMALLINT",
+    "INTEGER",
+    "BIGINT",
+    "HUGEINT",
+    "UTINYINT",
+    "USMALLINT",
+    "UINTEGER",
+    "UBIGINT",
+    "UHUGEINT",
+}
+_NUMBER_PREFIXES = ("DOUBLE", "FLOAT", "DECIMAL", "REAL")
+
+
+class ImportInputError(ValueError):
+    """The request cannot be carried out as given (file, format, mapping, project).
+
+    Raised before anything is written, with a message meant for the person who typed
+    the command.
+    """
+
+
+def lit(value: str) -> str:
+    """A SQL string literal (DuckDB table functions and views take no parameters)."""
+    return "'" + value.replace("'", "''") + "'"
+
+
+def quote_ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _json_key(name: str) -> str:
+    return name.replace("\\", "\\\\").replace('"', '\\"')
+
+
+def infer_format(path: Path, explicit: str | None) -> str:
+    """The file's format: ``explicit`` when given, else from its extension."""
+    if explicit is not None:
+        fmt = explicit.strip().lower()
+        if fmt == "ndjson":
+            fmt = "jsonl"
+        if fmt not in FORMATS:
+            raise ImportInputError(f"unknown format {explicit!r}: use one of {', '.join(FORMATS)}")
+        return fmt
+    suffixes = [s.lower() for s in path.suffixes]
+    while suffixes and suffixes[-1] in _COMPRESSION:
+        suffixes.pop()
+    fmt_from_ext = _EXTENSIONS.get(suffixes[-1]) if suffixes else None
+    if fmt_from_ext is None:
+        raise ImportInputError(
+            f"cannot tell the format of {path.name!r} from its extension; "
+            f"pass --format {'|'.join(FORMATS)}"
+        )
+    return fmt_from_ext
+
+
+def check_file(path: Path) -> Path:
+    """Fail early and precisely on a path that cannot be imported."""
+    path = path.expanduser()
+    if not path.exists():
+        raise ImportInputError(f"no such file: {path}")
+    if path.is_dir():
+        raise ImportInputError(f"{path} is a directory, not a file")
+    if not path.is_file():
+        raise ImportInputError(f"{path} is not a regular file")
+    if not os.access(path, os.R_OK):
+        raise ImportInputError(f"cannot read {path}: permission denied")
+    try:
+        with path.open("rb") as fh:
+            first = fh.read(1)
+    except OSError as exc:
+        raise ImportInputError(f"cannot read {path}: {exc.strerror or exc}") from exc
+    if not first:
+        raise ImportInputError(f"{path} is empty")
+    return path.resolve()
+
+
+@dataclass
+class Source:
+    """One file, readable as a relation, with SQL expressions for its fields.
+
+    ``columns`` maps each top-level column (JSON: each key seen in the first
+    ``JSON_SAMPLE_ROWS`` records) to its DuckDB type. For JSON Lines the relation
+    has one JSON column per record (``_rec``) and a struct ``_s`` of the keys the
+    mapping uses, parsed once per record with ``from_json``.
+    """
+
+    path: Path
+    format: str
+    columns: dict[str, str]
+    #: CSV only: ``read_csv`` options (delimiter from the header line, all text).
+    csv_options: str = "header = true, all_varchar = true"
+    #: JSON Lines only: top-level keys the mapping reads (filled as expressions are built).
+    _json_keys: list[str] = field(default_factory=list)
+
+    # -- the relation ------------------------------------------------------------------
+
+    def relation(self) -> str:
+        """A ``FROM`` item yielding one row per record of the file, in file order."""
+        p = lit(str(self.path))
+        if self.format == "parquet":
+            return f"read_parquet({p})"
+        if self.format == "csv":
+            return f"read_csv({p}, {self.csv_options})"
+        keys = self._json_keys or ["_"]
+        structure = "{" + ", ".join(f'"{_json_key(k)}": "JSON"' for k in keys) + "}"
+        return (
+            f"(SELECT json AS _rec, from_json(json, {lit(structure)}) AS _s "
+            f"FROM read_json_objects({p}, format = 'newline_delimited', ignore_errors = true))"
+        )
+
+    def record_problem(self) -> str | None:
+        """SQL giving why a record is unusable as a whole (JSON Lines only), else NULL."""
+        if self.format != "jsonl":
+            return None
+        return (
+            "CASE WHEN _rec IS NULL THEN 'not valid JSON' "
+            "WHEN json_type(_rec) <> 'OBJECT' THEN 'not a JSON object' END"
+        )
+
+    # -- columns -----------------------------------------------------------------------
+
+    def has(self, name: str) -> bool:
+        return name in self.columns
+
+    def find(self, *candidates: str) -> str | None:
+        """The first of ``candidates`` that is a column (exact, then case-insensitive)."""
+        for c in candidates:
+            if c in self.columns:
+                return c
+        lower = {k.lower(): k for k in self.columns}
+        for c in candidates:
+            if c.lower() in lower:
+                return lower[c.lower()]
+        return None
+
+    def _type(self, name: str) -> str:
+        return self.columns.get(name, "JSON" if self.format == "jsonl" else "VARCHAR").upper()
+
+    def _json_value(self, name: str) -> str:
+        if name not in self._json_keys:
+            self._json_keys.append(name)
+        return f"_s.{quote_ident(name)}"
+
+    def text(self, name: str) -> str:
+        """The column as text; NULL when absent, JSON null or empty."""
+        if self.format == "jsonl":
+            return f"NULLIF(json_extract_string({self._json_value(name)}, '$'), '')"
+        col = quote_ident(name)
+        kind = self._type(name)
+        if kind == "VARCHAR":
+            return f"NULLIF({col}, '')"
+        if kind == "JSON":
+            return f"NULLIF(json_extract_string({col}, '$'), '')"
+        return f"NULLIF(CAST({col} AS VARCHAR), '')"
+
+    def nested_text(self, path: tuple[str, ...]) -> str | None:
+        """Text at a nested path (``context.campaign.source``), whichever way it is stored.
+
+        Exports either keep the object (a JSON column / struct / JSON text) or flatten
+        it into ``context.campaign.source`` or ``context_campaign_source`` columns.
+        """
+        for flat in (".".join(path), "_".join(path)):
+            found = self.find(flat) if len(path) > 1 else None
+            if found is not None:
+                return self.text(found)
+        top = self.find(path[0]) if self.format != "jsonl" else path[0]
+        if top is None:
+            return None
+        if len(path) == 1:
+            return self.text(top)
+        inner = "$." + ".".join(f'"{_json_key(p)}"' for p in path[1:])
+        return f"NULLIF(json_extract_string({self.json(top)}, {lit(inner)}), '')"
+
+    def value(self, name: str) -> str:
+        """The column as a JSON value keeping its type where the format has types
+        (JSON, Parquet; CSV gives strings); NULL when absent, null or empty."""
+        if self.format == "csv":
+            return f"to_json({self.text(name)})"
+        if self.format != "jsonl" and self._type(name) not in ("JSON", "VARCHAR"):
+            return f"to_json({quote_ident(name)})"
+        if self.format != "jsonl" and self._type(name) == "VARCHAR":
+            return f"to_json({self.text(name)})"
+        return _present(self.json(name))
+
+    def nested_value(self, path: tuple[str, ...]) -> str | None:
+        """Like ``nested_text`` but a JSON value, keeping numbers and booleans as such."""
+        for flat in (".".join(path), "_".join(path)):
+            found = self.find(flat) if len(path) > 1 else None
+            if found is not None:
+                return self.value(found)
+        top = self.find(path[0]) if self.format != "jsonl" else path[0]
+        if top is None:
+            return None
+        if len(path) == 1:
+            return self.value(top)
+        inner = "$." + ".".join(f'"{_json_key(p)}"' for p in path[1:])
+        return _present(f"json_extract({self.json(top)}, {lit(inner)})")
+
+    def json(self, name: str) -> str:
+        """The column as a JSON value (any JSON type); NULL when absent or not JSON."""
+        if self.format == "jsonl":
+            return self._json_value(name)
+        col = quote_ident(name)
+        kind = self._type(name)
+        if kind == "JSON":
+            return col
+        if kind == "VARCHAR":
+            return f"TRY_CAST(NULLIF({col}, '') AS JSON)"
+        return f"to_json({col})"
+
+    def object(self, name: str) -> tuple[str, str]:
+        """(SQL for the column as a JSON object or NULL when it is not one, SQL for its text).
+
+        A missing value is the empty object. Text columns are checked by their first
+        character before the JSON parse DuckDB does anyway (cheaper than ``json_type``
+        on every row); JSON values that are strings holding JSON (double-encoded
+        exports) are decoded.
+        """
+        if self.format == "jsonl" or self._type(name) == "JSON":
+            v = self.json(name)
+            inner = f"TRY_CAST(json_extract_string({v}, '$') AS JSON)"
+            expr = (
+                f"CASE WHEN {v} IS NULL OR json_type({v}) = 'NULL' THEN '{{}}'::JSON "
+                f"WHEN json_type({v}) = 'OBJECT' THEN {v} "
+                f"WHEN json_type({v}) = 'VARCHAR' AND json_type({inner}) = 'OBJECT' "
+                f"THEN {inner} END"
+            )
+            return expr, f"CAST({v} AS VARCHAR)"
+        col = quote_ident(name)
+        kind = self._type(name)
+        if kind == "VARCHAR":
+            expr = (
+                f"CASE WHEN {col} IS NULL OR {col} = '' THEN '{{}}'::JSON "
+                f"WHEN starts_with({col}, '{{') OR starts_with(ltrim({col}), '{{') "
+                f"THEN TRY_CAST({col} AS JSON) END"
+            )
+            return expr, col
+        if kind.startswith(("STRUCT", "MAP")):
+            return f"coalesce(to_json({col}), '{{}}'::JSON)", f"CAST({col} AS VARCHAR)"
+        return "NULL::JSON", f"CAST({col} AS VARCHAR)"
+
+    def timestamp(self, name: str) -> tuple[str, str]:
+        """(SQL for the column as TIMESTAMPTZ, NULL when unparsable; SQL for its text).
+
+        Text is parsed as ISO 8601 (a missing zone means UTC: the importer runs with
+        ``TimeZone = 'UTC'``) or as a Unix epoch in s, ms or us, told apart by size.
+        """
+        raw = self.text(name)
+        kind = self._type(name)
+        if self.format != "jsonl" and kind not in ("VARCHAR", "JSON"):
+            col = quote_ident(name)
+            if kind in ("TIMESTAMP WITH TIME ZONE", "TIMESTAMPTZ"):
+                return col, raw
+            if kind.startswith(("TIMESTAMP", "DATE")):
+                return f"CAST({col} AS TIMESTAMPTZ)", raw
+            if kind in _INTEGER_TYPES:
+                return _epoch(f"CAST({col} AS HUGEINT)"), raw
+            if kind.startswith(_NUMBER_PREFIXES):
+                return _epoch(f"CAST({col} AS DOUBLE)"), raw
+            return "NULL::TIMESTAMPTZ", raw
+        epoch = (
+            f"CASE WHEN regexp_full_match({raw}, '[0-9]{{9,19}}') "
+            f"THEN {_epoch(f'CAST({raw} AS HUGEINT)')} "
+            f"WHEN regexp_full_match({raw}, '[0-9]{{9,16}}\\.[0-9]*') "
+            f"THEN {_epoch(f'CAST({raw} AS DOUBLE)')} END"
+        )
+        return f"coalesce(TRY_CAST({raw} AS TIMESTAMPTZ), {epoch})", raw
+
+
+def _epoch(v: str) -> str:
+    """Seconds, milliseconds or microseconds since 1970, told apart by magnitude."""
+    return (
+        f"CASE WHEN {v} >= 100000000000000 "
+        f"THEN TRY_CAST(make_timestamp(CAST({v} AS BIGINT)) AS TIMESTAMPTZ) "
+        f"WHEN {v} >= 100000000000 "
+        f"THEN TRY_CAST(make_timestamp(CAST({v} * 1000 AS BIGINT)) AS TIMESTAMPTZ) "
+        f"WHEN {v} >= 0 "
+        f"THEN TRY_CAST(make_timestamp(CAST({v} * 1000000 AS BIGINT)) AS TIMESTAMPTZ) END"
+    )
+
+
+def open_source(con: duckdb.DuckDBPyConnection, path: Path, fmt: str) -> Source:
+    """Learn the file's columns (nothing is read beyond a header, footer or sample)."""
+    p = lit(str(path))
+    try:
+        if fmt == "parquet":
+            rows = con.execute(f"DESCRIBE SELECT * FROM read_parquet({p})").fetchall()
+            columns = {str(r[0]): str(r[1]) for r in rows}
+        elif fmt == "csv":
+            csv_options, names = _csv_header(path)
+            columns = dict.fromkeys(names, "VARCHAR")
+        else:
+            rows = con.execute(
+                f"""
+                SELECT DISTINCT k FROM (
+                    SELECT unnest(json_keys(json)) AS k FROM (
+                        SELECT json FROM read_json_objects({p}, format = 'newline_delimited',
+                                                           ignore_errors = true)
+                        WHERE json IS NOT NULL AND json_type(json) = 'OBJECT'
+                        LIMIT {JSON_SAMPLE_ROWS}))
+                """
+            ).fetchall()
+            columns = {str(r[0]): "JSON" for r in sorted(rows)}
+    except duckdb.Error as exc:
+        raise ImportInputError(
+            f"{path} is not a readable {_NAMES[fmt]} file: {_first_line(exc)}"
+        ) from exc
+    if not columns:
+        raise ImportInputError(f"{path} has no columns (no JSON objects in its first lines)")
+    source = Source(path=path, format=fmt, columns=columns)
+    if fmt == "csv":
+        source.csv_options = csv_options
+    return source
+
+
+_NAMES = {"csv": "CSV", "jsonl": "JSON Lines", "parquet": "Parquet"}
+_DELIMITERS = (",", "\t", ";", "|")
+
+
+def _csv_header(path: Path) -> tuple[str, list[str]]:
+    """(``read_csv`` options, column names), from the header line alone.
+
+    DuckDB's sniffer guesses the dialect from a sample of rows, and one malformed row
+    in that sample makes it fail or guess a single column. The header line is
+    unambiguous: its most frequent delimiter and its names are passed explicitly,
+    every column is read as text, and a malformed row then fails the import with its
+    line number instead.
+    """
+    compressed = path.suffix.lower() in _COMPRESSION
+    try:
+        if compressed and path.suffix.lower() == ".gz":
+            with gzip.open(path, "rt", encoding="utf-8-sig", newline="") as fh:
+                header = fh.readline()
+        elif compressed:
+            raise ImportInputError(
+                f"{path.name}: only gzip-compressed CSV is read; decompress it first"
+            )
+        else:
+            with path.open(encoding="utf-8-sig", newline="") as fh:
+                header = fh.readline()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ImportInputError(f"{path} is not a readable CSV file: {exc}") from exc
+    header = header.rstrip("\r\n")
+    counts = {d: header.count(d) for d in _DELIMITERS}
+    delimiter = max(counts, key=lambda d: counts[d])
+    names = next(csv.reader([header], delimiter=delimiter, quotechar='"'), [])
+    if not header.strip() or not names:
+        raise ImportInputError(f"{path} has no header line")
+    unique: list[str] = []
+    for i, name in enumerate(names):
+        base = name.strip() or f"column{i + 1}"
+        candidate, n = base, 1
+        while candidate in unique:
+            n += 1
+            candidate = f"{base}_{n}"
+        unique.append(candidate)
+    columns = "{" + ", ".join(f"{lit(c)}: 'VARCHAR'" for c in unique) + "}"
+    options = (
+        f"header = true, auto_detect = false, delim = {lit(delimiter)}, quote = '\"', "
+        f"escape = '\"', columns = {columns}"
+    )
+    return options, unique
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
+def _present(json_sql: str) -> str:
+    """A JSON value, or SQL NULL for JSON null and the empty string (capture skips both)."""
+    return (
+        f"CASE WHEN json_type({json_sql}) = 'NULL' OR {json_sql} = '\"\"' THEN NULL "
+        f"ELSE {json_sql} END"
+    )
