@@ -92,5 +92,7 @@ def test_sigkill_under_concurrent_load_keeps_every_acknowledged_event_once(
 
     stored = _stored_uuids(live_server.home)
     acknowledged = {u for ids in acked for u in ids}
-    assert acknowledged <= set(stored), f"{len(acknowledged - set(stored))} acknowledged events lost"
+    assert acknowledged <= set(stored), (
+        f"{len(acknowledged - set(stored))} acknowledged events lost"
+    )
     assert len(stored) == len(set(stored)), "an event was stored twice"
