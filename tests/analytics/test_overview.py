@@ -59,7 +59,7 @@ def test_series_top_events_and_persons_match_a_plain_count(tmp_path: Path) -> No
 def test_a_new_commit_invalidates_the_cached_overview(tmp_path: Path) -> None:
     store = DuckDBEventStore(tmp_path / "events.duckdb")
     store.commit(_batch([("a", "view", END)]))
-    service = OverviewService(store)
+    service = OverviewService(store, max_staleness=0)
     first = service.overview("shop")
     assert service.overview("shop") is first  # unchanged store: the cached object
     store.commit(_batch([("b", "buy", END)]))
@@ -73,7 +73,7 @@ def test_a_new_commit_invalidates_the_cached_overview(tmp_path: Path) -> None:
 def test_concurrent_requests_share_one_computation(tmp_path: Path) -> None:
     store = DuckDBEventStore(tmp_path / "events.duckdb")
     store.commit(_batch([(f"u{i}", "view", END - timedelta(minutes=i)) for i in range(5000)]))
-    service = OverviewService(store)
+    service = OverviewService(store, max_staleness=0)
     with ThreadPoolExecutor(8) as pool:
         results = list(pool.map(lambda _: service.overview("shop"), range(16)))
     assert len({id(r) for r in results}) == 1
