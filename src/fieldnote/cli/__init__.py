@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from fieldnote.cli import _accounts, _db, _events, _export, _import, _projects, _serve
+from fieldnote.cli import _accounts, _db, _demo, _events, _export, _import, _projects, _serve
 from fieldnote.cli._context import CliState
 
 __all__ = ["app", "main"]
@@ -46,6 +46,7 @@ app.add_typer(_accounts.tokens_app, name="tokens")
 _accounts.register(app)
 _export.register(app)
 _import.register(app)
+_demo.register(app)
 
 
 def main() -> None:
