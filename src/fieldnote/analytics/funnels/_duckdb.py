@@ -1,0 +1,157 @@
+"""Funnels on DuckDB: a chain of ASOF joins, one per step.
+
+For every first-step event, an ASOF join finds the user's earliest next-step event at
+or after it; the next join continues from that event, and so on, dropping a chain once
+a step falls outside the window. That is the greedy chain, which reaches as far as any
+chain from the same start can, so the per-user maximum equals ClickHouse
+``windowFunnel``. It runs as sort-merge joins over only the funnel's events, several
+times faster than collecting each user's events into a list.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fieldnote.analytics._sources import DuckDBSource
+from fieldnote.analytics._sql import DIALECTS, Params
+from fieldnote.analytics._stats import Percentiles
+from fieldnote.analytics.funnels._common import base_query, first_step_in_range, step_match
+from fieldnote.analytics.funnels._model import (
+    BreakdownKind,
+    Funnel,
+    FunnelAggregate,
+    FunnelOrder,
+)
+
+__all__ = ["DuckDBFunnels", "funnel_sql"]
+
+QUANTILES = "[0.25, 0.5, 0.75, 0.9]"
+
+
+def funnel_sql(source: DuckDBSource, funnel: Funnel) -> tuple[str, Params]:
+    """The whole funnel as one DuckDB query: rows of (total, bv, counts..., quantiles...)."""
+    params = Params(DIALECTS["duckdb"])
+    tables = source.tables
+    n = len(funnel.steps)
+    base = base_query(params, tables, funnel, uuid_actor=True, only_steps=True)
+    matches = [step_match(params, s) for s in funnel.steps]
+    bd = funnel.breakdown
+    bv = "NULL::VARCHAR"
+    if bd is not None and bd.kind is BreakdownKind.EVENT:
+        bv = f"CASE WHEN {matches[0]} THEN {params.prop_text('e.properties', bd.key)} END"
+    flags = ", ".join(f"{m} AS m{i + 1}" for i, m in enumerate(matches))
+    ctes = [
+        f"base AS MATERIALIZED (SELECT {base.actor} AS a, epoch_us(e.timestamp) AS ts, "
+        f"{flags}, {bv} AS bv {base.from_where})",
+        f"c1 AS (SELECT a, bv, ts AS t1 FROM base WHERE m1 AND {first_step_in_range(base)})",
+    ]
+    window = params.add(funnel.window_us)
+    if funnel.order is FunnelOrder.STRICT:
+        every = base_query(params, tables, funnel, uuid_actor=True, only_steps=False)
+        ctes.append(
+            f"anyev AS MATERIALIZED (SELECT DISTINCT {every.actor} AS a, "
+            f"epoch_us(e.timestamp) AS ts {every.from_where})"
+        )
+        ctes += _strict_chain(funnel, window)
+    else:
+        ctes += _ordered_chain(funnel, window)
+    reached = " + ".join(f"(t{k} IS NOT NULL)::INTEGER" for k in range(2, n + 1))
+    ctes.append(f"ch AS (SELECT *, 1 + {reached} AS lvl FROM c{n})")
+    # each user's counted chain: the furthest, among those the earliest start, and
+    # (strict mode, where one start can branch) the earliest times step by step
+    key = f"(({n} - lvl)::HUGEINT * 18446744073709551616 + t1)"
+    if funnel.order is FunnelOrder.STRICT:
+        key = f"[{n} - lvl, " + ", ".join(f"t{k}" for k in range(1, n + 1)) + "]"
+    picks = ", ".join(f"arg_min(t{k}, {key}) AS t{k}" for k in range(1, n + 1))
+    aggs = ", ".join(f"count(*) FILTER (WHERE lvl >= {k})" for k in range(1, n + 1))
+    aggs += ", " + ", ".join(
+        f"quantile_cont(t{k} - t{k - 1}, {QUANTILES}) FILTER (WHERE lvl >= {k})"
+        for k in range(2, n + 1)
+    )
+    if bd is None:
+        ctes.append(f"pa AS (SELECT a, max(lvl) AS lvl, {picks} FROM ch GROUP BY a)")
+        final = f"SELECT true, NULL::VARCHAR, {aggs} FROM pa"
+    elif bd.kind is BreakdownKind.EVENT:
+        ctes.append(
+            f"pa AS (SELECT GROUPING(bv) = 1 AS total, bv, max(lvl) AS lvl, {picks} "
+            "FROM ch GROUP BY GROUPING SETS ((a, bv), (a)))"
+        )
+        final = f"SELECT total, bv, {aggs} FROM pa GROUP BY total, bv"
+    else:
+        prop = params.prop_text("p.properties", bd.key)
+        project = "" if tables.project is None else f" AND p.project = {params.add(tables.project)}"
+        ctes.append(f"pu AS (SELECT a, max(lvl) AS lvl, {picks} FROM ch GROUP BY a)")
+        ctes.append(
+            f"pa AS (SELECT pu.*, {prop} AS bv FROM pu "
+            f"LEFT JOIN {tables.persons} p ON p.person_id = pu.a{project})"
+        )
+        final = f"SELECT GROUPING(bv) = 1, bv, {aggs} FROM pa GROUP BY GROUPING SETS ((bv), ())"
+    return "WITH " + ",\n".join(ctes) + "\n" + final, params
+
+
+def _ordered_chain(funnel: Funnel, window: str) -> list[str]:
+    """c2..cn: each step at the user's earliest occurrence at/after the previous step."""
+    ctes = []
+    for k in range(2, len(funnel.steps) + 1):
+        cols = ", ".join(f"c.t{j}" for j in range(1, k))
+        op = ">" if funnel.strictly_later(k - 1) else ">="
+        ctes.append(f"s{k} AS (SELECT a, ts FROM base WHERE m{k})")
+        ctes.append(
+            f"c{k} AS (SELECT c.a, c.bv, {cols}, "
+            f"CASE WHEN s.ts <= c.t1 + {window} THEN s.ts END AS t{k} "
+            f"FROM c{k - 1} c ASOF LEFT JOIN s{k} s ON c.a = s.a AND s.ts {op} c.t{k - 1})"
+        )
+    return ctes
+
+
+def _strict_chain(funnel: Funnel, window: str) -> list[str]:
+    """c2..cn in strict order: the next step happens at the same instant as the previous
+    one or at the user's very next instant (``anyev``); both can hold, so a chain may
+    branch into two and every branch is kept."""
+    ctes = []
+    for k in range(2, len(funnel.steps) + 1):
+        prev = f"c.t{k - 1}"
+        cols = ", ".join(f"c.t{j}" for j in range(1, k))
+        same = "" if funnel.strictly_later(k - 1) else f"s.ts = {prev} OR "
+        ctes.append(f"s{k} AS (SELECT DISTINCT a, ts FROM base WHERE m{k})")
+        ctes.append(
+            f"n{k} AS (SELECT c.*, n.ts AS nx FROM c{k - 1} c "
+            f"ASOF LEFT JOIN anyev n ON c.a = n.a AND n.ts > {prev})"
+        )
+        ctes.append(
+            f"c{k} AS (SELECT c.a, c.bv, {cols}, s.ts AS t{k} FROM n{k} c "
+            f"LEFT JOIN s{k} s ON c.a = s.a AND ({same}s.ts = c.nx) "
+            f"AND s.ts <= c.t1 + {window})"
+        )
+    return ctes
+
+
+def rows_to_aggregates(rows: list[tuple[Any, ...]], n: int) -> list[FunnelAggregate]:
+    """(total, bv, n counts, n-1 quantile lists in µs) → aggregates in seconds."""
+    out = []
+    for row in rows:
+        counts = tuple(int(c) for c in row[2 : 2 + n])
+        seconds: list[Percentiles | None] = [None]
+        for q in row[2 + n : 1 + 2 * n]:
+            seconds.append(None if q is None else Percentiles(*(float(v) / 1e6 for v in q)))
+        out.append(
+            FunnelAggregate(
+                total=bool(row[0]),
+                breakdown_value=None if row[1] is None else str(row[1]),
+                counts=counts,
+                seconds=tuple(seconds),
+            )
+        )
+    return out
+
+
+class DuckDBFunnels:
+    """The ``duckdb`` funnel engine."""
+
+    def aggregate(self, source: DuckDBSource, funnel: Funnel) -> list[FunnelAggregate]:
+        sql, params = funnel_sql(source, funnel)
+        values = params.used_in(sql)
+        # the caller's connection (or cursor) itself: temp views and registered Arrow
+        # tables are visible only to the connection that made them
+        rows = source.con.execute(sql, values).fetchall()
+        return rows_to_aggregates(rows, len(funnel.steps))
