@@ -23,6 +23,7 @@ from fieldnote.web._api import router as api_router
 from fieldnote.web._api_accounts import router as accounts_api_router
 from fieldnote.web._capture import router as capture_router
 from fieldnote.web._export_api import router as export_router
+from fieldnote.web._guards import anonymous_refusal
 from fieldnote.web._import_api import router as import_router
 from fieldnote.web._ratelimit import LoginLimiter
 from fieldnote.web._responses import FastJSONResponse
@@ -95,7 +96,10 @@ def create_app(settings: Settings, *, publish: tuple[str, int] | None = None) ->
         return FastJSONResponse(body, status_code=exc.status_code, headers=exc.headers)
 
     @app.exception_handler(RequestValidationError)
-    async def validation_error(_request: Request, exc: RequestValidationError) -> FastJSONResponse:
+    async def validation_error(request: Request, exc: RequestValidationError) -> FastJSONResponse:
+        refusal = await anonymous_refusal(request)  # credentials before body shapes
+        if refusal is not None:
+            return await http_error(request, refusal)
         errors = [
             {"field": ".".join(str(p) for p in e.get("loc", ())), "message": e.get("msg", "")}
             for e in exc.errors()

@@ -20,15 +20,19 @@ from fieldnote.web._auth import Principal, authenticate, state
 __all__ = [
     "CSRF_FIELD",
     "CSRF_HEADER",
+    "PUBLIC_PATHS",
     "Access",
     "Guard",
     "LoginRequiredError",
     "PageForbiddenError",
+    "anonymous_refusal",
 ]
 
 CSRF_HEADER = "x-csrf-token"
 CSRF_FIELD = "csrf_token"
 _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+#: Routes anyone may call (besides the capture endpoints, tagged "capture").
+PUBLIC_PATHS = frozenset({"/healthz", "/login", "/static/{name}"})
 
 
 class LoginRequiredError(Exception):
@@ -143,3 +147,28 @@ def _why_not(principal: Principal, project: str, permission: Permission) -> str:
     else:
         yours = ""
     return f"this needs {_NEEDS[permission]} in project {project!r}{yours}"
+
+
+async def anonymous_refusal(request: Request) -> HTTPException | None:
+    """For a request that failed validation: a 401 when the caller is anonymous.
+
+    Handlers that check credentials themselves run only after FastAPI validated the
+    body, so an anonymous caller would otherwise learn the body's shape from a 422.
+    Public routes (capture, /login, ...) keep their 422.
+    """
+    route = request.scope.get("route")
+    if route is None or getattr(route, "path", None) in PUBLIC_PATHS:
+        return None
+    if "capture" in (getattr(route, "tags", None) or []):
+        return None
+    try:
+        principal = await run_in_threadpool(authenticate, request)
+    except HTTPException as exc:
+        return exc
+    if principal is None:
+        return HTTPException(
+            401,
+            "sign in, or send 'Authorization: Bearer <personal API token>'",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+    return None
