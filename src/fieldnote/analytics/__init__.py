@@ -7,7 +7,13 @@ with a ``to_dict()`` for JSON; statistics (Wilson intervals, z-tests) live in
 ``_stats`` so every result reports them the same way.
 """
 
-from fieldnote.analytics._sources import DuckDBSource, EventSource, EventTables, SparkSource
+from fieldnote.analytics._sources import (
+    DuckDBSource,
+    EventSource,
+    EventTables,
+    SparkSource,
+    store_source,
+)
 from fieldnote.analytics._time import DateRange, parse_date, parse_duration, parse_range
 
 __all__ = [
@@ -19,4 +25,5 @@ __all__ = [
     "parse_date",
     "parse_duration",
     "parse_range",
+    "store_source",
 ]

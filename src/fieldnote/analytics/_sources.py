@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-__all__ = ["DuckDBSource", "EventSource", "EventTables", "SparkSource"]
+__all__ = ["DuckDBSource", "EventSource", "EventTables", "SparkSource", "store_source"]
 
 
 @dataclass(frozen=True)
@@ -47,3 +47,9 @@ class SparkSource:
 
 
 EventSource = DuckDBSource | SparkSource
+
+
+def store_source(con: Any, project: str) -> DuckDBSource:
+    """One project of the event store, read through ``con`` (a read-only connection, or
+    the server's cursor beside its writer): what the CLI and the API both compute on."""
+    return DuckDBSource(con, EventTables(project=project))

@@ -7,7 +7,17 @@ from typing import Annotated
 
 import typer
 
-from fieldnote.cli import _accounts, _db, _demo, _events, _export, _import, _projects, _serve
+from fieldnote.cli import (
+    _accounts,
+    _analytics,
+    _db,
+    _demo,
+    _events,
+    _export,
+    _import,
+    _projects,
+    _serve,
+)
 from fieldnote.cli._context import CliState
 
 __all__ = ["app", "main"]
@@ -47,6 +57,7 @@ _accounts.register(app)
 _export.register(app)
 _import.register(app)
 _demo.register(app)
+_analytics.register(app)
 
 
 def main() -> None:

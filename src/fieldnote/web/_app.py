@@ -19,6 +19,7 @@ from fieldnote._core import Fieldnote
 from fieldnote.analytics.overview import OverviewService
 from fieldnote.config import Settings
 from fieldnote.events import DuckDBEventStore, EventSink, GroupCommitWriter
+from fieldnote.web._analytics_api import router as analytics_router
 from fieldnote.web._api import router as api_router
 from fieldnote.web._api_accounts import router as accounts_api_router
 from fieldnote.web._capture import router as capture_router
@@ -115,6 +116,7 @@ def create_app(settings: Settings, *, publish: tuple[str, int] | None = None) ->
 
     app.include_router(capture_router)
     app.include_router(api_router)
+    app.include_router(analytics_router)
     app.include_router(export_router)
     app.include_router(import_router)
     app.include_router(accounts_api_router)

@@ -8,6 +8,7 @@ chain's first event (ClickHouse ``windowFunnel(window)``).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from enum import StrEnum
@@ -15,7 +16,7 @@ from typing import Any
 
 from fieldnote.analytics._filters import Operator, PropertyFilter, parse_step
 from fieldnote.analytics._stats import Percentiles
-from fieldnote.analytics._time import DateRange, format_duration, parse_duration
+from fieldnote.analytics._time import DateRange, format_duration, parse_date, parse_duration
 
 __all__ = [
     "Breakdown",
@@ -106,6 +107,30 @@ class Funnel:
         event could fill two steps (``pageview → pageview`` would convert everybody).
         """
         return self.steps[index].event in {s.event for s in self.steps[:index]}
+
+    @classmethod
+    def parse(
+        cls,
+        steps: Sequence[str],
+        *,
+        window: str = "14d",
+        strict: bool = False,
+        breakdown: str | None = None,
+        date_from: str | None = None,
+        date_to: str | None = None,
+    ) -> Funnel:
+        """From what a person types (CLI options, API query parameters); ``date_to`` is
+        inclusive when it is a date. Raises ValueError with a readable message."""
+        return cls(
+            steps=tuple(FunnelStep.parse(s) for s in steps),
+            window=parse_duration(window),
+            order=FunnelOrder.STRICT if strict else FunnelOrder.ORDERED,
+            breakdown=Breakdown.parse(breakdown) if breakdown else None,
+            dates=DateRange(
+                start=parse_date(date_from) if date_from else None,
+                end=parse_date(date_to, end=True) if date_to else None,
+            ),
+        )
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Funnel:

@@ -1,0 +1,66 @@
+"""Analytics over HTTP: the CLI's ``funnel`` (and friends) while a server owns the store.
+
+The handlers parse the same strings the CLI options carry and call the same library
+functions (``fieldnote.analytics``) on a cursor beside the writer, so a result is the
+same whether the CLI computed it itself or asked the server.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi.concurrency import run_in_threadpool
+
+from fieldnote.analytics import store_source
+from fieldnote.analytics.funnels import Funnel, compute_funnel
+from fieldnote.repository import Permission
+from fieldnote.web._auth import state
+from fieldnote.web._guards import Access, Guard
+
+__all__ = ["router"]
+
+router = APIRouter(prefix="/api", tags=["analytics"])
+
+CanView = Annotated[Access, Depends(Guard(Permission.VIEW_PROJECT))]
+
+
+def _on_store(request: Request, project: str, compute: Any) -> Any:
+    store = state(request).store
+    if store is None:
+        raise HTTPException(
+            409, "this server writes Parquet segments (scale-out mode); run analytics on Spark"
+        )
+    with store.reader() as cur:
+        return compute(store_source(cur, project))
+
+
+@router.get("/projects/{project}/analytics/funnel")
+async def funnel(
+    request: Request,
+    access: CanView,
+    step: Annotated[list[str], Query(description="Steps in order, in the step syntax.")],
+    window: str = "14d",
+    strict: bool = False,
+    breakdown: str | None = None,
+    date_from: Annotated[str | None, Query(alias="from")] = None,
+    date_to: Annotated[str | None, Query(alias="to")] = None,
+) -> dict[str, Any]:
+    """Users per step, conversion with 95 % Wilson intervals, time to convert
+    (docs/analytics.md). Aggregates only: any role in the project may read it."""
+    try:
+        spec = Funnel.parse(
+            step,
+            window=window,
+            strict=strict,
+            breakdown=breakdown,
+            date_from=date_from,
+            date_to=date_to,
+        )
+    except ValueError as exc:
+        raise HTTPException(422, str(exc)) from exc
+    result = await run_in_threadpool(
+        _on_store, request, access.project_name, lambda src: compute_funnel(src, spec)
+    )
+    out: dict[str, Any] = result.to_dict()
+    return out

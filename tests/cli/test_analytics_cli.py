@@ -1,0 +1,147 @@
+"""``fieldnote funnel`` on a small SaaS story, from the store file and through the server."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from fieldnote._core import Fieldnote
+from fieldnote.config import Settings
+from fieldnote.events import Event, events_to_arrow
+from tests.conftest import run_cli, start_server
+
+T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+
+# (distinct_id, event, minutes after T0, properties)
+STORY: list[tuple[str, str, float, dict[str, Any]]] = [
+    # ana (web): signs up, connects, activates within the day
+    ("ana", "signup", 0, {"platform": "web", "channel": "ads"}),
+    ("ana", "connect_integration", 30, {"platform": "web"}),
+    ("ana", "activated", 90, {"platform": "web"}),
+    # ben (ios): connects after 20 days: outside a 14-day window from his only signup
+    ("ben", "signup", 10, {"platform": "ios", "channel": "organic"}),
+    ("ben", "connect_integration", 20 * 24 * 60, {"platform": "ios"}),
+    # cat (ios): signs up, comes back 20 days later, signs up again and converts
+    ("cat", "signup", 5, {"platform": "ios", "channel": "organic"}),
+    ("cat", "signup", 20 * 24 * 60, {"platform": "ios", "channel": "ads"}),
+    ("cat", "connect_integration", 20 * 24 * 60 + 60, {"platform": "ios"}),
+    # dan (android) browses anonymously, then logs in as dan@x: one person
+    ("anon-7", "signup", 15, {"platform": "android", "channel": "ads"}),
+    ("anon-7", "$identify", 16, {"$anon_distinct_id": "anon-7"}),
+    ("dan@x", "connect_integration", 45, {"platform": "android"}),
+    # eve activates before connecting: out of order, so she stops at connect
+    ("eve", "signup", 20, {"platform": "web", "channel": "ads"}),
+    ("eve", "activated", 25, {"platform": "web"}),
+    ("eve", "connect_integration", 26, {"platform": "web"}),
+]
+
+
+def _seed(home: Path) -> None:
+    fn = Fieldnote(Settings(home=home))
+    fn.projects.create("saas")
+    events = []
+    for i, (did, name, minutes, props) in enumerate(STORY):
+        if name == "$identify":  # PostHog's identify: the anonymous id merges into did
+            did = "dan@x"
+        events.append(
+            Event(
+                uuid=str(uuid.UUID(int=i + 1)),
+                project="saas",
+                distinct_id=did,
+                event=name,
+                timestamp=T0 + timedelta(minutes=minutes),
+                properties_json=orjson.dumps(props).decode(),
+            )
+        )
+    store = fn.open_event_store()
+    store.append(events_to_arrow(events))
+    store.close()
+    fn.close()
+
+
+def _funnel(home: Path, *args: str) -> dict[str, Any]:
+    out = run_cli(home, "funnel", "--project", "saas", *args, "--json").stdout
+    result: dict[str, Any] = json.loads(out)
+    return result
+
+
+STEPS = ["--step", "signup", "--step", "connect_integration", "--step", "activated"]
+
+
+def test_funnel_counts_each_user_once_within_the_window(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    _seed(home)
+    data = _funnel(home, *STEPS, "--window", "14d")
+    counts = [s["count"] for s in data["steps"]]
+    # signup: all five people (dan's anonymous signup is his); connect: ana, cat
+    # (second signup), dan, eve; activated: ana only (eve's activation came first)
+    assert counts == [5, 4, 1]
+    second = data["steps"][1]
+    assert second["conversion_from_previous"] == 0.8
+    assert second["dropped_from_previous"] == 1
+    assert second["ci_low"] < 0.8 < second["ci_high"]
+    # eve 6 min, ana 30, dan 30, cat 60 → median 30 min
+    assert second["median_seconds_to_convert"] == 1800.0
+    assert data["steps"][2]["median_seconds_to_convert"] == 3600.0
+
+    wide = _funnel(home, *STEPS, "--window", "30d")
+    assert [s["count"] for s in wide["steps"]] == [5, 5, 1]  # ben converts in 30 days
+
+
+def test_breakdown_by_first_step_property_and_step_filters(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    _seed(home)
+    data = _funnel(home, *STEPS, "--breakdown", "channel")
+    by = {v["value"]: [s["count"] for s in v["steps"]] for v in data["breakdown"]["values"]}
+    # cat's first signup was organic (no conversion within 14 days), her second ads
+    assert by == {"ads": [4, 4, 1], "organic": [2, 0, 0]}
+    assert [s["count"] for s in data["steps"]] == [5, 4, 1]
+
+    ios = _funnel(home, "--step", "signup where platform=ios", "--step", "connect_integration")
+    assert [s["count"] for s in ios["steps"]] == [2, 1]
+    early = _funnel(home, *STEPS, "--from", "2026-03-02", "--to", "2026-03-02")
+    assert [s["count"] for s in early["steps"]] == [5, 3, 1]  # cat's 2nd signup is later
+
+
+def test_the_cli_asks_the_server_that_owns_the_store_and_gets_the_same_answer(
+    tmp_path: Path,
+) -> None:
+    home = tmp_path / "home"
+    _seed(home)
+    direct = _funnel(home, *STEPS, "--breakdown", "platform", "--strict")
+    server = start_server(home)
+    try:
+        via_server = _funnel(home, *STEPS, "--breakdown", "platform", "--strict")
+        bad = run_cli(home, "funnel", "-p", "saas", "--step", "signup", "--json", check=False)
+        anonymous = __import__("httpx").get(
+            f"{server.url}/api/projects/saas/analytics/funnel", params={"step": ["a", "b"]}
+        )
+    finally:
+        server.stop()
+    assert via_server == direct
+    assert bad.returncode != 0 and "at least two steps" in json.loads(bad.stdout)["error"]
+    assert anonymous.status_code == 401
+
+
+def test_a_step_that_cannot_be_read_is_refused_with_the_reason(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    _seed(home)
+    proc = run_cli(
+        home,
+        "funnel",
+        "-p",
+        "saas",
+        "--step",
+        "signup where platform",
+        "--step",
+        "x",
+        "--json",
+        check=False,
+    )
+    assert proc.returncode != 0
+    assert "needs an operator" in json.loads(proc.stdout)["error"]
