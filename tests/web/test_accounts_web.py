@@ -454,3 +454,23 @@ def test_failed_sign_ins_are_limited_per_account_and_per_address(tmp_path: Path)
         assert attempt("third@example.com", PASSWORD, "10.1.1.2").status_code == 303
     finally:
         server.stop()
+
+
+def test_a_scale_out_server_says_clearly_that_it_has_no_event_store(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    add_user(home, "admin@example.com", "admin")
+    server = start_server(home, env={"FIELDNOTE_SEGMENTS_DIR": str(tmp_path / "segments")})
+    try:
+        admin = sign_in(server.url, "admin@example.com")
+        try:
+            page = admin.http.get("/projects/default")
+            assert page.status_code == 200 and "scale-out mode" in page.text
+            assert admin.http.get("/projects/default/live").status_code == 200
+            events = admin.http.get("/projects/default/events")
+            assert events.status_code == 200 and "scale-out mode" in events.text
+            api = admin.http.get("/api/projects/default/overview")
+            assert api.status_code == 409 and "scale-out" in api.json()["error"]
+        finally:
+            admin.close()
+    finally:
+        server.stop()
