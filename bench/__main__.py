@@ -29,8 +29,9 @@ def available() -> dict[str, str]:
 
 def main(argv: list[str]) -> int:
     benches = available()
-    wanted = [a for a in argv if not a.startswith("-")] or list(benches)
-    extra = [a for a in argv if a.startswith("-")]
+    first_flag = next((i for i, a in enumerate(argv) if a.startswith("-")), len(argv))
+    wanted = argv[:first_flag] or list(benches)
+    extra = argv[first_flag:]
     unknown = [w for w in wanted if w not in benches]
     if unknown:
         print(f"unknown benchmark(s): {', '.join(unknown)}; available: {', '.join(benches)}")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import pyarrow as pa
@@ -75,8 +75,19 @@ def events_to_arrow(events: list[Event]) -> pa.Table:
             pa.array([e.project for e in events], pa.string()),
             pa.array([e.distinct_id for e in events], pa.string()),
             pa.array([e.event for e in events], pa.string()),
-            pa.array([e.timestamp for e in events], pa.timestamp("us", tz="UTC")),
+            # Naive UTC then a cast: pyarrow converts tz-aware datetimes ~20x slower.
+            pa.array([_naive_utc(e.timestamp) for e in events], pa.timestamp("us")).cast(
+                pa.timestamp("us", tz="UTC")
+            ),
             pa.array([e.properties_json for e in events], pa.string()),
         ],
         schema=ARROW_SCHEMA,
     )
+
+
+def _naive_utc(ts: datetime) -> datetime:
+    if ts.tzinfo is None:
+        return ts
+    if ts.tzinfo is not UTC:
+        ts = ts.astimezone(UTC)
+    return ts.replace(tzinfo=None)
