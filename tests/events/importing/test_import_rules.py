@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gzip
+import json
 import os
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -297,6 +299,14 @@ def test_format_is_taken_from_the_extension_or_given(
     assert run_import(store, odd_name, format="csv").imported == 1
     parquet = write_parquet(tmp_path / "e.parquet", pa.Table.from_pylist(rows))
     assert run_import(store, parquet).duplicates == 1
+    more = [{**rows[0], "uuid": _uuid(2)}, {**rows[0], "uuid": _uuid(3)}]
+    array = tmp_path / "events.json"  # one JSON array, as some tools export
+    array.write_text(json.dumps(more, indent=2))
+    assert run_import(store, array).imported == 2
+    packed = tmp_path / "events.csv.gz"
+    with gzip.open(packed, "wt") as fh:
+        fh.write(HEADER + _row(4) + _row(5))
+    assert run_import(store, packed).imported == 2
 
 
 def test_the_writer_connection_settings_are_left_as_they_were(

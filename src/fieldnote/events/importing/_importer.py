@@ -36,7 +36,7 @@ from typing import Any
 import duckdb
 
 from fieldnote.events._duckdb_store import DEDUPE_SLACK, DuckDBEventStore
-from fieldnote.events._persons import update_persons
+from fieldnote.events._persons import MERGE_EVENTS, update_persons
 from fieldnote.events.importing._shapes import (
     Mapped,
     map_source,
@@ -63,7 +63,7 @@ __all__ = [
 #: The stages ``on_stage`` reports, in order (some are skipped when not needed).
 STAGES = ("scanning", "importing", "deduplicating", "persons", "reporting")
 
-_NEW_ROWS_VIEW = "_fn_import_new"
+_PERSONS_TABLE = "_fn_import_persons"
 _DUPS_TABLE = "_fn_import_dups"
 
 
@@ -192,14 +192,15 @@ class _Plan:
     newest: datetime
     tolerance: timedelta
 
-    def rows(self, *, check_properties: bool) -> str:
-        """The file as normalised rows: fields, ``_reason`` (NULL = valid) and ``_uuid``.
+    def rows(self, *, check_properties: bool, reasons: bool = False) -> str:
+        """The file as normalised rows: the fields, ``_ok`` and ``_uuid``.
 
-        Each level passes the source columns through (DuckDB prunes the unused ones),
-        so the original texts quoted in error messages are only computed in the
-        ``CASE`` branches of rejected rows, never for the millions of valid ones.
-        Without ``check_properties`` the properties are not read at all (the cheap
-        first pass).
+        ``_ok`` is a plain conjunction (cheap on millions of rows); with ``reasons``
+        there is also ``_reason``, why a row is rejected (NULL exactly when ``_ok``),
+        for the error listing. Each level passes the source columns through (DuckDB
+        prunes the unused ones), so the original texts quoted in error messages are
+        only computed in the ``CASE`` branches of rejected rows. Without
+        ``check_properties`` the properties are not read at all (a cheap first pass).
         """
         m = self.mapped
         relation = self.source.relation()
@@ -212,10 +213,23 @@ class _Plan:
             f"{m.record_problem or 'NULL::VARCHAR'} AS _rp "
             f"FROM {relation}"
         )
+        reason = f", {self._reason(check_properties)} AS _reason" if reasons else ""
         return (
-            f"SELECT _u, _d, _e, _ts, _p, {self._reason(check_properties)} AS _reason, "
+            f"SELECT _u, _d, _e, _ts, _p, {self._ok(check_properties)} AS _ok{reason}, "
             f"{self._uuid()} AS _uuid FROM ({inner})"
         )
+
+    def _ok(self, check_properties: bool) -> str:
+        terms = [
+            "_rp IS NULL",
+            *(f"NOT coalesce({condition}, false)" for condition, _ in self.mapped.checks),
+            "_e IS NOT NULL",
+            "_d IS NOT NULL",
+            f"_ts BETWEEN {_ts_lit(self.oldest)} AND {_ts_lit(self.newest)}",
+        ]
+        if check_properties:
+            terms.append("_p IS NOT NULL")
+        return "coalesce(" + " AND ".join(terms) + ", false)"
 
     @property
     def checks_properties(self) -> bool:
@@ -307,6 +321,39 @@ def _unordered(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
         con.execute(f"SET preserve_insertion_order = {str(row[0] if row else True).lower()}")
 
 
+@dataclass(frozen=True)
+class _Stamps:
+    """This import's ``inserted_at`` values: the transaction's start time for most rows,
+    1 us later for the rows persons must look at (merge events, ``$set``...).
+
+    Marking those rows while they are being inserted (their properties are in memory
+    then) spares a scan of every imported row's properties afterwards; both values
+    together select exactly this import's rows, and no other transaction can commit
+    with either (there is one writer).
+    """
+
+    plain: datetime
+    persons: datetime
+
+    def new_rows(self, project: str) -> str:
+        return (
+            f"project = {lit(project)} AND inserted_at IN "
+            f"({_ts_lit(self.plain)}, {_ts_lit(self.persons)})"
+        )
+
+    def insert_sql(self, rows: str, where: str) -> str:
+        merges = ", ".join(lit(e) for e in MERGE_EVENTS)
+        return f"""
+            INSERT INTO events
+                (uuid, project, distinct_id, event, timestamp, properties, inserted_at)
+            SELECT _uuid, $project, _d, _e, _ts, _p,
+                   CASE WHEN _e IN ({merges}) OR contains(_p, '"$set')
+                        THEN {_ts_lit(self.persons)} ELSE {_ts_lit(self.plain)} END
+            FROM ({rows}) s
+            WHERE {where}
+            """
+
+
 def _run(
     con: duckdb.DuckDBPyConnection,
     plan: _Plan,
@@ -316,15 +363,22 @@ def _run(
     project = plan.project
     stamp_row = con.execute("SELECT current_timestamp").fetchone()
     assert stamp_row is not None
-    stamp: datetime = stamp_row[0]
+    stamps = _Stamps(stamp_row[0], stamp_row[0] + timedelta(microseconds=1))
 
+    # The first pass reads properties only when they decide the counts: with events of
+    # this project already stored, some rows may be skipped as duplicates and then
+    # only an exact count of valid rows tells them from rows with bad properties.
+    has_stored = (
+        con.execute("SELECT 1 FROM events WHERE project = ? LIMIT 1", [project]).fetchone()
+        is not None
+    )
+    exact_first_pass = has_stored or not plan.checks_properties
     stage("scanning")
-    cheap = plan.rows(check_properties=False)
+    first_rows = plan.rows(check_properties=has_stored)
     row = con.execute(
         f"""
-        SELECT count(*), count(*) FILTER (_reason IS NULL),
-               min(_ts) FILTER (_reason IS NULL), max(_ts) FILTER (_reason IS NULL)
-        FROM ({cheap})
+        SELECT count(*), count(*) FILTER (_ok), min(_ts) FILTER (_ok), max(_ts) FILTER (_ok)
+        FROM ({first_rows})
         """
     ).fetchone()
     assert row is not None
@@ -335,59 +389,39 @@ def _run(
     valid = maybe_valid
     if maybe_valid:
         lo, hi = first - DEDUPE_SLACK, last + DEDUPE_SLACK
-        overlap = (
+        overlap = has_stored and (
             con.execute(
                 "SELECT 1 FROM events WHERE project = ? AND timestamp BETWEEN ? AND ? LIMIT 1",
                 [project, lo, hi],
             ).fetchone()
             is not None
         )
-        anti = (
-            " AND NOT EXISTS (SELECT 1 FROM events e WHERE e.project = $project "
-            "AND e.timestamp BETWEEN $lo AND $hi AND e.uuid = s._uuid)"
-            if overlap
-            else ""
-        )
-        params: dict[str, Any] = {"project": project, "stamp": stamp}
+        where = "_ok"
+        params: dict[str, Any] = {"project": project}
         if overlap:
+            where += (
+                " AND NOT EXISTS (SELECT 1 FROM events e WHERE e.project = $project "
+                "AND e.timestamp BETWEEN $lo AND $hi AND e.uuid = s._uuid)"
+            )
             params |= {"lo": lo, "hi": hi}
         stage("importing")
         with _unordered(con):
-            out = con.execute(
-                f"""
-                INSERT INTO events
-                    (uuid, project, distinct_id, event, timestamp, properties, inserted_at)
-                SELECT _uuid, $project, _d, _e, _ts, _p, $stamp
-                FROM ({full}) s
-                WHERE _reason IS NULL{anti}
-                """,
-                params,
-            ).fetchone()
+            out = con.execute(stamps.insert_sql(full, where), params).fetchone()
         inserted = int(out[0]) if out else 0
-        if inserted < maybe_valid and plan.checks_properties:
-            # Some rows were skipped: tell stored duplicates from bad properties.
-            row = con.execute(f"SELECT count(*) FROM ({full}) WHERE _reason IS NULL").fetchone()
-            valid = int(row[0]) if row else 0
+        if not exact_first_pass:
+            # Nothing was stored, so nothing was skipped as a duplicate: every valid row
+            # was inserted (copies within the file are dropped below).
+            valid = inserted
 
     extra_copies = 0
     if inserted > 1:
         stage("deduplicating")
-        extra_copies = _resolve_file_duplicates(con, plan, full, stamp)
+        extra_copies = _resolve_file_duplicates(con, plan, full, stamps)
     imported = inserted - extra_copies
 
     if imported:
         stage("persons")
-        con.execute(
-            f"""
-            CREATE OR REPLACE TEMP VIEW {_NEW_ROWS_VIEW} AS
-            SELECT uuid, project, distinct_id, event, timestamp, properties FROM events
-            WHERE project = {lit(project)} AND inserted_at = {_ts_lit(stamp)}
-            """
-        )
-        try:
-            update_persons(con, _NEW_ROWS_VIEW)
-        finally:
-            con.execute(f"DROP VIEW IF EXISTS {_NEW_ROWS_VIEW}")
+        _update_persons(con, project, stamps)
 
     rejected = total - valid
     errors: list[str] = []
@@ -396,7 +430,8 @@ def _run(
         rows = con.execute(
             f"""
             SELECT _row, _reason FROM (
-                SELECT row_number() OVER () AS _row, _reason FROM ({full}))
+                SELECT row_number() OVER () AS _row, _reason
+                FROM ({plan.rows(check_properties=True, reasons=True)}))
             WHERE _reason IS NOT NULL ORDER BY _row LIMIT {int(max_errors)}
             """
         ).fetchall()
@@ -404,22 +439,47 @@ def _run(
     return imported, valid - imported, rejected, errors
 
 
+def _update_persons(con: duckdb.DuckDBPyConnection, project: str, stamps: _Stamps) -> None:
+    """Fold the imported rows into persons through a compact stand-in for them.
+
+    ``update_persons`` reads its relation several times; what it needs from millions
+    of plain events is each distinct_id's first timestamp, so it gets one row per
+    distinct_id (no properties, no merge) plus the marked rows in full: the same
+    persons, from a table a fraction of the size.
+    """
+    con.execute(
+        f"""
+        CREATE OR REPLACE TEMP TABLE {_PERSONS_TABLE} AS
+        SELECT project, distinct_id, event, timestamp, properties FROM events
+        WHERE project = {lit(project)} AND inserted_at = {_ts_lit(stamps.persons)}
+        UNION ALL
+        SELECT project, distinct_id, '' AS event, min(timestamp) AS timestamp,
+               '{{}}'::JSON AS properties
+        FROM events WHERE {stamps.new_rows(project)}
+        GROUP BY project, distinct_id
+        """
+    )
+    try:
+        update_persons(con, _PERSONS_TABLE)
+    finally:
+        con.execute(f"DROP TABLE IF EXISTS {_PERSONS_TABLE}")
+
+
 def _resolve_file_duplicates(
-    con: duckdb.DuckDBPyConnection, plan: _Plan, full: str, stamp: datetime
+    con: duckdb.DuckDBPyConnection, plan: _Plan, full: str, stamps: _Stamps
 ) -> int:
     """Keep the first copy (in file order) of each uuid the file holds more than once.
 
     Found on the inserted rows' uuids alone; only those uuids are read again from the
     file, numbered in file order, and re-inserted once. Returns the copies dropped.
     """
+    new_rows = stamps.new_rows(plan.project)
     con.execute(
         f"""
         CREATE OR REPLACE TEMP TABLE {_DUPS_TABLE} AS
-        SELECT uuid, count(*) AS n FROM events
-        WHERE project = ? AND inserted_at = ?
+        SELECT uuid, count(*) AS n FROM events WHERE {new_rows}
         GROUP BY uuid HAVING count(*) > 1
-        """,
-        [plan.project, stamp],
+        """
     )
     try:
         row = con.execute(f"SELECT count(*), coalesce(sum(n), 0) FROM {_DUPS_TABLE}").fetchone()
@@ -428,23 +488,14 @@ def _resolve_file_duplicates(
         if not uuids:
             return 0
         con.execute(
-            f"""
-            DELETE FROM events WHERE project = ? AND inserted_at = ?
-              AND uuid IN (SELECT uuid FROM {_DUPS_TABLE})
-            """,
-            [plan.project, stamp],
+            f"DELETE FROM events WHERE {new_rows} AND uuid IN (SELECT uuid FROM {_DUPS_TABLE})"
         )
-        con.execute(
-            f"""
-            INSERT INTO events
-                (uuid, project, distinct_id, event, timestamp, properties, inserted_at)
-            SELECT _uuid, $project, _d, _e, _ts, _p, $stamp FROM (
-                SELECT *, row_number() OVER () AS _row FROM ({full}))
-            WHERE _reason IS NULL AND _uuid IN (SELECT uuid FROM {_DUPS_TABLE})
-            QUALIFY row_number() OVER (PARTITION BY _uuid ORDER BY _row) = 1
-            """,
-            {"project": plan.project, "stamp": stamp},
+        first_copies = (
+            f"SELECT * FROM (SELECT *, row_number() OVER () AS _row FROM ({full})) "
+            f"WHERE _ok AND _uuid IN (SELECT uuid FROM {_DUPS_TABLE}) "
+            "QUALIFY row_number() OVER (PARTITION BY _uuid ORDER BY _row) = 1"
         )
+        con.execute(stamps.insert_sql(first_copies, "true"), {"project": plan.project})
         return copies - uuids
     finally:
         con.execute(f"DROP TABLE IF EXISTS {_DUPS_TABLE}")

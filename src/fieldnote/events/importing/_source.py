@@ -155,7 +155,8 @@ class Source:
         structure = "{" + ", ".join(f'"{_json_key(k)}": "JSON"' for k in keys) + "}"
         return (
             f"(SELECT json AS _rec, from_json(json, {lit(structure)}) AS _s "
-            f"FROM read_json_objects({p}, format = 'newline_delimited', ignore_errors = true))"
+            f"FROM read_json_objects({p}, format = {lit(_json_format(self.path))}, "
+            "ignore_errors = true))"
         )
 
     def record_problem(self) -> str | None:
@@ -344,7 +345,7 @@ def open_source(con: duckdb.DuckDBPyConnection, path: Path, fmt: str) -> Source:
                 f"""
                 SELECT DISTINCT k FROM (
                     SELECT unnest(json_keys(json)) AS k FROM (
-                        SELECT json FROM read_json_objects({p}, format = 'newline_delimited',
+                        SELECT json FROM read_json_objects({p}, format = {lit(_json_format(path))},
                                                            ignore_errors = true)
                         WHERE json IS NOT NULL AND json_type(json) = 'OBJECT'
                         LIMIT {JSON_SAMPLE_ROWS}))
@@ -410,6 +411,12 @@ def _csv_header(path: Path) -> tuple[str, list[str]]:
         f"escape = '\"', columns = {columns}"
     )
     return options, unique
+
+
+def _json_format(path: Path) -> str:
+    """JSON Lines, except a ``.json`` file, which may also be one JSON array of events."""
+    suffixes = [x.lower() for x in path.suffixes if x.lower() not in _COMPRESSION]
+    return "auto" if suffixes and suffixes[-1] == ".json" else "newline_delimited"
 
 
 def _first_line(exc: BaseException) -> str:
