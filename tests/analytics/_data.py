@@ -15,7 +15,8 @@ from fieldnote.events._persons import PERSONS_SCHEMA_SQL
 from tests.analytics.reference import US, Ev
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-T0_US = int(datetime(2026, 1, 5, tzinfo=UTC).timestamp()) * US
+#: 20 seconds before Monday 2026-01-05: test data crosses a day and an ISO week boundary
+T0_US = int(datetime(2026, 1, 4, 23, 59, 40, tzinfo=UTC).timestamp()) * US
 
 
 def events_table(events: list[Ev]) -> pa.Table:

@@ -12,6 +12,7 @@ import math
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from fieldnote.analytics._filters import Operator, PropertyFilter
@@ -112,6 +113,16 @@ def _chains(funnel: Funnel, evs: list[Ev], chain: list[Ev]) -> list[tuple[int, .
     return out or [tuple(e.ts for e in chain)]
 
 
+def start_value(ev: Ev, kind: BreakdownKind, key: str) -> str | None:
+    """The breakdown value a first-step event carries."""
+    day = datetime.fromtimestamp(ev.ts / US, UTC).date()
+    if kind is BreakdownKind.DAY:
+        return day.isoformat()
+    if kind is BreakdownKind.WEEK:
+        return (day - timedelta(days=day.weekday())).isoformat()
+    return prop_text(ev.props, key)
+
+
 def reference_funnel(
     funnel: Funnel,
     events: list[Ev],
@@ -152,10 +163,10 @@ def reference_funnel(
             return level, list(min(t for lv, t, _ in candidates if lv == level))
 
         reached[(True, None)][actor] = best(scored)
-        if bd is not None and bd.kind is BreakdownKind.EVENT:
-            values = {prop_text(s.props, bd.key) for _, _, s in scored}
+        if bd is not None and bd.kind is not BreakdownKind.PERSON:
+            values = {start_value(s, bd.kind, bd.key) for _, _, s in scored}
             for v in values:
-                subset = [c for c in scored if prop_text(c[2].props, bd.key) == v]
+                subset = [c for c in scored if start_value(c[2], bd.kind, bd.key) == v]
                 reached[(False, v)][actor] = best(subset)
         elif bd is not None:
             v = prop_text((person_props or {}).get(actor, {}), bd.key)
@@ -176,7 +187,5 @@ def reference_funnel(
     return out
 
 
-def _us(value: Any) -> int:
-    from datetime import UTC, datetime, timedelta
-
+def _us(value: datetime) -> int:
     return (value - datetime(1970, 1, 1, tzinfo=UTC)) // timedelta(microseconds=1)

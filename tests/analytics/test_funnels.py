@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import chdb
+import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
@@ -23,7 +24,9 @@ from fieldnote.analytics.funnels import (
     FunnelOrder,
     FunnelStep,
     compute_funnel,
+    compute_funnel_with,
 )
+from fieldnote.analytics.funnels._chain import FunnelRows, chain_aggregates
 from tests.analytics._data import T0_US, store_like_duckdb
 from tests.analytics.reference import US, Ev, RefGroup, reference_funnel
 
@@ -89,7 +92,7 @@ funnels_st = st.builds(
     steps_st,
     st.integers(1, 30),
     st.sampled_from(list(FunnelOrder)),
-    st.sampled_from([None, "platform", "person.plan"]),
+    st.sampled_from([None, "platform", "person.plan", "time.day", "time.week"]),
     st.one_of(st.none(), st.tuples(st.integers(0, 40), st.integers(0, 40))),
 )
 # d0 and d1 are one person (an anonymous id and a login); d2 another; the rest unmapped
@@ -122,11 +125,16 @@ def assert_same(got: dict[Any, RefGroup], want: dict[Any, RefGroup]) -> None:
 
 @settings(max_examples=150, deadline=None)
 @given(events=events_st, funnel=funnels_st)
-def test_duckdb_funnel_matches_the_reference_definition(events: list[Ev], funnel: Funnel) -> None:
+def test_duckdb_funnel_engines_match_the_reference_definition(
+    events: list[Ev], funnel: Funnel
+) -> None:
+    """Both DuckDB engines: numpy chain (default) and the pure-SQL ASOF chain."""
     con = store_like_duckdb(events, PERSON_OF, PLANS)
-    aggs = FUNNEL_ENGINES["duckdb"].aggregate(DuckDBSource(con, EventTables(project="p")), funnel)
     want = reference_funnel(funnel, events, person_of=PERSON_OF, person_props=PLANS)
-    assert_same(engine_groups(aggs, len(funnel.steps)), want)
+    source = DuckDBSource(con, EventTables(project="p"))
+    for engine in ("duckdb", "duckdb-asof"):
+        aggs = FUNNEL_ENGINES[engine].aggregate(source, funnel)
+        assert_same(engine_groups(aggs, len(funnel.steps)), want)
 
 
 def _chdb_levels(path: Path, funnel: Funnel) -> list[int]:
@@ -201,3 +209,44 @@ def test_duckdb_funnel_counts_equal_clickhouse_window_funnel(
     con = store_like_duckdb(events)
     got = compute_funnel(DuckDBSource(con, EventTables(project="p")), funnel)
     assert tuple(s.count for s in got.steps) == want
+
+
+def _at(did: str, name: str, sec: int) -> Ev:
+    return Ev(did, name, T0_US + sec * US, {})
+
+
+def test_strict_chain_may_continue_from_either_of_two_same_instant_candidates() -> None:
+    """a and b at the same instant, b again a second later, then c: only the chain
+    through the later b reaches c (nothing may come between two strict steps)."""
+    events = [_at("u", "a", 0), _at("u", "b", 0), _at("u", "b", 1), _at("u", "c", 2)]
+    funnel = Funnel(
+        steps=tuple(FunnelStep(event=e) for e in "abc"),
+        window=timedelta(seconds=10),
+        order=FunnelOrder.STRICT,
+    )
+    con = store_like_duckdb(events)
+    for engine in ("duckdb", "duckdb-asof"):
+        result = compute_funnel_with(engine, DuckDBSource(con, EventTables(project="p")), funnel)
+        assert [s.count for s in result.steps] == [1, 1, 1], engine
+        # the counted chain takes the earliest times that reach c: b at 1 s, c at 2 s
+        assert [s.seconds_to_convert.median for s in result.steps[1:]] == [1.0, 1.0]  # type: ignore[union-attr]
+    assert reference_funnel(funnel, events)[(True, None)].counts == (1, 1, 1)
+
+
+def test_users_whose_first_hash_collides_stay_apart() -> None:
+    """Two users with the same 64-bit key1 (forced here) are told apart by key2."""
+    funnel = Funnel(steps=(FunnelStep(event="a"), FunnelStep(event="b")), window=timedelta(1))
+    ts = np.array([10, 20, 15, 30], dtype=np.int64)
+    rows = FunnelRows(
+        key1=np.array([7, 7, 7, 7], dtype=np.int64),
+        key2=np.array([1, 2, 1, 2], dtype=np.int64),  # user 1: a@10, b@15; user 2: a@20 b@30
+        ts=ts,
+        mask=np.array([1, 1, 2, 2], dtype=np.int64),
+        start=np.array([True, True, False, False]),
+        group=np.full(4, -1, dtype=np.int32),
+        labels=[],
+    )
+    (total,) = chain_aggregates(funnel, rows, breakdown=False)
+    assert total.counts == (2, 2)
+    assert total.seconds[1] is not None
+    assert total.seconds[1].median == pytest.approx(7.5e-6)  # 5 µs and 10 µs

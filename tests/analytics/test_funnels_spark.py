@@ -57,6 +57,11 @@ FUNNELS = [
         order=FunnelOrder.STRICT,
         breakdown=Breakdown.parse("platform"),
     ),
+    Funnel(
+        steps=tuple(FunnelStep.parse(s) for s in NAMES[:2]),
+        window=timedelta(seconds=30),
+        breakdown=Breakdown.parse("time.day"),
+    ),
 ]
 
 

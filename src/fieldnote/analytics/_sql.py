@@ -9,12 +9,13 @@ an engine name to its dialect.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Protocol
 
 from fieldnote.analytics._filters import Operator, PropertyFilter
 
-__all__ = ["DIALECTS", "Dialect", "Params", "filter_sql"]
+__all__ = ["DAY_US", "DIALECTS", "Dialect", "Params", "filter_sql", "period_start_day"]
 
 
 class Dialect(Protocol):
@@ -36,6 +37,14 @@ class Dialect(Protocol):
         """The path argument that ``prop_text`` takes for a top-level ``key``."""
         ...
 
+    def epoch_us(self, column: str) -> str:
+        """Microseconds since 1970 (UTC) of a timestamp column."""
+        ...
+
+    def date_of_day(self, day: str) -> str:
+        """The ISO date text of a day number (days since 1970-01-01)."""
+        ...
+
 
 class DuckDBDialect:
     name = "duckdb"
@@ -53,6 +62,12 @@ class DuckDBDialect:
         # a JSON pointer needs no quoting of '$', '.' or spaces
         return "/" + key.replace("~", "~0").replace("/", "~1")
 
+    def epoch_us(self, column: str) -> str:
+        return f"epoch_us({column})"
+
+    def date_of_day(self, day: str) -> str:
+        return f"CAST(DATE '1970-01-01' + CAST({day} AS INTEGER) AS VARCHAR)"
+
 
 class SparkDialect:
     name = "spark"
@@ -68,6 +83,12 @@ class SparkDialect:
 
     def json_path(self, key: str) -> str:
         return f"$['{key}']"
+
+    def epoch_us(self, column: str) -> str:
+        return f"unix_micros({column})"
+
+    def date_of_day(self, day: str) -> str:
+        return f"CAST(date_add(DATE '1970-01-01', CAST({day} AS INT)) AS STRING)"
 
 
 DIALECTS: dict[str, Dialect] = {"duckdb": DuckDBDialect(), "spark": SparkDialect()}
@@ -92,6 +113,29 @@ class Params:
         """The values ``sql`` refers to (engines reject unused parameters)."""
         names = set(re.findall(r"[$:](p\d+)\b", sql))
         return {k: v for k, v in self.values.items() if k in names}
+
+
+DAY_US = 86_400_000_000
+#: Days back from a day number to the Monday that starts its ISO week (1970-01-01 was
+#: a Thursday); written with a double modulo so days before 1970 work too.
+_TO_MONDAY = "((({d} + 3) % 7) + 7) % 7"
+
+
+def period_start_day(dialect: Dialect, column: str, period: str) -> str:
+    """Day number of the UTC day (``day``) or ISO week's Monday (``week``) of a time.
+
+    Integer arithmetic on epoch microseconds: no session time zone can shift it."""
+    day = f"CAST(floor({dialect.epoch_us(column)} / {DAY_US}) AS BIGINT)"
+    try:
+        return _PERIODS[period](day)
+    except KeyError:
+        raise ValueError(f"unknown period {period!r}: {' or '.join(_PERIODS)}") from None
+
+
+_PERIODS: dict[str, Callable[[str], str]] = {
+    "day": lambda day: day,
+    "week": lambda day: f"({day} - {_TO_MONDAY.format(d=day)})",
+}
 
 
 _SQL_OPS = {

@@ -11,6 +11,7 @@ from typing import Any, Protocol
 
 from fieldnote.analytics._sources import EventSource
 from fieldnote.analytics.funnels._duckdb import DuckDBFunnels
+from fieldnote.analytics.funnels._duckdb_asof import DuckDBAsofFunnels
 from fieldnote.analytics.funnels._model import (
     Breakdown,
     BreakdownKind,
@@ -40,6 +41,7 @@ __all__ = [
     "FunnelStep",
     "StepResult",
     "compute_funnel",
+    "compute_funnel_with",
 ]
 
 
@@ -49,15 +51,24 @@ class FunnelEngine(Protocol):
         ...
 
 
-FUNNEL_ENGINES: dict[str, FunnelEngine] = {"duckdb": DuckDBFunnels(), "spark": SparkFunnels()}
+FUNNEL_ENGINES: dict[str, FunnelEngine] = {
+    "duckdb": DuckDBFunnels(),
+    "duckdb-asof": DuckDBAsofFunnels(),
+    "spark": SparkFunnels(),
+}
 
 
 def compute_funnel(source: EventSource, funnel: Funnel) -> FunnelResult:
     """Run ``funnel`` on ``source``'s engine and compute rates and intervals."""
+    return compute_funnel_with(source.engine, source, funnel)
+
+
+def compute_funnel_with(engine_name: str, source: EventSource, funnel: Funnel) -> FunnelResult:
+    """Same, with an engine chosen by name (``duckdb-asof`` reads a DuckDB source too)."""
     try:
-        engine = FUNNEL_ENGINES[source.engine]
+        engine = FUNNEL_ENGINES[engine_name]
     except KeyError:
         raise ValueError(
-            f"no funnel engine named {source.engine!r}; known: {', '.join(FUNNEL_ENGINES)}"
+            f"no funnel engine named {engine_name!r}; known: {', '.join(FUNNEL_ENGINES)}"
         ) from None
     return build_result(funnel, engine.aggregate(source, funnel))

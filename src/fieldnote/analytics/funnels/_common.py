@@ -2,14 +2,42 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from fieldnote.analytics._relations import events_from
 from fieldnote.analytics._sources import EventTables
-from fieldnote.analytics._sql import Params, filter_sql
+from fieldnote.analytics._sql import Params, filter_sql, period_start_day
 from fieldnote.analytics.funnels._model import BreakdownKind, Funnel, FunnelStep
 
-__all__ = ["BaseQuery", "base_query", "first_step_in_range", "step_match"]
+__all__ = [
+    "BaseQuery",
+    "base_query",
+    "first_step_in_range",
+    "first_step_value",
+    "step_match",
+]
+
+
+_FIRST_STEP_VALUES: dict[BreakdownKind, Callable[[Params, str, str], str]] = {
+    BreakdownKind.EVENT: lambda params, key, alias: params.prop_text(f"{alias}.properties", key),
+    BreakdownKind.DAY: lambda params, _key, alias: params.dialect.date_of_day(
+        period_start_day(params.dialect, f"{alias}.timestamp", "day")
+    ),
+    BreakdownKind.WEEK: lambda params, _key, alias: params.dialect.date_of_day(
+        period_start_day(params.dialect, f"{alias}.timestamp", "week")
+    ),
+}
+
+
+def first_step_value(params: Params, funnel: Funnel, match1: str, alias: str = "e") -> str | None:
+    """SQL for the breakdown value a first-step event carries; None when the breakdown
+    is not a property of that event (none, or a person property)."""
+    bd = funnel.breakdown
+    if bd is None or bd.kind not in _FIRST_STEP_VALUES:
+        return None
+    return f"CASE WHEN {match1} THEN {_FIRST_STEP_VALUES[bd.kind](params, bd.key, alias)} END"
 
 
 def step_match(params: Params, step: FunnelStep, alias: str = "e") -> str:
@@ -30,46 +58,23 @@ class BaseQuery:
 
 
 def base_query(
-    params: Params, tables: EventTables, funnel: Funnel, *, uuid_actor: bool, only_steps: bool
+    params: Params, tables: EventTables, funnel: Funnel, *, only_steps: bool
 ) -> BaseQuery:
-    """Events of the project in the date range (widened by the window for later steps).
-
-    ``uuid_actor``: DuckDB keeps the person id a UUID (a 128-bit key joins fast) and
-    gives an unmapped distinct_id the id its person would get; Spark uses strings.
-    """
+    """Events of the project in the date range (widened by the window for later steps);
+    the user as ``_relations`` resolves it."""
     if funnel.breakdown and funnel.breakdown.kind is BreakdownKind.PERSON and not tables.persons:
         raise ValueError("a person-property breakdown needs a persons table")
-    join = ""
-    actor = "e.distinct_id"
-    if tables.person_distinct_ids:
-        join = (
-            f" LEFT JOIN {tables.person_distinct_ids} m"
-            " ON m.project = e.project AND m.distinct_id = e.distinct_id"
-        )
-        fallback = (
-            "CAST(md5(e.project || chr(0) || e.distinct_id) AS UUID)"
-            if uuid_actor
-            else "e.distinct_id"
-        )
-        actor = f"coalesce(m.person_id, {fallback})"
-    where: list[str] = []
-    if tables.project is not None:
-        where.append(f"e.project = {params.add(tables.project)}")
-    if only_steps:
-        names = sorted({s.event for s in funnel.steps})
-        where.append("e.event IN (" + ", ".join(params.add(n) for n in names) + ")")
     dates = funnel.dates
-    lo = hi = None
-    if dates.start is not None:
-        where.append(f"e.timestamp >= {params.add(dates.start)}")
-        lo = params.add(_us(dates.start))
-    if dates.end is not None:
-        where.append(f"e.timestamp < {params.add(dates.end + funnel.window)}")
-        hi = params.add(_us(dates.end))
-    sql = f"FROM {tables.events} e{join}"
-    if where:
-        sql += " WHERE " + " AND ".join(where)
-    return BaseQuery(actor=actor, from_where=sql, first_lo=lo, first_hi=hi)
+    rel = events_from(
+        params,
+        tables,
+        names=[s.event for s in funnel.steps] if only_steps else None,
+        start=dates.start,
+        end=None if dates.end is None else dates.end + funnel.window,
+    )
+    lo = None if dates.start is None else params.add(_us(dates.start))
+    hi = None if dates.end is None else params.add(_us(dates.end))
+    return BaseQuery(actor=rel.actor, from_where=rel.from_where, first_lo=lo, first_hi=hi)
 
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)

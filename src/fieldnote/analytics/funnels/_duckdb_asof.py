@@ -1,4 +1,6 @@
-"""Funnels on DuckDB: a chain of ASOF joins, one per step.
+"""Funnels on DuckDB in SQL alone: a chain of ASOF joins, one per step (engine
+``duckdb-asof``; the default ``duckdb`` engine fetches the rows and chains in numpy,
+see ``_duckdb.py``, and the tests hold the two to the same answers).
 
 For every first-step event, an ASOF join finds the user's earliest next-step event at
 or after it; the next join continues from that event, and so on, dropping a chain once
@@ -15,15 +17,19 @@ from typing import Any
 from fieldnote.analytics._sources import DuckDBSource
 from fieldnote.analytics._sql import DIALECTS, Params
 from fieldnote.analytics._stats import Percentiles
-from fieldnote.analytics.funnels._common import base_query, first_step_in_range, step_match
+from fieldnote.analytics.funnels._common import (
+    base_query,
+    first_step_in_range,
+    first_step_value,
+    step_match,
+)
 from fieldnote.analytics.funnels._model import (
-    BreakdownKind,
     Funnel,
     FunnelAggregate,
     FunnelOrder,
 )
 
-__all__ = ["DuckDBFunnels", "funnel_sql"]
+__all__ = ["DuckDBAsofFunnels", "funnel_sql", "rows_to_aggregates"]
 
 QUANTILES = "[0.25, 0.5, 0.75, 0.9]"
 
@@ -33,12 +39,11 @@ def funnel_sql(source: DuckDBSource, funnel: Funnel) -> tuple[str, Params]:
     params = Params(DIALECTS["duckdb"])
     tables = source.tables
     n = len(funnel.steps)
-    base = base_query(params, tables, funnel, uuid_actor=True, only_steps=True)
+    base = base_query(params, tables, funnel, only_steps=True)
     matches = [step_match(params, s) for s in funnel.steps]
     bd = funnel.breakdown
-    bv = "NULL::VARCHAR"
-    if bd is not None and bd.kind is BreakdownKind.EVENT:
-        bv = f"CASE WHEN {matches[0]} THEN {params.prop_text('e.properties', bd.key)} END"
+    carried = first_step_value(params, funnel, matches[0])
+    bv = "NULL::VARCHAR" if carried is None else carried
     flags = ", ".join(f"{m} AS m{i + 1}" for i, m in enumerate(matches))
     ctes = [
         f"base AS MATERIALIZED (SELECT {base.actor} AS a, epoch_us(e.timestamp) AS ts, "
@@ -47,7 +52,7 @@ def funnel_sql(source: DuckDBSource, funnel: Funnel) -> tuple[str, Params]:
     ]
     window = params.add(funnel.window_us)
     if funnel.order is FunnelOrder.STRICT:
-        every = base_query(params, tables, funnel, uuid_actor=True, only_steps=False)
+        every = base_query(params, tables, funnel, only_steps=False)
         ctes.append(
             f"anyev AS MATERIALIZED (SELECT DISTINCT {every.actor} AS a, "
             f"epoch_us(e.timestamp) AS ts {every.from_where})"
@@ -71,7 +76,7 @@ def funnel_sql(source: DuckDBSource, funnel: Funnel) -> tuple[str, Params]:
     if bd is None:
         ctes.append(f"pa AS (SELECT a, max(lvl) AS lvl, {picks} FROM ch GROUP BY a)")
         final = f"SELECT true, NULL::VARCHAR, {aggs} FROM pa"
-    elif bd.kind is BreakdownKind.EVENT:
+    elif carried is not None:
         ctes.append(
             f"pa AS (SELECT GROUPING(bv) = 1 AS total, bv, max(lvl) AS lvl, {picks} "
             "FROM ch GROUP BY GROUPING SETS ((a, bv), (a)))"
@@ -83,7 +88,7 @@ def funnel_sql(source: DuckDBSource, funnel: Funnel) -> tuple[str, Params]:
         ctes.append(f"pu AS (SELECT a, max(lvl) AS lvl, {picks} FROM ch GROUP BY a)")
         ctes.append(
             f"pa AS (SELECT pu.*, {prop} AS bv FROM pu "
-            f"LEFT JOIN {tables.persons} p ON p.person_id = pu.a{project})"
+            f"LEFT JOIN {tables.persons} p ON CAST(p.person_id AS UUID) = pu.a{project})"
         )
         final = f"SELECT GROUPING(bv) = 1, bv, {aggs} FROM pa GROUP BY GROUPING SETS ((bv), ())"
     return "WITH " + ",\n".join(ctes) + "\n" + final, params
@@ -145,8 +150,8 @@ def rows_to_aggregates(rows: list[tuple[Any, ...]], n: int) -> list[FunnelAggreg
     return out
 
 
-class DuckDBFunnels:
-    """The ``duckdb`` funnel engine."""
+class DuckDBAsofFunnels:
+    """The ``duckdb-asof`` funnel engine."""
 
     def aggregate(self, source: DuckDBSource, funnel: Funnel) -> list[FunnelAggregate]:
         sql, params = funnel_sql(source, funnel)

@@ -40,6 +40,10 @@ class BreakdownKind(StrEnum):
     """A property of the user's first-step event (the chain's start)."""
     PERSON = "person"
     """A property of the person (via person_distinct_ids → persons)."""
+    DAY = "day"
+    """The UTC day of the first-step event (conversion over time)."""
+    WEEK = "week"
+    """The ISO week (its Monday, UTC) of the first-step event."""
 
 
 @dataclass(frozen=True)
@@ -49,8 +53,11 @@ class Breakdown:
 
     @classmethod
     def parse(cls, text: str) -> Breakdown:
-        """``platform`` / ``event.platform`` (event property) or ``person.plan``."""
+        """``platform`` / ``event.platform`` (event property), ``person.plan``, or
+        ``time.day`` / ``time.week`` (when the first step happened)."""
         head, dot, rest = text.partition(".")
+        if dot and head == "time" and rest in (BreakdownKind.DAY, BreakdownKind.WEEK):
+            return cls(kind=BreakdownKind(rest), key=rest)
         if dot and head in ("person", "event") and rest:
             kind = BreakdownKind(head)
             key = rest
@@ -60,6 +67,8 @@ class Breakdown:
         return cls(kind=kind, key=key)
 
     def __str__(self) -> str:
+        if self.kind in (BreakdownKind.DAY, BreakdownKind.WEEK):
+            return f"time.{self.kind.value}"
         return f"{self.kind.value}.{self.key}"
 
 

@@ -16,10 +16,14 @@ from typing import Any
 
 from fieldnote.analytics._sources import SparkSource
 from fieldnote.analytics._sql import DIALECTS, Params
-from fieldnote.analytics.funnels._common import base_query, first_step_in_range, step_match
-from fieldnote.analytics.funnels._duckdb import rows_to_aggregates
+from fieldnote.analytics.funnels._common import (
+    base_query,
+    first_step_in_range,
+    first_step_value,
+    step_match,
+)
+from fieldnote.analytics.funnels._duckdb_asof import rows_to_aggregates
 from fieldnote.analytics.funnels._model import (
-    BreakdownKind,
     Funnel,
     FunnelAggregate,
     FunnelOrder,
@@ -44,12 +48,11 @@ def spark_funnel_sql(source: SparkSource, funnel: Funnel, w: str) -> SparkFunnel
     tables = source.tables
     n = len(funnel.steps)
     strict = funnel.order is FunnelOrder.STRICT
-    base = base_query(params, tables, funnel, uuid_actor=False, only_steps=not strict)
+    base = base_query(params, tables, funnel, only_steps=not strict)
     matches = [step_match(params, s) for s in funnel.steps]
     bd = funnel.breakdown
-    bv = "CAST(NULL AS STRING)"
-    if bd is not None and bd.kind is BreakdownKind.EVENT:
-        bv = f"CASE WHEN {matches[0]} THEN {params.prop_text('e.properties', bd.key)} END"
+    carried = first_step_value(params, funnel, matches[0])
+    bv = "CAST(NULL AS STRING)" if carried is None else carried
     ks = [f"IF({m}, {i + 1}, NULL)" for i, m in enumerate(matches)]
     if strict:  # every other event too (step 0): it breaks a strict chain
         ks.append(f"IF({' OR '.join(matches)}, NULL, 0)")
@@ -96,7 +99,7 @@ def spark_funnel_sql(source: SparkSource, funnel: Funnel, w: str) -> SparkFunnel
     if bd is None:
         ctes.append(f"pa AS (SELECT a, max(lvl) AS lvl, {picks} FROM ch GROUP BY a)")
         final = f"SELECT true, CAST(NULL AS STRING), {aggs} FROM pa"
-    elif bd.kind is BreakdownKind.EVENT:
+    elif carried is not None:
         ctes.append(
             f"pa AS (SELECT grouping(bv) = 1 AS total, bv, max(lvl) AS lvl, {picks} "
             "FROM ch GROUP BY GROUPING SETS ((a, bv), (a)))"
