@@ -14,7 +14,7 @@ as CSV in ``bench/data/`` (generated once, reused). For each format:
 
 Floors: import time <= 1.3x the plain statement, peak RSS <= 2 GiB.
 
-Usage: ``python -m bench.import_bench [--rows N] [--formats parquet,csv]`` or
+Usage: ``python -m bench.import_bench [--rows N] [--formats parquet,csv] [--repeat N]`` or
 ``python -m bench import --rows=N``.
 """
 
@@ -218,24 +218,44 @@ def _fresh(parent: Path, name: str) -> Path:
     return path
 
 
-def bench_format(fmt: str, path: Path, work: Path, *, peer_unordered: bool) -> dict[str, Any]:
+def _best(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    """The fastest of repeated runs: the one least disturbed by other load."""
+    return min(runs, key=lambda r: float(r["seconds"]))
+
+
+def bench_format(
+    fmt: str, path: Path, work: Path, *, peer_unordered: bool, repeat: int
+) -> dict[str, Any]:
     _log(f"\n[{fmt}] {path.name} ({path.stat().st_size / 1e9:.2f} GB)")
-    peer = _run_child(["peer", str(path), fmt, str(_fresh(work, "peer"))])
-    shutil.rmtree(work / "peer", ignore_errors=True)
-    _log(f"  DuckDB INSERT ... SELECT FROM read_{fmt}: {peer['seconds']:.2f} s")
-    tuned: dict[str, Any] | None = None
-    if peer_unordered:
-        tuned = _run_child(["peer-unordered", str(path), fmt, str(_fresh(work, "peer"))])
+    peers: list[dict[str, Any]] = []
+    tuned_runs: list[dict[str, Any]] = []
+    firsts: list[dict[str, Any]] = []
+    home = work / f"home-{fmt}"
+    for attempt in range(repeat):  # interleaved, so a burst of other load hits both
+        peers.append(_run_child(["peer", str(path), fmt, str(_fresh(work, "peer"))]))
         shutil.rmtree(work / "peer", ignore_errors=True)
-        _log(f"  same, preserve_insertion_order=false: {tuned['seconds']:.2f} s")
-    home = _fresh(work, f"home-{fmt}")
-    first = _run_child(["import", str(path), fmt, str(home)])
-    _log(
-        f"  fieldnote import: {first['seconds']:.2f} s, peak RSS "
-        f"{first['max_rss_bytes'] / 2**20:,.0f} MiB, {first['result']} {first['stages']}"
-    )
+        _log(f"  DuckDB INSERT ... SELECT FROM read_{fmt}: {peers[-1]['seconds']:.2f} s")
+        if peer_unordered:
+            tuned_runs.append(
+                _run_child(["peer-unordered", str(path), fmt, str(_fresh(work, "peer"))])
+            )
+            shutil.rmtree(work / "peer", ignore_errors=True)
+            _log(f"  same, preserve_insertion_order=false: {tuned_runs[-1]['seconds']:.2f} s")
+        if attempt:
+            shutil.rmtree(home, ignore_errors=True)
+        firsts.append(_run_child(["import", str(path), fmt, str(_fresh(work, home.name))]))
+        run = firsts[-1]
+        _log(
+            f"  fieldnote import: {run['seconds']:.2f} s, peak RSS "
+            f"{run['max_rss_bytes'] / 2**20:,.0f} MiB, {run['result']} {run['stages']}"
+        )
+    peer, first = _best(peers), _best(firsts)
+    tuned = _best(tuned_runs) if tuned_runs else None
     again = _run_child(["import", str(path), fmt, str(home)])
-    _log(f"  re-import: {again['seconds']:.2f} s, {again['result']}")
+    _log(
+        f"  re-import: {again['seconds']:.2f} s, peak RSS "
+        f"{again['max_rss_bytes'] / 2**20:,.0f} MiB, {again['result']}"
+    )
     shutil.rmtree(home, ignore_errors=True)
     ratio = first["seconds"] / peer["seconds"]
     return {
@@ -245,15 +265,17 @@ def bench_format(fmt: str, path: Path, work: Path, *, peer_unordered: bool) -> d
         "peer_max_rss_bytes": peer["max_rss_bytes"],
         "peer_unordered_seconds": round(tuned["seconds"], 2) if tuned else None,
         "import_seconds": round(first["seconds"], 2),
-        "import_max_rss_bytes": first["max_rss_bytes"],
+        "import_max_rss_bytes": max(r["max_rss_bytes"] for r in firsts),
         "import_stages": first["stages"],
         "import_result": first["result"],
         "reimport_seconds": round(again["seconds"], 2),
         "reimport_result": again["result"],
+        "reimport_max_rss_bytes": again["max_rss_bytes"],
         "ratio": round(ratio, 2),
         "ratio_vs_unordered_peer": round(first["seconds"] / tuned["seconds"], 2) if tuned else None,
         "ratio_ok": ratio <= RATIO_FLOOR,
-        "rss_ok": first["max_rss_bytes"] <= RSS_FLOOR,
+        "rss_ok": max([again["max_rss_bytes"], *(r["max_rss_bytes"] for r in firsts)]) <= RSS_FLOOR,
+        "repeat": repeat,
     }
 
 
@@ -261,6 +283,12 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser = argparse.ArgumentParser(prog="bench import", description=__doc__.split("\n")[0])
     parser.add_argument("--rows", type=int, default=DEFAULT_ROWS, help="events per file")
     parser.add_argument("--formats", default="parquet,csv", help="comma-separated: parquet,csv")
+    parser.add_argument(
+        "--repeat",
+        type=int,
+        default=1,
+        help="run peer and import N times each, interleaved, and keep the fastest",
+    )
     parser.add_argument(
         "--no-unordered-peer",
         action="store_true",
@@ -274,7 +302,13 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     try:
         for fmt in formats:
             results.append(
-                bench_format(fmt, files[fmt], work, peer_unordered=not args.no_unordered_peer)
+                bench_format(
+                    fmt,
+                    files[fmt],
+                    work,
+                    peer_unordered=not args.no_unordered_peer,
+                    repeat=max(1, args.repeat),
+                )
             )
     finally:
         shutil.rmtree(work, ignore_errors=True)

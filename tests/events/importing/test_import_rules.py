@@ -362,3 +362,69 @@ def test_capture_after_an_import_still_counts_each_event_and_person_once(
         "SELECT count(*) FROM person_distinct_ids WHERE distinct_id = 'u-imported'"
     ).fetchone()
     assert mapped == (1,)
+
+
+def test_persons_from_an_import_equal_persons_from_capturing_the_same_events(
+    tmp_path: Path,
+) -> None:
+    """The importer feeds persons a compact stand-in for its rows; the outcome must be
+    what the store's own commit computes from every event."""
+    t0 = datetime(2026, 3, 2, 8, tzinfo=UTC)
+    rows: list[dict[str, object]] = []
+    for i in range(60):
+        anon, user = f"anon-{i % 7}", f"user-{i % 5}@example.com"
+        props: dict[str, object] = {"$current_url": f"https://app.example.com/{i}"}
+        event, who = "$pageview", anon
+        if i % 9 == 4:
+            event, who, props = "$identify", user, {"$anon_distinct_id": anon}
+        elif i % 11 == 6:
+            event, who, props = "$create_alias", user, {"alias": f"legacy-{i % 3}"}
+        elif i % 4 == 1:
+            event, who = "plan_changed", user
+            props = {"$set": {"plan": ["free", "pro", "team"][i % 3]}, "$set_once": {"first": i}}
+        rows.append(
+            {
+                "uuid": _uuid(i),
+                "distinct_id": who,
+                "event": event,
+                "timestamp": (t0 + timedelta(minutes=3 * i)).isoformat(),
+                "properties": props,
+            }
+        )
+    imported = DuckDBEventStore(tmp_path / "imported.duckdb", threads=2)
+    captured = DuckDBEventStore(tmp_path / "captured.duckdb", threads=2)
+    try:
+        result = run_import(imported, write_jsonl(tmp_path / "mix.jsonl", rows))
+        assert result.imported == 60
+        events = [
+            Event(
+                uuid=str(r["uuid"]),
+                project="default",
+                distinct_id=str(r["distinct_id"]),
+                event=str(r["event"]),
+                timestamp=datetime.fromisoformat(str(r["timestamp"])),
+                properties_json=json.dumps(r["properties"]),
+            )
+            for r in rows
+        ]
+        # One batch, as the import is one transaction (persons depend on how events are
+        # grouped: a merge decides whose $set_once values survive).
+        captured.append(events_to_arrow(events))
+
+        def created(store: DuckDBEventStore) -> set[tuple[str, str]]:
+            return {
+                (str(ids), str(at))
+                for ids, at in store.connection.execute(
+                    """
+                    SELECT list(m.distinct_id ORDER BY m.distinct_id), p.created_at
+                    FROM persons p JOIN person_distinct_ids m USING (project, person_id)
+                    GROUP BY p.person_id, p.created_at
+                    """
+                ).fetchall()
+            }
+
+        assert persons(imported) == persons(captured)
+        assert created(imported) == created(captured)
+    finally:
+        imported.close()
+        captured.close()
