@@ -12,7 +12,7 @@ import math
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from fieldnote.analytics._filters import Operator, PropertyFilter
@@ -189,3 +189,77 @@ def reference_funnel(
 
 def _us(value: datetime) -> int:
     return (value - datetime(1970, 1, 1, tzinfo=UTC)) // timedelta(microseconds=1)
+
+
+# -- trends ---------------------------------------------------------------------------
+
+
+def day_of(ts: int) -> date:
+    return datetime.fromtimestamp(ts / US, UTC).date()
+
+
+def period_of(ts: int, days: int) -> date:
+    d = day_of(ts)
+    return d - timedelta(days=d.weekday()) if days == 7 else d
+
+
+def reference_event_series(
+    events: list[Ev],
+    step: FunnelStep,
+    measure: str,
+    periods: list[date],
+    days: int,
+    person_of: dict[str, str],
+) -> list[float]:
+    kind, _, key = measure.partition(":")
+    out = []
+    for p in periods:
+        hits = [e for e in events if matches_step(e, step) and period_of(e.ts, days) == p]
+        if kind == "count":
+            out.append(float(len(hits)))
+        elif kind == "users":
+            out.append(float(len({person_of.get(e.distinct_id, e.distinct_id) for e in hits})))
+        else:
+            nums = [_number(prop_text(e.props, key)) for e in hits]
+            out.append(float(sum(n for n in nums if n is not None)))
+    return out
+
+
+def reference_active_sets(
+    events: list[Ev], step: FunnelStep | None, days: int, person_of: dict[str, str]
+) -> dict[date, set[str]]:
+    active: dict[date, set[str]] = defaultdict(set)
+    for e in events:
+        if step is None or matches_step(e, step):
+            active[period_of(e.ts, days)].add(person_of.get(e.distinct_id, e.distinct_id))
+    return active
+
+
+def reference_stickiness(
+    events: list[Ev], step: FunnelStep | None, day_list: list[date], person_of: dict[str, str]
+) -> dict[str, list[int]]:
+    active = reference_active_sets(events, step, 1, person_of)
+    out: dict[str, list[int]] = {}
+    for name, width in (("dau", 1), ("wau", 7), ("mau", 30)):
+        out[name] = [
+            len(set().union(*(active.get(d - timedelta(days=i), set()) for i in range(width))))
+            for d in day_list
+        ]
+    return out
+
+
+def reference_churn(
+    events: list[Ev],
+    step: FunnelStep | None,
+    periods: list[date],
+    days: int,
+    person_of: dict[str, str],
+) -> list[tuple[int, int]]:
+    """(churned, active) per period."""
+    active = reference_active_sets(events, step, days, person_of)
+    out = []
+    for p in periods:
+        here = active.get(p, set())
+        after = active.get(p + timedelta(days=days), set())
+        out.append((len(here - after), len(here)))
+    return out

@@ -145,3 +145,35 @@ def test_a_step_that_cannot_be_read_is_refused_with_the_reason(tmp_path: Path) -
     )
     assert proc.returncode != 0
     assert "needs an operator" in json.loads(proc.stdout)["error"]
+
+
+def _trend(home: Path, *args: str) -> dict[str, Any]:
+    out = run_cli(home, "trend", *args, "--project", "saas", "--json").stdout
+    result: dict[str, Any] = json.loads(out)
+    return result
+
+
+def test_trends_from_the_file_and_through_the_server_agree(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    _seed(home)
+    days = ["--from", "2026-03-02", "--to", "2026-03-22"]  # three whole weeks
+    asks = [
+        ("events", "signup", "--measure", "users", "--interval", "week", *days),
+        ("activation", "--target", "connect_integration", "--within", "14d", *days),
+        ("stickiness", "--from", "2026-03-02", "--to", "2026-03-04"),
+        ("churn", "--interval", "week", *days),
+    ]
+    direct = [_trend(home, *a) for a in asks]
+    signups = [p["value"] for p in direct[0]["series"][0]["points"]]
+    assert signups == [5.0, 0.0, 1.0]  # week of Mar 2: five people; Mar 16: cat again
+    activation = direct[1]["series"][0]["points"]
+    # of the five who signed up in the first week, ana, dan and eve connected in 14 days
+    assert (activation[0]["count"], activation[0]["base"]) == (3, 5)
+    dau = next(s for s in direct[2]["series"] if s["name"] == "dau")["points"]
+    assert [p["value"] for p in dau] == [5.0, 0.0, 0.0]
+    server = start_server(home)
+    try:
+        via_server = [_trend(home, *a) for a in asks]
+    finally:
+        server.stop()
+    assert via_server == direct

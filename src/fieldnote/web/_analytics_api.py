@@ -14,6 +14,7 @@ from fastapi.concurrency import run_in_threadpool
 
 from fieldnote.analytics import store_source
 from fieldnote.analytics.funnels import Funnel, compute_funnel
+from fieldnote.analytics.trends import TrendOptions, parse_trend
 from fieldnote.repository import Permission
 from fieldnote.web._auth import state
 from fieldnote.web._guards import Access, Guard
@@ -62,5 +63,49 @@ async def funnel(
     result = await run_in_threadpool(
         _on_store, request, access.project_name, lambda src: compute_funnel(src, spec)
     )
+    out: dict[str, Any] = result.to_dict()
+    return out
+
+
+@router.get("/projects/{project}/analytics/trend/{metric}")
+async def trend(
+    request: Request,
+    access: CanView,
+    metric: str,
+    event: str | None = None,
+    measure: str = "count",
+    step: Annotated[list[str] | None, Query()] = None,
+    window: str = "14d",
+    start: str = "signup",
+    target: str = "activated",
+    within: str = "7d",
+    interval: str | None = None,
+    date_from: Annotated[str | None, Query(alias="from")] = None,
+    date_to: Annotated[str | None, Query(alias="to")] = None,
+) -> dict[str, Any]:
+    """A series per day or week: ``events``, ``conversion``, ``activation``,
+    ``stickiness`` or ``churn`` (docs/analytics.md, "Trends")."""
+    options = TrendOptions(
+        event=event,
+        measure=measure,
+        steps=tuple(step or ()),
+        window=window,
+        start=start,
+        target=target,
+        within=within,
+        interval=interval,
+        date_from=date_from,
+        date_to=date_to,
+    )
+    try:
+        spec = parse_trend(metric, options)
+    except ValueError as exc:
+        raise HTTPException(422, str(exc)) from exc
+    try:
+        result = await run_in_threadpool(
+            _on_store, request, access.project_name, lambda src: spec.compute(src)
+        )
+    except ValueError as exc:
+        raise HTTPException(422, str(exc)) from exc
     out: dict[str, Any] = result.to_dict()
     return out
