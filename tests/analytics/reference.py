@@ -263,3 +263,29 @@ def reference_churn(
         after = active.get(p + timedelta(days=days), set())
         out.append((len(here - after), len(here)))
     return out
+
+
+def reference_retention(
+    events: list[Ev],
+    start: FunnelStep | None,
+    back: FunnelStep | None,
+    cohorts: list[date],
+    days: int,
+    periods: int,
+    person_of: dict[str, str],
+) -> dict[date, list[int]]:
+    """{cohort period: [size, retained after 1 period, ..., after ``periods``]}."""
+    first: dict[str, int] = {}
+    for e in events:
+        if start is None or matches_step(e, start):
+            who = person_of.get(e.distinct_id, e.distinct_id)
+            first[who] = min(first.get(who, e.ts), e.ts)
+    active = reference_active_sets(events, back, days, person_of)
+    out = {}
+    for c in cohorts:
+        members = {who for who, ts in first.items() if period_of(ts, days) == c}
+        row = [len(members)]
+        for k in range(1, periods + 1):
+            row.append(len(members & active.get(c + timedelta(days=days * k), set())))
+        out[c] = row
+    return out

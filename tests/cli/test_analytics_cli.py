@@ -147,6 +147,11 @@ def test_a_step_that_cannot_be_read_is_refused_with_the_reason(tmp_path: Path) -
     assert "needs an operator" in json.loads(proc.stdout)["error"]
 
 
+def _funnel_like(home: Path, *args: str) -> dict[str, Any]:
+    result: dict[str, Any] = json.loads(run_cli(home, *args, "--project", "saas", "--json").stdout)
+    return result
+
+
 def _trend(home: Path, *args: str) -> dict[str, Any]:
     out = run_cli(home, "trend", *args, "--project", "saas", "--json").stdout
     result: dict[str, Any] = json.loads(out)
@@ -163,7 +168,24 @@ def test_trends_from_the_file_and_through_the_server_agree(tmp_path: Path) -> No
         ("stickiness", "--from", "2026-03-02", "--to", "2026-03-04"),
         ("churn", "--interval", "week", *days),
     ]
+    retention = (
+        "retention",
+        "--start",
+        "signup",
+        "--return",
+        "connect_integration",
+        "--interval",
+        "week",
+        "--periods",
+        "3",
+        *days,
+    )
     direct = [_trend(home, *a) for a in asks]
+    cohorts = _funnel_like(home, *retention)["cohorts"]
+    # first signups all fall in the week of Mar 2 (cat's second one is not her first);
+    # ben connects in week +2 (day 20), cat in week +2 as well (day 20)
+    assert [c["size"] for c in cohorts] == [5, 0, 0]
+    assert [r["count"] for r in cohorts[0]["retained"]] == [0, 2, 0]
     signups = [p["value"] for p in direct[0]["series"][0]["points"]]
     assert signups == [5.0, 0.0, 1.0]  # week of Mar 2: five people; Mar 16: cat again
     activation = direct[1]["series"][0]["points"]
@@ -174,6 +196,8 @@ def test_trends_from_the_file_and_through_the_server_agree(tmp_path: Path) -> No
     server = start_server(home)
     try:
         via_server = [_trend(home, *a) for a in asks]
+        cohorts_via_server = _funnel_like(home, *retention)["cohorts"]
     finally:
         server.stop()
     assert via_server == direct
+    assert cohorts_via_server == cohorts

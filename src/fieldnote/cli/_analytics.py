@@ -15,12 +15,12 @@ from rich.table import Table
 
 from fieldnote.analytics import store_source
 from fieldnote.analytics.funnels import Funnel, compute_funnel
-from fieldnote.analytics.trends import TrendOptions, parse_trend
+from fieldnote.analytics.retention import Retention
 from fieldnote.cli._context import emit, fail, get_state
 from fieldnote.cli._server_client import ServerClient, ServerError
 from fieldnote.repository import DEFAULT_PROJECT, ProjectError
 
-__all__ = ["register"]
+__all__ = ["FromOpt", "JsonOpt", "ProjectOpt", "ToOpt", "register", "run_analytics"]
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON.")]
 ProjectOpt = Annotated[str, typer.Option("--project", "-p", help="Project name.")]
@@ -30,7 +30,7 @@ FromOpt = Annotated[
 ToOpt = Annotated[str | None, typer.Option("--to", help="Last day (UTC date), included.")]
 
 
-def _run(
+def run_analytics(
     ctx: typer.Context,
     project: str,
     as_json: bool,
@@ -71,11 +71,11 @@ def _run(
             client.close()
 
 
-def _pct(value: float | None) -> str:
+def pct(value: float | None) -> str:
     return "-" if value is None else f"{value * 100:.1f}%"
 
 
-def _ci(low: float, high: float) -> str:
+def ci_text(low: float, high: float) -> str:
     return f"{low * 100:.0f}-{high * 100:.0f}%"
 
 
@@ -100,13 +100,15 @@ def _funnel_table(data: dict[str, Any]) -> Table:
         table.add_column(col, justify="left" if col == "step" else "right")
     for label, steps in groups:
         for s in steps:
-            ci = "" if s["index"] == 1 or s["ci_low"] is None else _ci(s["ci_low"], s["ci_high"])
+            ci = (
+                "" if s["index"] == 1 or s["ci_low"] is None else ci_text(s["ci_low"], s["ci_high"])
+            )
             row = [
                 s["step"],
                 f"{s['count']:,}",
-                _pct(s["conversion_from_previous"]),
+                pct(s["conversion_from_previous"]),
                 ci,
-                _pct(s["conversion_from_first"]),
+                pct(s["conversion_from_first"]),
                 f"{s['dropped_from_previous']:,}",
                 _duration(s["median_seconds_to_convert"]),
             ]
@@ -159,7 +161,7 @@ def funnel(
         "from": date_from,
         "to": date_to,
     }
-    data = _run(
+    data = run_analytics(
         ctx,
         project,
         as_json,
@@ -170,157 +172,75 @@ def funnel(
     emit(data if as_json else _funnel_table(data), as_json=as_json)
 
 
-trend_app = typer.Typer(
-    help="A number per day or week: events, conversion, activation, stickiness, churn.",
-    no_args_is_help=True,
-)
-IntervalOpt = Annotated[str | None, typer.Option("--interval", help="day or week.")]
-
-
-def _trend(ctx: typer.Context, metric: str, project: str, as_json: bool, o: TrendOptions) -> None:
-    try:
-        spec = parse_trend(metric, o)
-    except ValueError as exc:
-        fail(str(exc), as_json=as_json)
-    params = {
-        "event": o.event,
-        "measure": o.measure,
-        "step": list(o.steps) or None,
-        "window": o.window,
-        "start": o.start,
-        "target": o.target,
-        "within": o.within,
-        "interval": o.interval,
-        "from": o.date_from,
-        "to": o.date_to,
-    }
-    data = _run(
-        ctx,
-        project,
-        as_json,
-        f"/analytics/trend/{metric}",
-        params,
-        lambda src: spec.compute(src).to_dict(),
+def _retention_table(data: dict[str, Any]) -> Table:
+    spec = data["retention"]
+    table = Table(
+        title=f"Retention: {spec['start'] or 'first seen'} → {spec['return'] or 'any event'}"
+        f" per {spec['interval']}  (* = not over yet)"
     )
-    emit(data if as_json else _trend_table(data), as_json=as_json)
-
-
-def _cell(point: dict[str, Any], rate: bool) -> str:
-    value = point["value"]
-    if value is None:
-        text = "-"
-    elif rate:
-        text = _pct(value)
-        if point["ci_low"] is not None:
-            text += f" ({_ci(point['ci_low'], point['ci_high'])})"
-    else:
-        text = f"{value:,.6g}"
-    return text if point["complete"] else text + "*"
-
-
-def _trend_table(data: dict[str, Any]) -> Table:
-    table = Table(title=f"{data['metric']} per {data['interval']}  (* = not over yet)")
-    table.add_column(data["interval"])
-    for s in data["series"]:
-        table.add_column(s["name"], justify="right")
-    rows = zip(*(s["points"] for s in data["series"]), strict=True)
-    for points in rows:
-        cells = [_cell(p, p["base"] is not None) for p in points]
-        table.add_row(points[0]["period"], *cells)
+    table.add_column("cohort")
+    table.add_column("users", justify="right")
+    for k in range(1, spec["periods"] + 1):
+        table.add_column(f"+{k}", justify="right")
+    for c in data["cohorts"]:
+        cells = [
+            ("-" if r["rate"] is None else pct(r["rate"])) + ("" if r["complete"] else "*")
+            for r in c["retained"]
+        ]
+        table.add_row(c["period"], f"{c['size']:,}", *cells)
     return table
 
 
-@trend_app.command("events")
-def trend_events(
+def retention(
     ctx: typer.Context,
-    event: Annotated[str, typer.Argument(help="EVENT [where KEY=VALUE and ...]")],
-    measure: Annotated[
-        str, typer.Option(help="count, users (distinct persons) or sum:PROPERTY.")
-    ] = "count",
-    interval: IntervalOpt = None,
+    start: Annotated[
+        str | None, typer.Option(help="Cohort event (first occurrence); default: any.")
+    ] = None,
+    returning: Annotated[
+        str | None, typer.Option("--return", help="Return event; default: any event.")
+    ] = None,
+    interval: Annotated[str, typer.Option(help="day or week.")] = "week",
+    periods: Annotated[int, typer.Option(min=1, max=366, help="Periods after the cohort's.")] = 8,
     date_from: FromOpt = None,
     date_to: ToOpt = None,
     project: ProjectOpt = DEFAULT_PROJECT,
     as_json: JsonOpt = False,
 ) -> None:
-    """How many events (or users, or the sum of a property) per day or week."""
-    o = TrendOptions(
-        event=event, measure=measure, interval=interval, date_from=date_from, date_to=date_to
+    """Cohort table: users by the period of their first START, and the share doing
+    RETURN in each following period (docs/analytics.md)."""
+    try:
+        spec = Retention.parse(
+            start=start,
+            returning=returning,
+            interval=interval,
+            periods=periods,
+            date_from=date_from,
+            date_to=date_to,
+        )
+    except ValueError as exc:
+        fail(str(exc), as_json=as_json)
+    params = {
+        "start": start,
+        "return": returning,
+        "interval": interval,
+        "periods": periods,
+        "from": date_from,
+        "to": date_to,
+    }
+    data = run_analytics(
+        ctx,
+        project,
+        as_json,
+        "/analytics/retention",
+        params,
+        lambda src: spec.compute(src).to_dict(),
     )
-    _trend(ctx, "events", project, as_json, o)
-
-
-@trend_app.command("conversion")
-def trend_conversion(
-    ctx: typer.Context,
-    step: Annotated[list[str], typer.Option("--step", "-s", help="A funnel step (repeat).")],
-    window: Annotated[str, typer.Option(help="Conversion window.")] = "14d",
-    interval: IntervalOpt = None,
-    date_from: FromOpt = None,
-    date_to: ToOpt = None,
-    project: ProjectOpt = DEFAULT_PROJECT,
-    as_json: JsonOpt = False,
-) -> None:
-    """Funnel conversion (first to last step) by the period the funnel was entered."""
-    o = TrendOptions(
-        steps=tuple(step), window=window, interval=interval, date_from=date_from, date_to=date_to
-    )
-    _trend(ctx, "conversion", project, as_json, o)
-
-
-@trend_app.command("activation")
-def trend_activation(
-    ctx: typer.Context,
-    start: Annotated[str, typer.Option(help="The cohort event.")] = "signup",
-    target: Annotated[str, typer.Option(help="The activation event.")] = "activated",
-    within: Annotated[str, typer.Option(help="Days allowed after the start event.")] = "7d",
-    interval: IntervalOpt = None,
-    date_from: FromOpt = None,
-    date_to: ToOpt = None,
-    project: ProjectOpt = DEFAULT_PROJECT,
-    as_json: JsonOpt = False,
-) -> None:
-    """Share of users doing TARGET within N days of START, by START's period."""
-    o = TrendOptions(
-        start=start,
-        target=target,
-        within=within,
-        interval=interval,
-        date_from=date_from,
-        date_to=date_to,
-    )
-    _trend(ctx, "activation", project, as_json, o)
-
-
-@trend_app.command("stickiness")
-def trend_stickiness(
-    ctx: typer.Context,
-    event: Annotated[str | None, typer.Option(help="Active means doing this event.")] = None,
-    date_from: FromOpt = None,
-    date_to: ToOpt = None,
-    project: ProjectOpt = DEFAULT_PROJECT,
-    as_json: JsonOpt = False,
-) -> None:
-    """DAU, WAU, MAU and DAU/MAU, DAU/WAU per day."""
-    o = TrendOptions(event=event, date_from=date_from, date_to=date_to)
-    _trend(ctx, "stickiness", project, as_json, o)
-
-
-@trend_app.command("churn")
-def trend_churn(
-    ctx: typer.Context,
-    event: Annotated[str | None, typer.Option(help="Active means doing this event.")] = None,
-    interval: IntervalOpt = None,
-    date_from: FromOpt = None,
-    date_to: ToOpt = None,
-    project: ProjectOpt = DEFAULT_PROJECT,
-    as_json: JsonOpt = False,
-) -> None:
-    """Share of a period's active users who are not active in the next period."""
-    o = TrendOptions(event=event, interval=interval, date_from=date_from, date_to=date_to)
-    _trend(ctx, "churn", project, as_json, o)
+    emit(data if as_json else _retention_table(data), as_json=as_json)
 
 
 def register(app: typer.Typer) -> None:
     app.command("funnel")(funnel)
+    from fieldnote.cli._trends import trend_app
+
     app.add_typer(trend_app, name="trend")
+    app.command("retention")(retention)

@@ -14,6 +14,7 @@ from fastapi.concurrency import run_in_threadpool
 
 from fieldnote.analytics import store_source
 from fieldnote.analytics.funnels import Funnel, compute_funnel
+from fieldnote.analytics.retention import Retention
 from fieldnote.analytics.trends import TrendOptions, parse_trend
 from fieldnote.repository import Permission
 from fieldnote.web._auth import state
@@ -107,5 +108,35 @@ async def trend(
         )
     except ValueError as exc:
         raise HTTPException(422, str(exc)) from exc
+    out: dict[str, Any] = result.to_dict()
+    return out
+
+
+@router.get("/projects/{project}/analytics/retention")
+async def retention(
+    request: Request,
+    access: CanView,
+    start: str | None = None,
+    returning: Annotated[str | None, Query(alias="return")] = None,
+    interval: str = "week",
+    periods: Annotated[int, Query(ge=1, le=366)] = 8,
+    date_from: Annotated[str | None, Query(alias="from")] = None,
+    date_to: Annotated[str | None, Query(alias="to")] = None,
+) -> dict[str, Any]:
+    """Cohorts by first START, share doing RETURN in each following period."""
+    try:
+        spec = Retention.parse(
+            start=start,
+            returning=returning,
+            interval=interval,
+            periods=periods,
+            date_from=date_from,
+            date_to=date_to,
+        )
+    except ValueError as exc:
+        raise HTTPException(422, str(exc)) from exc
+    result = await run_in_threadpool(
+        _on_store, request, access.project_name, lambda src: spec.compute(src)
+    )
     out: dict[str, Any] = result.to_dict()
     return out
