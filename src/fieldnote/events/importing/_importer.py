@@ -229,7 +229,11 @@ class _Plan:
         ]
         if check_properties:
             terms.append("_p IS NOT NULL")
-        return "coalesce(" + " AND ".join(terms) + ", false)"
+        # ``random() >= 0`` is always true but volatile, which stops DuckDB from pushing
+        # ``WHERE _ok`` below the projections by inlining their expressions: the JSON
+        # parse of the properties (and the timestamp parse...) would then run twice per
+        # row, once in the filter and once for the inserted value (~30% more CPU).
+        return "(coalesce(" + " AND ".join(terms) + ", false) AND random() >= 0)"
 
     @property
     def checks_properties(self) -> bool:
