@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import orjson
+import pytest
 
 from fieldnote._core import Fieldnote
 from fieldnote.config import Settings
@@ -201,3 +202,67 @@ def test_trends_from_the_file_and_through_the_server_agree(tmp_path: Path) -> No
         server.stop()
     assert via_server == direct
     assert cohorts_via_server == cohorts
+
+
+def test_explain_attributes_the_drop_from_the_cli_and_the_server(tmp_path: Path) -> None:
+    from tests.analytics.test_explain import _cohort
+
+    planted = [
+        *_cohort(0, "ads", "web", 50, 15),
+        *_cohort(0, "organic", "ios", 50, 30),
+        *_cohort(2, "ads", "web", 80, 24),
+        *_cohort(2, "organic", "ios", 20, 4),
+    ]
+    home = tmp_path / "home"
+    fn = Fieldnote(Settings(home=home))
+    fn.projects.create("saas")
+    store = fn.open_event_store()
+    store.append(
+        events_to_arrow(
+            [
+                Event(
+                    uuid=str(uuid.UUID(int=i + 1)),
+                    project="saas",
+                    distinct_id=e.distinct_id,
+                    event=e.event,
+                    timestamp=datetime.fromtimestamp(e.ts / 1e6, UTC),
+                    properties_json=orjson.dumps(e.props).decode(),
+                )
+                for i, e in enumerate(planted)
+            ]
+        )
+    )
+    store.close()
+    fn.close()
+    ask = (
+        "explain",
+        "activation",
+        "--start",
+        "signup",
+        "--target",
+        "activated",
+        "--within",
+        "1d",
+        "--before",
+        "2026-03-02..2026-03-08",
+        "--after",
+        "2026-03-16..2026-03-22",
+        "--by",
+        "channel,platform",
+    )
+    direct = _funnel_like(home, *ask)
+    assert (direct["before"]["users"], direct["after"]["users"]) == (100, 100)
+    channel = direct["dimensions"][0]
+    assert channel["dimension"] == "event.channel"
+    assert channel["mix"] + channel["rate"] == pytest.approx(direct["change"])
+    organic = next(s for s in channel["segments"] if s["value"] == "organic")
+    assert (organic["rate_before"], organic["rate_after"]) == (0.6, 0.2)
+    assert organic["significant"]
+    human = run_cli(home, *ask, "--project", "saas").stdout
+    assert "by event.channel" in human and "organic" in human
+    server = start_server(home)
+    try:
+        via_server = _funnel_like(home, *ask)
+    finally:
+        server.stop()
+    assert via_server == direct

@@ -244,3 +244,6 @@ def register(app: typer.Typer) -> None:
 
     app.add_typer(trend_app, name="trend")
     app.command("retention")(retention)
+    from fieldnote.cli._explain import explain
+
+    app.command("explain")(explain)

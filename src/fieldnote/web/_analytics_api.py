@@ -12,7 +12,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.concurrency import run_in_threadpool
 
-from fieldnote.analytics import store_source
+from fieldnote.analytics import parse_range, store_source
+from fieldnote.analytics.explain import explain as explain_change
+from fieldnote.analytics.explain import rate_metric
 from fieldnote.analytics.funnels import Funnel, compute_funnel
 from fieldnote.analytics.retention import Retention
 from fieldnote.analytics.trends import TrendOptions, parse_trend
@@ -138,5 +140,46 @@ async def retention(
     result = await run_in_threadpool(
         _on_store, request, access.project_name, lambda src: spec.compute(src)
     )
+    out: dict[str, Any] = result.to_dict()
+    return out
+
+
+@router.get("/projects/{project}/analytics/explain/{metric}")
+async def explain(
+    request: Request,
+    access: CanView,
+    metric: str,
+    before: str,
+    after: str,
+    by: str,
+    start: str = "signup",
+    target: str = "activated",
+    within: str = "7d",
+    step: Annotated[list[str] | None, Query()] = None,
+    window: str = "14d",
+) -> dict[str, Any]:
+    """Mix versus rate decomposition of a rate's change between two periods."""
+    options = {
+        "start": start,
+        "target": target,
+        "within": within,
+        "steps": step or [],
+        "window": window,
+    }
+    dims = [d.strip() for d in by.split(",") if d.strip()]
+    try:
+        spec = rate_metric(metric, options)
+        periods = parse_range(before), parse_range(after)
+    except ValueError as exc:
+        raise HTTPException(422, str(exc)) from exc
+    try:
+        result = await run_in_threadpool(
+            _on_store,
+            request,
+            access.project_name,
+            lambda src: explain_change(src, spec, periods[0], periods[1], dims),
+        )
+    except ValueError as exc:
+        raise HTTPException(422, str(exc)) from exc
     out: dict[str, Any] = result.to_dict()
     return out
