@@ -145,7 +145,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     print(f"  fieldnote / faster peer = {ratio:.2f} ({verdict} the {FLOOR}x floor)")
     return {
         "events": n_events,
-        "seconds": {k: round(v, 3) for k, v in best.items()},
+        "best_seconds": {k: round(v, 3) for k, v in best.items()},
         "cpu_seconds": {k: round(v, 3) for k, v in cpu.items()},
         "ratio_to_faster_peer": round(ratio, 3),
         "floor": FLOOR,
