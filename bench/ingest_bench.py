@@ -21,11 +21,13 @@ import sys
 import tempfile
 import time
 from dataclasses import asdict, dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
 
 ROOT = Path(__file__).resolve().parent.parent
+NOW = datetime.now(UTC)
 
 
 @dataclass
@@ -58,7 +60,8 @@ def _event(i: int) -> dict[str, object]:
             "utm_source": ["google", "newsletter", "linkedin"][i % 3],
             "$lib": "posthog-python",
         },
-        "timestamp": f"2026-11-20T10:{i % 60:02d}:{(i * 7) % 60:02d}.000Z",
+        # Recent, like live SDK traffic (older events are back-fills: a slower dedupe path).
+        "timestamp": (NOW - timedelta(seconds=i % 600)).isoformat(),
     }
 
 
