@@ -266,3 +266,14 @@ def test_explain_attributes_the_drop_from_the_cli_and_the_server(tmp_path: Path)
     finally:
         server.stop()
     assert via_server == direct
+
+
+def test_funnel_on_a_parquet_export_equals_the_store(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    _seed(home)
+    run_cli(home, "export", str(tmp_path / "export"), "--json")
+    from_store = _funnel(home, *STEPS, "--breakdown", "channel")
+    from_export = _funnel(
+        home, *STEPS, "--breakdown", "channel", "--export", str(tmp_path / "export")
+    )
+    assert from_export == from_store

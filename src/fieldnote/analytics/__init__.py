@@ -12,6 +12,7 @@ from fieldnote.analytics._sources import (
     EventSource,
     EventTables,
     SparkSource,
+    engine_source,
     store_source,
 )
 from fieldnote.analytics._time import DateRange, parse_date, parse_duration, parse_range
@@ -22,6 +23,7 @@ __all__ = [
     "EventSource",
     "EventTables",
     "SparkSource",
+    "engine_source",
     "parse_date",
     "parse_duration",
     "parse_range",

@@ -13,10 +13,18 @@ visitor who later logs in is one user), otherwise by ``distinct_id``.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-__all__ = ["DuckDBSource", "EventSource", "EventTables", "SparkSource", "store_source"]
+__all__ = [
+    "DuckDBSource",
+    "EventSource",
+    "EventTables",
+    "SparkSource",
+    "engine_source",
+    "store_source",
+]
 
 
 @dataclass(frozen=True)
@@ -47,6 +55,36 @@ class SparkSource:
 
 
 EventSource = DuckDBSource | SparkSource
+
+
+def engine_source(engine: Any, project: str) -> EventSource:
+    """One project as an engine of ``fieldnote.events.engines`` presents it (the store
+    file, its live connection, a Parquet export or a segments folder; DuckDB or Spark).
+
+    The engine's conformed, deduplicated Ibis tables are compiled to SQL and used as
+    the relations, so analytics sees exactly what the engine's other reads see.
+    """
+    try:
+        adapt = _ENGINE_ADAPTERS[engine.name]
+    except KeyError:
+        raise ValueError(f"analytics cannot run on engine {engine.name!r}") from None
+
+    def relation(name: str) -> str:
+        return "(" + str(engine.backend.compile(engine.table(name, project))) + ")"
+
+    tables = EventTables(
+        events=relation("events"),
+        person_distinct_ids=relation("person_distinct_ids"),
+        persons=relation("persons"),
+        project=None,  # the engine's tables hold this project only
+    )
+    return adapt(engine, tables)
+
+
+_ENGINE_ADAPTERS: dict[str, Callable[[Any, EventTables], EventSource]] = {
+    "duckdb": lambda engine, tables: DuckDBSource(engine.backend.con, tables),
+    "spark": lambda engine, tables: SparkSource(engine.session, tables),
+}
 
 
 def store_source(con: Any, project: str) -> DuckDBSource:

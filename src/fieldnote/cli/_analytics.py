@@ -8,12 +8,13 @@ web/_analytics_api.py) or opens the store read-only and computes here.
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 from rich.table import Table
 
-from fieldnote.analytics import store_source
+from fieldnote.analytics import engine_source, store_source
 from fieldnote.analytics.funnels import Funnel, compute_funnel
 from fieldnote.analytics.retention import Retention
 from fieldnote.cli._context import emit, fail, get_state
@@ -28,6 +29,24 @@ FromOpt = Annotated[
     str | None, typer.Option("--from", help="First day (UTC date or ISO time), included.")
 ]
 ToOpt = Annotated[str | None, typer.Option("--to", help="Last day (UTC date), included.")]
+
+
+def on_export(
+    engine: str, export: Path, project: str, as_json: bool, local: Callable[[Any], dict[str, Any]]
+) -> dict[str, Any]:
+    """Compute on a Parquet export (``fieldnote export``) with ``engine`` (duckdb, spark)."""
+    from fieldnote.events.engines import EngineSourceError, ParquetExport, open_engine
+
+    try:
+        opened = open_engine(engine, ParquetExport(export))
+    except (EngineSourceError, ValueError) as exc:
+        fail(str(exc), as_json=as_json)
+    try:
+        return local(engine_source(opened, project))
+    except ValueError as exc:
+        fail(str(exc), as_json=as_json)
+    finally:
+        opened.close()
 
 
 def run_analytics(
@@ -139,6 +158,13 @@ def funnel(
     strict: Annotated[
         bool, typer.Option("--strict", help="No other event may happen between two steps.")
     ] = False,
+    export: Annotated[
+        Path | None,
+        typer.Option(help="Read a Parquet export (`fieldnote export DIR`) instead of the store."),
+    ] = None,
+    engine: Annotated[
+        str, typer.Option(help="With --export: the engine that reads it, duckdb or spark.")
+    ] = "duckdb",
     as_json: JsonOpt = False,
 ) -> None:
     """Conversion through ordered steps within a window (docs/analytics.md)."""
@@ -161,14 +187,14 @@ def funnel(
         "from": date_from,
         "to": date_to,
     }
-    data = run_analytics(
-        ctx,
-        project,
-        as_json,
-        "/analytics/funnel",
-        params,
-        lambda src: compute_funnel(src, spec).to_dict(),
-    )
+
+    def local(src: Any) -> dict[str, Any]:
+        return compute_funnel(src, spec).to_dict()
+
+    if export is not None:
+        data = on_export(engine, export, project, as_json, local)
+    else:
+        data = run_analytics(ctx, project, as_json, "/analytics/funnel", params, local)
     emit(data if as_json else _funnel_table(data), as_json=as_json)
 
 
