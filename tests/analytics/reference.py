@@ -289,3 +289,24 @@ def reference_retention(
             row.append(len(members & active.get(c + timedelta(days=days * k), set())))
         out[c] = row
     return out
+
+
+def reference_levels(funnel: Funnel, events: list[Ev], person_of: dict[str, str]) -> dict[str, int]:
+    """Each user's furthest step (users who entered only), by the chain search above."""
+    by_actor: dict[str, list[Ev]] = defaultdict(list)
+    for ev in events:
+        by_actor[person_of.get(ev.distinct_id, ev.distinct_id)].append(ev)
+    lo = None if funnel.dates.start is None else _us(funnel.dates.start)
+    hi = None if funnel.dates.end is None else _us(funnel.dates.end)
+    out = {}
+    for actor, evs in by_actor.items():
+        starts = [
+            e
+            for e in evs
+            if matches_step(e, funnel.steps[0])
+            and (lo is None or e.ts >= lo)
+            and (hi is None or e.ts < hi)
+        ]
+        if starts:
+            out[actor] = max(len(c) for s in starts for c in _chains(funnel, evs, [s]))
+    return out

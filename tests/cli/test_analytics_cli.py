@@ -277,3 +277,54 @@ def test_funnel_on_a_parquet_export_equals_the_store(tmp_path: Path) -> None:
         home, *STEPS, "--breakdown", "channel", "--export", str(tmp_path / "export")
     )
     assert from_export == from_store
+
+
+def test_saved_segments_from_the_cli_and_through_the_server(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    _seed(home)
+    steps = ["--step", "signup", "--step", "connect_integration"]
+    run_cli(
+        home,
+        "segments",
+        "create",
+        "never connected",
+        *steps,
+        "--dropped-after",
+        "1",
+        "-p",
+        "saas",
+        "--json",
+    )
+    run_cli(home, "segments", "create", "connected", *steps, "--reached", "2", "-p", "saas")
+    twice = run_cli(
+        home,
+        "segments",
+        "create",
+        "connected",
+        *steps,
+        "--reached",
+        "2",
+        "-p",
+        "saas",
+        "--json",
+        check=False,
+    )
+    assert twice.returncode != 0 and "already has" in json.loads(twice.stdout)["error"]
+    listed = _funnel_like(home, "segments", "list")["segments"]
+    assert [s["name"] for s in listed] == ["connected", "never connected"]
+    stuck = _funnel_like(home, "segments", "members", "never connected")
+    assert stuck["size"] == 1  # ben: his connect came 20 days after his signup
+    assert stuck["members"][0]["distinct_ids"] == ["ben"]
+    connected = _funnel_like(home, "segments", "members", "connected")
+    ids = sorted(i for m in connected["members"] for i in m["distinct_ids"])
+    assert ids == ["ana", "anon-7", "cat", "dan@x", "eve"]  # dan is one person, two ids
+    size = _funnel_like(home, "segments", "show", "connected")
+    assert size["size"] == 4 and "members" not in size
+    server = start_server(home)
+    try:
+        assert _funnel_like(home, "segments", "members", "connected") == connected
+        assert _funnel_like(home, "segments", "show", "connected") == size
+        audit = _funnel_like(home, "audit")
+    finally:
+        server.stop()
+    assert any(e["target"] == "segment:connected" for e in audit["entries"])

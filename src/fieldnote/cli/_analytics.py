@@ -273,3 +273,6 @@ def register(app: typer.Typer) -> None:
     from fieldnote.cli._explain import explain
 
     app.command("explain")(explain)
+    from fieldnote.cli._segments import segments_app
+
+    app.add_typer(segments_app, name="segments")

@@ -22,6 +22,7 @@ from fieldnote.repository._projects import (
     ProjectInfo,
     Projects,
 )
+from fieldnote.repository._segments import SavedSegments, SegmentError, SegmentRecord
 from fieldnote.repository._sessions import NewSession, SessionInfo, Sessions
 from fieldnote.repository._tokens import CreatedToken, TokenInfo, Tokens
 
@@ -46,6 +47,9 @@ __all__ = [
     "Repository",
     "RepositoryNotMigratedError",
     "Role",
+    "SavedSegments",
+    "SegmentError",
+    "SegmentRecord",
     "SessionInfo",
     "Sessions",
     "TokenInfo",

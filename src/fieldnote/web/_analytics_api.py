@@ -17,9 +17,10 @@ from fieldnote.analytics.explain import explain as explain_change
 from fieldnote.analytics.explain import rate_metric
 from fieldnote.analytics.funnels import Funnel, compute_funnel
 from fieldnote.analytics.retention import Retention
+from fieldnote.analytics.segments import SegmentDefinition, members
 from fieldnote.analytics.trends import TrendOptions, parse_trend
-from fieldnote.repository import Permission
-from fieldnote.web._auth import state
+from fieldnote.repository import Permission, SavedSegments, SegmentError
+from fieldnote.web._auth import client_ip, state
 from fieldnote.web._guards import Access, Guard
 
 __all__ = ["router"]
@@ -27,6 +28,7 @@ __all__ = ["router"]
 router = APIRouter(prefix="/api", tags=["analytics"])
 
 CanView = Annotated[Access, Depends(Guard(Permission.VIEW_PROJECT))]
+CanReadPersonal = Annotated[Access, Depends(Guard(Permission.READ_PERSONAL_DATA))]
 
 
 def _on_store(request: Request, project: str, compute: Any) -> Any:
@@ -183,3 +185,50 @@ async def explain(
         raise HTTPException(422, str(exc)) from exc
     out: dict[str, Any] = result.to_dict()
     return out
+
+
+def _segment(request: Request, project: str, name: str) -> SegmentDefinition:
+    try:
+        record = SavedSegments(state(request).fieldnote.repository).get(project, name)
+        return SegmentDefinition.from_dict(record.definition)
+    except SegmentError as exc:
+        raise HTTPException(404, str(exc)) from exc
+    except (ValueError, KeyError) as exc:
+        raise HTTPException(422, f"segment {name!r} cannot be read: {exc}") from exc
+
+
+@router.get("/projects/{project}/segments/{name}")
+async def segment_size(request: Request, access: CanView, name: str) -> dict[str, Any]:
+    """A saved segment's definition and how many persons are in it now (no identities)."""
+    definition = await run_in_threadpool(_segment, request, access.project_name, name)
+    found = await run_in_threadpool(
+        _on_store, request, access.project_name, lambda src: members(src, definition, limit=0)
+    )
+    out: dict[str, Any] = found.to_dict()
+    out.pop("members")
+    return {"name": name, **out}
+
+
+@router.get("/projects/{project}/segments/{name}/members")
+async def segment_members(
+    request: Request,
+    access: CanReadPersonal,
+    name: str,
+    limit: Annotated[int, Query(ge=0, le=100_000)] = 100,
+) -> dict[str, Any]:
+    """The persons in a saved segment now, with their distinct ids (personal data:
+    researchers and admins only, and audited)."""
+    definition = await run_in_threadpool(_segment, request, access.project_name, name)
+    found = await run_in_threadpool(
+        _on_store, request, access.project_name, lambda src: members(src, definition, limit=limit)
+    )
+    await run_in_threadpool(
+        state(request).fieldnote.audit.record,
+        actor=access.principal.actor,
+        action="personal_data.read",
+        project=access.project_name,
+        target=f"segment:{name}",
+        detail={"api": "segments/members", "rows": len(found.members)},
+        ip=client_ip(request),
+    )
+    return {"name": name, **found.to_dict()}

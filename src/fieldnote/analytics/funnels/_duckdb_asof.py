@@ -34,8 +34,11 @@ __all__ = ["DuckDBAsofFunnels", "funnel_sql", "rows_to_aggregates"]
 QUANTILES = "[0.25, 0.5, 0.75, 0.9]"
 
 
-def funnel_sql(source: DuckDBSource, funnel: Funnel) -> tuple[str, Params]:
-    """The whole funnel as one DuckDB query: rows of (total, bv, counts..., quantiles...)."""
+def funnel_sql(
+    source: DuckDBSource, funnel: Funnel, *, per_user: bool = False
+) -> tuple[str, Params]:
+    """The whole funnel as one DuckDB query: rows of (total, bv, counts..., quantiles...),
+    or with ``per_user`` (no breakdown) one row per user: (person id, furthest step)."""
     params = Params(DIALECTS["duckdb"])
     tables = source.tables
     n = len(funnel.steps)
@@ -73,7 +76,12 @@ def funnel_sql(source: DuckDBSource, funnel: Funnel) -> tuple[str, Params]:
         f"quantile_cont(t{k} - t{k - 1}, {QUANTILES}) FILTER (WHERE lvl >= {k})"
         for k in range(2, n + 1)
     )
-    if bd is None:
+    if per_user:
+        if bd is not None:
+            raise ValueError("per-user funnel rows take no breakdown")
+        ctes.append("pa AS (SELECT a, max(lvl) AS lvl FROM ch GROUP BY a)")
+        final = "SELECT CAST(a AS VARCHAR) AS person, lvl FROM pa"
+    elif bd is None:
         ctes.append(f"pa AS (SELECT a, max(lvl) AS lvl, {picks} FROM ch GROUP BY a)")
         final = f"SELECT true, NULL::VARCHAR, {aggs} FROM pa"
     elif carried is not None:
