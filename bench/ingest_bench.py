@@ -118,12 +118,14 @@ def _wait(url: str, proc: subprocess.Popen[bytes]) -> None:
 
 
 def _fieldnote(cmd: list[str], home: Path) -> str:
-    return subprocess.run(
+    proc = subprocess.run(
         [sys.executable, "-m", "fieldnote", "--home", str(home), *cmd],
         capture_output=True,
         text=True,
-        check=True,
-    ).stdout
+    )
+    if proc.returncode != 0:
+        raise RuntimeError(f"fieldnote {' '.join(cmd)} failed: {proc.stderr}{proc.stdout}")
+    return proc.stdout
 
 
 def main(argv: list[str] | None = None) -> dict[str, object]:

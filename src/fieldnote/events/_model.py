@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pyarrow as pa
@@ -75,19 +75,20 @@ def events_to_arrow(events: list[Event]) -> pa.Table:
             pa.array([e.project for e in events], pa.string()),
             pa.array([e.distinct_id for e in events], pa.string()),
             pa.array([e.event for e in events], pa.string()),
-            # Naive UTC then a cast: pyarrow converts tz-aware datetimes ~20x slower.
-            pa.array([_naive_utc(e.timestamp) for e in events], pa.timestamp("us")).cast(
-                pa.timestamp("us", tz="UTC")
-            ),
+            # Epoch microseconds: pyarrow converts tz-aware datetimes ~20x slower, and a
+            # compute cast per request costs more than the whole conversion.
+            pa.array([_micros(e.timestamp) for e in events], pa.timestamp("us", tz="UTC")),
             pa.array([e.properties_json for e in events], pa.string()),
         ],
         schema=ARROW_SCHEMA,
     )
 
 
-def _naive_utc(ts: datetime) -> datetime:
-    if ts.tzinfo is None:
-        return ts
-    if ts.tzinfo is not UTC:
-        ts = ts.astimezone(UTC)
-    return ts.replace(tzinfo=None)
+_EPOCH_AWARE = datetime(1970, 1, 1, tzinfo=UTC)
+_EPOCH_NAIVE = datetime(1970, 1, 1)
+_ONE_US = timedelta(microseconds=1)
+
+
+def _micros(ts: datetime) -> int:
+    """Microseconds since the epoch; a naive datetime is taken to be UTC."""
+    return (ts - (_EPOCH_NAIVE if ts.tzinfo is None else _EPOCH_AWARE)) // _ONE_US
