@@ -288,6 +288,13 @@ def test_unreadable_file(store: DuckDBEventStore, tmp_path: Path) -> None:
         run_import(store, path)
 
 
+def test_a_pipe_is_not_a_file(store: DuckDBEventStore, tmp_path: Path) -> None:
+    pipe = tmp_path / "events.csv"
+    os.mkfifo(pipe)
+    with pytest.raises(ImportInputError, match="is not a regular file"):
+        run_import(store, pipe)
+
+
 def test_format_is_taken_from_the_extension_or_given(
     store: DuckDBEventStore, tmp_path: Path
 ) -> None:
