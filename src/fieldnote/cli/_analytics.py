@@ -15,8 +15,8 @@ import typer
 from rich.table import Table
 
 from fieldnote.analytics import engine_source, store_source
-from fieldnote.analytics.funnels import Funnel, compute_funnel
-from fieldnote.analytics.retention import Retention
+from fieldnote.analytics.funnels import compute_funnel
+from fieldnote.analytics.queries import FunnelQuery, RetentionQuery
 from fieldnote.cli._context import emit, fail, get_state
 from fieldnote.cli._server_client import ServerClient, ServerError
 from fieldnote.repository import DEFAULT_PROJECT, ProjectError
@@ -168,25 +168,18 @@ def funnel(
     as_json: JsonOpt = False,
 ) -> None:
     """Conversion through ordered steps within a window (docs/analytics.md)."""
+    query = FunnelQuery(
+        steps=tuple(step),
+        window=window,
+        strict=strict,
+        breakdown=breakdown,
+        date_from=date_from,
+        date_to=date_to,
+    )
     try:
-        spec = Funnel.parse(
-            step,
-            window=window,
-            strict=strict,
-            breakdown=breakdown,
-            date_from=date_from,
-            date_to=date_to,
-        )
+        spec = query.funnel()
     except ValueError as exc:
         fail(str(exc), as_json=as_json)
-    params = {
-        "step": step,
-        "window": window,
-        "strict": "true" if strict else None,
-        "breakdown": breakdown,
-        "from": date_from,
-        "to": date_to,
-    }
 
     def local(src: Any) -> dict[str, Any]:
         return compute_funnel(src, spec).to_dict()
@@ -194,7 +187,7 @@ def funnel(
     if export is not None:
         data = on_export(engine, export, project, as_json, local)
     else:
-        data = run_analytics(ctx, project, as_json, "/analytics/funnel", params, local)
+        data = run_analytics(ctx, project, as_json, "/analytics/funnel", query.to_params(), local)
     emit(data if as_json else _funnel_table(data), as_json=as_json)
 
 
@@ -234,31 +227,24 @@ def retention(
 ) -> None:
     """Cohort table: users by the period of their first START, and the share doing
     RETURN in each following period (docs/analytics.md)."""
+    query = RetentionQuery(
+        start=start,
+        returning=returning,
+        interval=interval,
+        periods=periods,
+        date_from=date_from,
+        date_to=date_to,
+    )
     try:
-        spec = Retention.parse(
-            start=start,
-            returning=returning,
-            interval=interval,
-            periods=periods,
-            date_from=date_from,
-            date_to=date_to,
-        )
+        spec = query.retention()
     except ValueError as exc:
         fail(str(exc), as_json=as_json)
-    params = {
-        "start": start,
-        "return": returning,
-        "interval": interval,
-        "periods": periods,
-        "from": date_from,
-        "to": date_to,
-    }
     data = run_analytics(
         ctx,
         project,
         as_json,
         "/analytics/retention",
-        params,
+        query.to_params(),
         lambda src: spec.compute(src).to_dict(),
     )
     emit(data if as_json else _retention_table(data), as_json=as_json)

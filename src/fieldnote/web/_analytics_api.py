@@ -15,10 +15,10 @@ from fastapi.concurrency import run_in_threadpool
 from fieldnote.analytics import parse_range, store_source
 from fieldnote.analytics.explain import explain as explain_change
 from fieldnote.analytics.explain import rate_metric
-from fieldnote.analytics.funnels import Funnel, compute_funnel
-from fieldnote.analytics.retention import Retention
+from fieldnote.analytics.funnels import compute_funnel
+from fieldnote.analytics.queries import FunnelQuery, RetentionQuery, TrendQuery
 from fieldnote.analytics.segments import SegmentDefinition, members
-from fieldnote.analytics.trends import TrendOptions, parse_trend
+from fieldnote.analytics.trends import TrendOptions
 from fieldnote.repository import Permission, SavedSegments, SegmentError
 from fieldnote.web._auth import client_ip, state
 from fieldnote.web._guards import Access, Guard
@@ -54,15 +54,16 @@ async def funnel(
 ) -> dict[str, Any]:
     """Users per step, conversion with 95 % Wilson intervals, time to convert
     (docs/analytics.md). Aggregates only: any role in the project may read it."""
+    query = FunnelQuery(
+        steps=tuple(step),
+        window=window,
+        strict=strict,
+        breakdown=breakdown,
+        date_from=date_from,
+        date_to=date_to,
+    )
     try:
-        spec = Funnel.parse(
-            step,
-            window=window,
-            strict=strict,
-            breakdown=breakdown,
-            date_from=date_from,
-            date_to=date_to,
-        )
+        spec = query.funnel()
     except ValueError as exc:
         raise HTTPException(422, str(exc)) from exc
     result = await run_in_threadpool(
@@ -90,20 +91,23 @@ async def trend(
 ) -> dict[str, Any]:
     """A series per day or week: ``events``, ``conversion``, ``activation``,
     ``stickiness`` or ``churn`` (docs/analytics.md, "Trends")."""
-    options = TrendOptions(
-        event=event,
-        measure=measure,
-        steps=tuple(step or ()),
-        window=window,
-        start=start,
-        target=target,
-        within=within,
-        interval=interval,
-        date_from=date_from,
-        date_to=date_to,
+    query = TrendQuery(
+        metric,
+        TrendOptions(
+            event=event,
+            measure=measure,
+            steps=tuple(step or ()),
+            window=window,
+            start=start,
+            target=target,
+            within=within,
+            interval=interval,
+            date_from=date_from,
+            date_to=date_to,
+        ),
     )
     try:
-        spec = parse_trend(metric, options)
+        spec = query.trend()
     except ValueError as exc:
         raise HTTPException(422, str(exc)) from exc
     try:
@@ -128,15 +132,16 @@ async def retention(
     date_to: Annotated[str | None, Query(alias="to")] = None,
 ) -> dict[str, Any]:
     """Cohorts by first START, share doing RETURN in each following period."""
+    query = RetentionQuery(
+        start=start,
+        returning=returning,
+        interval=interval,
+        periods=periods,
+        date_from=date_from,
+        date_to=date_to,
+    )
     try:
-        spec = Retention.parse(
-            start=start,
-            returning=returning,
-            interval=interval,
-            periods=periods,
-            date_from=date_from,
-            date_to=date_to,
-        )
+        spec = query.retention()
     except ValueError as exc:
         raise HTTPException(422, str(exc)) from exc
     result = await run_in_threadpool(

@@ -30,6 +30,7 @@ from fieldnote.web._ratelimit import LoginLimiter
 from fieldnote.web._responses import FastJSONResponse
 from fieldnote.web._state import AppState, KeyCache
 from fieldnote.web.pages import install as install_pages
+from fieldnote.web.pages._analytics import router as analytics_pages_router
 
 __all__ = ["create_app"]
 
@@ -121,4 +122,5 @@ def create_app(settings: Settings, *, publish: tuple[str, int] | None = None) ->
     app.include_router(import_router)
     app.include_router(accounts_api_router)
     install_pages(app)
+    app.include_router(analytics_pages_router)
     return app

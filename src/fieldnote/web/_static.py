@@ -39,6 +39,8 @@ def _plotly() -> Path:
 
 
 STATIC_FILES = {
+    "analytics.css": lambda: _own("analytics.css"),
+    "analytics.js": lambda: _own("analytics.js"),
     "favicon.svg": lambda: _own("favicon.svg"),
     "fieldnote.css": lambda: _own("fieldnote.css"),
     "fieldnote.js": lambda: _own("fieldnote.js"),

@@ -1,0 +1,206 @@
+"""The funnel builder and its results, and "who are these users" (a saved segment).
+
+The whole question lives in the URL (``step``/``event``+``where``, ``window``,
+``strict``, ``breakdown``, ``from``, ``to``, plus ``over`` and ``layout`` for the
+display), so a funnel is shared by copying the address. Results are aggregates (any
+role); the drop-off and conversion links POST (CSRF) to save or reopen the segment of
+those users and lead to its members page, which needs the personal-data permission.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+from dataclasses import dataclass, replace
+from typing import Annotated, Any
+from urllib.parse import quote
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.concurrency import run_in_threadpool
+from starlette.responses import RedirectResponse, Response
+
+from fieldnote.analytics.funnels import (
+    Breakdown,
+    Funnel,
+    FunnelResult,
+    FunnelStep,
+    compute_funnel,
+)
+from fieldnote.analytics.queries import EventName, FunnelQuery, QueryError, unknown_event
+from fieldnote.analytics.segments import SegmentDefinition
+from fieldnote.repository import Permission, SavedSegments, SegmentError
+from fieldnote.web._auth import state
+from fieldnote.web._guards import Access, Guard
+from fieldnote.web.pages._analytics_shared import (
+    FieldErrors,
+    names_on_store,
+    on_store,
+    query_url,
+)
+from fieldnote.web.pages._funnel_view import breakdown_rows, over_time_chart, step_views
+from fieldnote.web.pages._projects import SCALE_OUT_NOTICE, visible_projects
+from fieldnote.web.pages._render import SECURITY_HEADERS, page
+
+__all__ = ["router", "segment_name"]
+
+router = APIRouter(include_in_schema=False)
+
+Viewer = Annotated[Access, Depends(Guard(Permission.VIEW_PROJECT, page=True))]
+Writer = Annotated[Access, Depends(Guard(Permission.WRITE_RESEARCH, page=True))]
+
+_OVER = {"day": "time.day", "week": "time.week"}
+_BREAKDOWN_SUGGESTIONS = ("$browser", "$os", "platform", "person.plan", "person.country")
+
+
+@dataclass(frozen=True)
+class _Computed:
+    result: FunnelResult
+    over_time: FunnelResult
+
+
+def _compute(funnel: Funnel, over: str) -> Any:
+    def run(src: Any) -> _Computed:
+        result = compute_funnel(src, funnel)
+        by_time = Breakdown.parse(_OVER.get(over, "time.week"))
+        timed = compute_funnel(src, replace(funnel, breakdown=by_time))
+        return _Computed(result=result, over_time=timed)
+
+    return run
+
+
+def _check_events(query: FunnelQuery, known: list[EventName], errors: FieldErrors) -> None:
+    """Name every step whose event the project never saw (all at once, beside the
+    other errors), rather than answering with a funnel of zeros."""
+    if not known:
+        return  # an empty project: nothing to check against (the result shows zeros)
+    for i, text in enumerate(query.steps):
+        try:
+            step = FunnelStep.parse(text)
+        except ValueError:
+            continue  # query.funnel() reports the syntax
+        why = unknown_event(step, known)
+        if why is not None:
+            errors.by_field.setdefault(f"step-{i + 1}", f"step {i + 1}: {why}")
+
+
+@router.get("/projects/{project}/funnels")
+async def funnel_page(request: Request, access: Viewer) -> Response:
+    project = access.project_name
+    projects = await visible_projects(request, access.principal)
+    pairs = request.query_params.multi_items()
+    over = request.query_params.get("over", "week")
+    over = over if over in _OVER else "week"
+    layout = "vertical" if request.query_params.get("layout") == "vertical" else "horizontal"
+    errors = FieldErrors()
+    try:
+        query = FunnelQuery.from_pairs(pairs)
+    except QueryError as exc:
+        errors.add(exc)
+        query = FunnelQuery()
+    known = await names_on_store(request, project)
+    notice = SCALE_OUT_NOTICE if state(request).store is None else None
+    asked = bool(query.steps) or bool(errors)
+    computed: _Computed | None = None
+    funnel: Funnel | None = None
+    if asked and not errors:
+        _check_events(query, known, errors)
+        try:
+            funnel = query.funnel()
+        except QueryError as exc:
+            errors.add(exc)
+    if funnel is not None and not errors:
+        try:
+            computed = await on_store(request, project, _compute(funnel, over))
+        except ValueError as exc:  # e.g. a property the engine cannot read
+            errors.add(exc)
+    rows = query.step_rows() or [("", ""), ("", "")]
+    canonical = query.to_params()
+    context: dict[str, Any] = {
+        "query": query,
+        "rows": rows,
+        "errors": errors,
+        "known": known,
+        "over": over,
+        "layout": layout,
+        "notice": notice,
+        "asked": asked,
+        "breakdown_suggestions": _BREAKDOWN_SUGGESTIONS,
+        "share_url": query_url(
+            f"/projects/{project}/funnels", {**canonical, "over": over, "layout": layout}
+        ),
+        "api_url": query_url(f"/api/projects/{project}/analytics/funnel", canonical),
+        "canonical": canonical,
+        "steps": [],
+        "breakdown": [],
+        "chart": None,
+    }
+    if computed is not None:
+        context["steps"] = step_views(computed.result.steps)
+        context["breakdown"] = breakdown_rows(computed.result)
+        context["chart"] = over_time_chart(computed.over_time)
+    return page(
+        request,
+        "funnels.html",
+        access.principal,
+        status=422 if errors else 200,
+        projects=projects,
+        project=project,
+        active="funnels",
+        **context,
+    )
+
+
+def segment_name(definition: SegmentDefinition) -> str:
+    """A stable name for "who dropped/converted here": the same question reopens the
+    same saved segment instead of piling up copies."""
+    digest = hashlib.sha256(json.dumps(definition.to_dict(), sort_keys=True).encode()).hexdigest()[
+        :8
+    ]
+    step = definition.funnel.steps[definition.step - 1]
+    how = "Dropped after" if definition.dropped else "Reached"
+    head = f"{how} step {definition.step} ({step.event})"
+    return f"{head[:88]} · {digest}".replace("/", "-")
+
+
+@router.post("/projects/{project}/funnels/segment")
+async def funnel_segment(request: Request, access: Writer) -> Response:
+    """Save (or reopen) the segment behind a drop-off or conversion, then show who."""
+    project = access.project_name
+    form = await request.form()
+    pairs = [(k, v) for k, v in form.multi_items() if isinstance(v, str)]
+    at = str(form.get("at", ""))
+    kind = str(form.get("kind", ""))
+    try:
+        funnel = FunnelQuery.from_pairs(pairs).funnel(breakdown=None)
+        if not at.isdigit() or kind not in ("dropped", "reached"):
+            raise ValueError("give at=K (a step number) and kind=dropped or kind=reached")
+        definition = SegmentDefinition(funnel=funnel, step=int(at), dropped=kind == "dropped")
+    except ValueError as exc:
+        projects = await visible_projects(request, access.principal)
+        return page(
+            request,
+            "error.html",
+            access.principal,
+            status=422,
+            projects=projects,
+            project=project,
+            title="Cannot make that segment",
+            message=str(exc),
+        )
+    name = segment_name(definition)
+    segments = SavedSegments(state(request).fieldnote.repository)
+
+    def save() -> None:
+        try:
+            segments.get(project, name)
+        except SegmentError:
+            # A concurrent click may save it first: the same definition, so reopen it.
+            with contextlib.suppress(SegmentError):
+                segments.create(
+                    project, name, definition.to_dict(), created_by=access.principal.actor
+                )
+
+    await run_in_threadpool(save)
+    target = f"/projects/{project}/segments/{quote(name, safe='')}/members"
+    return RedirectResponse(target, status_code=303, headers=SECURITY_HEADERS)

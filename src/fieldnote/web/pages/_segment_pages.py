@@ -1,0 +1,154 @@
+"""Saved segments: the list, one segment (its definition and size: aggregates, any
+role), and its members (distinct ids: personal data, researchers and admins only,
+and every read is written to the audit log)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Annotated, Any
+from urllib.parse import quote
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.concurrency import run_in_threadpool
+from starlette.responses import Response
+
+from fieldnote.analytics.queries import FunnelQuery
+from fieldnote.analytics.segments import SegmentDefinition, SegmentMembers, members
+from fieldnote.repository import Permission, SavedSegments, SegmentError, SegmentRecord
+from fieldnote.web._auth import client_ip, state
+from fieldnote.web._guards import Access, Guard, PageForbiddenError
+from fieldnote.web.pages._analytics_shared import on_store, query_url
+from fieldnote.web.pages._projects import SCALE_OUT_NOTICE, visible_projects
+from fieldnote.web.pages._render import page
+
+__all__ = ["funnel_link", "router"]
+
+router = APIRouter(include_in_schema=False)
+
+Viewer = Annotated[Access, Depends(Guard(Permission.VIEW_PROJECT, page=True))]
+Researcher = Annotated[Access, Depends(Guard(Permission.READ_PERSONAL_DATA, page=True))]
+
+
+def funnel_link(project: str, definition: SegmentDefinition) -> str:
+    """The funnel page showing the segment's funnel (same steps, window, order, dates)."""
+    f = definition.funnel
+    query = FunnelQuery(
+        steps=tuple(str(s) for s in f.steps),
+        window=f.to_dict()["window"],
+        strict=f.order.value == "strict",
+        date_from=f.dates.start.date().isoformat() if f.dates.start else None,
+        date_to=(f.dates.end - timedelta(microseconds=1)).date().isoformat()
+        if f.dates.end
+        else None,
+    )
+    return query_url(f"/projects/{project}/funnels", query.to_params())
+
+
+def _load(request: Request, project: str, name: str) -> tuple[SegmentRecord, SegmentDefinition]:
+    try:
+        record = SavedSegments(state(request).fieldnote.repository).get(project, name)
+        return record, SegmentDefinition.from_dict(record.definition)
+    except SegmentError as exc:
+        raise PageForbiddenError(404, str(exc)) from None
+    except (ValueError, KeyError) as exc:
+        raise PageForbiddenError(404, f"segment {name!r} cannot be read: {exc}") from None
+
+
+def _evaluate(definition: SegmentDefinition, limit: int) -> Any:
+    return lambda src: members(src, definition, limit=limit)
+
+
+@router.get("/projects/{project}/segments")
+async def segments_page(request: Request, access: Viewer) -> Response:
+    project = access.project_name
+    projects = await visible_projects(request, access.principal)
+    records = await run_in_threadpool(
+        SavedSegments(state(request).fieldnote.repository).list, project
+    )
+    rows: list[dict[str, Any]] = []
+    for r in records:
+        try:
+            definition = SegmentDefinition.from_dict(r.definition)
+        except (ValueError, KeyError) as exc:
+            rows.append({"record": r, "description": f"unreadable: {exc}", "size": None})
+            continue
+        found: SegmentMembers | None = await on_store(request, project, _evaluate(definition, 0))
+        rows.append(
+            {
+                "record": r,
+                "description": definition.describe(),
+                "size": found.size if found else None,
+                "href": f"/projects/{project}/segments/{quote(r.name, safe='')}",
+            }
+        )
+    return page(
+        request,
+        "segments.html",
+        access.principal,
+        projects=projects,
+        project=project,
+        active="segments",
+        rows=rows,
+        notice=SCALE_OUT_NOTICE if state(request).store is None else None,
+    )
+
+
+@router.get("/projects/{project}/segments/{name}")
+async def segment_page(request: Request, access: Viewer, name: str) -> Response:
+    project = access.project_name
+    record, definition = await run_in_threadpool(_load, request, project, name)
+    projects = await visible_projects(request, access.principal)
+    found = await on_store(request, project, _evaluate(definition, 0))
+    return page(
+        request,
+        "segment.html",
+        access.principal,
+        projects=projects,
+        project=project,
+        active="segments",
+        record=record,
+        definition=definition,
+        found=found,
+        members_href=f"/projects/{project}/segments/{quote(name, safe='')}/members",
+        funnel_href=funnel_link(project, definition),
+        notice=SCALE_OUT_NOTICE if state(request).store is None else None,
+    )
+
+
+@router.get("/projects/{project}/segments/{name}/members")
+async def segment_members_page(
+    request: Request,
+    access: Researcher,
+    name: str,
+    limit: Annotated[int, Query(ge=1, le=5000)] = 200,
+) -> Response:
+    """Who is in the segment now: personal data, so the read is audited."""
+    project = access.project_name
+    record, definition = await run_in_threadpool(_load, request, project, name)
+    projects = await visible_projects(request, access.principal)
+    found = await on_store(request, project, _evaluate(definition, limit))
+    if found is not None:
+        await run_in_threadpool(
+            state(request).fieldnote.audit.record,
+            actor=access.principal.actor,
+            action="personal_data.read",
+            project=project,
+            target=f"segment:{name}",
+            detail={"page": "segments/members", "rows": len(found.members)},
+            ip=client_ip(request),
+        )
+    return page(
+        request,
+        "segment_members.html",
+        access.principal,
+        projects=projects,
+        project=project,
+        active="segments",
+        record=record,
+        definition=definition,
+        found=found,
+        limit=limit,
+        segment_href=f"/projects/{project}/segments/{quote(name, safe='')}",
+        funnel_href=funnel_link(project, definition),
+        notice=SCALE_OUT_NOTICE if state(request).store is None else None,
+    )
