@@ -12,6 +12,7 @@ from fieldnote.cli import (
     _analytics,
     _db,
     _demo,
+    _detect,
     _events,
     _export,
     _import,
@@ -58,6 +59,7 @@ _export.register(app)
 _import.register(app)
 _demo.register(app)
 _analytics.register(app)
+_detect.register(app)
 
 
 def main() -> None:
