@@ -15,6 +15,7 @@ from fieldnote.cli import (
     _detect,
     _events,
     _export,
+    _guides,
     _import,
     _projects,
     _serve,
@@ -60,6 +61,7 @@ _import.register(app)
 _demo.register(app)
 _analytics.register(app)
 _detect.register(app)
+app.add_typer(_guides.app, name="guides")
 
 
 def main() -> None:
