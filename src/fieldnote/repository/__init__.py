@@ -14,6 +14,7 @@ from fieldnote.repository._accounts import (
 from fieldnote.repository._audit import AuditLog, AuditRecord
 from fieldnote.repository._db import Repository, RepositoryNotMigratedError
 from fieldnote.repository._models import Base, Project
+from fieldnote.repository._monitors import MonitorError, MonitorRecord, MonitorStore, SignalRecord
 from fieldnote.repository._permissions import ROLE_PERMISSIONS, Permission, Role, UserAccess, can
 from fieldnote.repository._projects import (
     DEFAULT_PROJECT,
@@ -21,6 +22,12 @@ from fieldnote.repository._projects import (
     ProjectError,
     ProjectInfo,
     Projects,
+)
+from fieldnote.repository._research import (
+    QuestionRecord,
+    ResearchError,
+    ResearchStore,
+    StudyRecord,
 )
 from fieldnote.repository._segments import SavedSegments, SegmentError, SegmentRecord
 from fieldnote.repository._sessions import NewSession, SessionInfo, Sessions
@@ -37,6 +44,9 @@ __all__ = [
     "Base",
     "CreatedToken",
     "MemberInfo",
+    "MonitorError",
+    "MonitorRecord",
+    "MonitorStore",
     "NewSession",
     "Permission",
     "Project",
@@ -44,14 +54,19 @@ __all__ = [
     "ProjectError",
     "ProjectInfo",
     "Projects",
+    "QuestionRecord",
     "Repository",
     "RepositoryNotMigratedError",
+    "ResearchError",
+    "ResearchStore",
     "Role",
     "SavedSegments",
     "SegmentError",
     "SegmentRecord",
     "SessionInfo",
     "Sessions",
+    "SignalRecord",
+    "StudyRecord",
     "TokenInfo",
     "Tokens",
     "UserAccess",
