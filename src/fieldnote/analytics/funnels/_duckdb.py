@@ -1,20 +1,23 @@
-"""Funnels on DuckDB (the default engine): DuckDB scans, numpy chains.
+"""Funnels on DuckDB (the default engine): DuckDB scans and sorts, a compiled loop chains.
 
 DuckDB reads and filters the events (Parquet, the store, persons joined) and hands
-over four numeric columns per row: two 64-bit hashes of the user, the time, and a bit
-mask of the steps the row matches. ``_chain`` then sorts once and follows the chain
-with array passes. Measured against the pure-SQL ASOF chain (``_duckdb_asof``) this
-removes a sort-merge join per step; see docs/performance.md ("Analytics").
+over numeric columns per row: two 64-bit hashes of the user, the time, a bit mask of
+the steps the row matches, the start flag (and the breakdown value). In the default
+``ordered`` mode DuckDB also sorts them by (user, time), in parallel, and ``_kernel``
+follows every user's chains in one compiled pass; the ``strict`` mode keeps the numpy
+array passes of ``_chain``. Measured against the pure-SQL ASOF chain
+(``_duckdb_asof``) and ClickHouse in docs/performance.md ("Analytics").
 """
 
 from __future__ import annotations
 
 import numpy as np
+import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from fieldnote.analytics._sources import DuckDBSource
-from fieldnote.analytics._sql import DIALECTS, Params
+from fieldnote.analytics._sql import DIALECTS, Params, filter_sql
 from fieldnote.analytics.funnels._chain import FunnelRows, chain_aggregates
 from fieldnote.analytics.funnels._common import (
     base_query,
@@ -22,6 +25,7 @@ from fieldnote.analytics.funnels._common import (
     first_step_value,
     step_match,
 )
+from fieldnote.analytics.funnels._kernel import SortedRows, kernel_aggregates
 from fieldnote.analytics.funnels._model import (
     Funnel,
     FunnelAggregate,
@@ -37,7 +41,11 @@ def rows_sql(source: DuckDBSource, funnel: Funnel) -> tuple[str, Params]:
     strict = funnel.order is FunnelOrder.STRICT
     base = base_query(params, tables, funnel, only_steps=not strict)
     matches = [step_match(params, s) for s in funnel.steps]
-    mask = " + ".join(f"(CAST({m} AS BIGINT) << {i})" for i, m in enumerate(matches))
+    mask = (
+        _mask_sql(params, funnel)
+        if not strict
+        else " + ".join(f"(CAST({m} AS BIGINT) << {i})" for i, m in enumerate(matches))
+    )
     bd = funnel.breakdown
     inner_group = "NULL::VARCHAR"
     group, join = "a.grp", ""
@@ -51,14 +59,44 @@ def rows_sql(source: DuckDBSource, funnel: Funnel) -> tuple[str, Params]:
     in_range = first_step_in_range(base, "epoch_us(e.timestamp)")
     # rows whose name matched but whose filters failed match no step: drop them
     keep = " WHERE a.mask <> 0" if not strict and any(s.filters for s in funnel.steps) else ""
+    # the sorted (ordered-mode) rows leave out the breakdown column when there is none
+    grp = f", {group} AS grp" if strict or bd is not None else ""
     sql = (
         "SELECT hash(a.actor) AS key1, hash(a.actor, 'fieldnote') AS key2, "
-        f"a.ts, a.mask, a.start, {group} AS grp "
+        f"a.ts, a.mask, a.start{grp} "
         f"FROM (SELECT {base.actor} AS actor, epoch_us(e.timestamp) AS ts, {mask} AS mask, "
         f"{matches[0]} AND {in_range} AS start, {inner_group} AS grp "
         f"{base.from_where}) a{join}{keep}"
     )
+    if not strict:
+        sql += " ORDER BY key1, key2, ts"
     return sql, params
+
+
+def _mask_sql(params: Params, funnel: Funnel) -> str:
+    """The step bit mask as one ``CASE`` on the event name: the steps of each name
+    contribute their bit, unconditionally or when their filters hold. Cheaper than one
+    comparison per step on every row."""
+    by_name: dict[str, list[str]] = {}
+    for i, step in enumerate(funnel.steps):
+        bits = by_name.setdefault(step.event, [])
+        if step.filters:
+            cond = " AND ".join(filter_sql(params, f, "e.properties") for f in step.filters)
+            bits.append(f"(CAST(({cond}) AS BIGINT) << {i})")
+        else:
+            bits.append(str(1 << i))
+    whens = " ".join(
+        f"WHEN {params.add(name)} THEN {' + '.join(bits)}" for name, bits in by_name.items()
+    )
+    return f"(CASE e.event {whens} ELSE 0 END)"
+
+
+def _int64(column: pa.ChunkedArray) -> npt.NDArray[np.int64]:
+    """A numeric column as one contiguous int64 array (64-bit unsigned: same bits)."""
+    values = np.ascontiguousarray(column.to_numpy())
+    if values.dtype == np.uint64:
+        return values.view(np.int64)
+    return values.astype(np.int64, copy=False)
 
 
 def _codes(column: pa.ChunkedArray) -> tuple[np.ndarray, list[str]]:
@@ -74,6 +112,20 @@ class DuckDBFunnels:
     def aggregate(self, source: DuckDBSource, funnel: Funnel) -> list[FunnelAggregate]:
         sql, params = rows_sql(source, funnel)
         table = source.con.sql(sql, params=params.used_in(sql)).to_arrow_table()
+        breakdown = funnel.breakdown is not None
+        if funnel.order is not FunnelOrder.STRICT:
+            codes, labels = _codes(table.column("grp")) if breakdown else (None, [])
+            n = table.num_rows
+            sorted_rows = SortedRows(
+                key1=_int64(table.column("key1")),
+                key2=_int64(table.column("key2")),
+                ts=_int64(table.column("ts")),
+                mask=_int64(table.column("mask")),
+                start=table.column("start").to_numpy(zero_copy_only=False).astype(bool),
+                group=np.full(n, -1, dtype=np.int32) if codes is None else codes,
+                labels=labels,
+            )
+            return kernel_aggregates(funnel, sorted_rows, breakdown=breakdown)
         codes, labels = _codes(table.column("grp"))
         rows = FunnelRows(
             key1=table.column("key1").to_numpy().view(np.int64),
