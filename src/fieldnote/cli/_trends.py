@@ -7,7 +7,8 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from fieldnote.analytics.trends import TrendOptions, parse_trend
+from fieldnote.analytics.queries import TrendQuery
+from fieldnote.analytics.trends import TrendOptions
 from fieldnote.cli._analytics import (
     FromOpt,
     JsonOpt,
@@ -30,28 +31,17 @@ IntervalOpt = Annotated[str | None, typer.Option("--interval", help="day or week
 
 
 def _trend(ctx: typer.Context, metric: str, project: str, as_json: bool, o: TrendOptions) -> None:
+    query = TrendQuery(metric, o)
     try:
-        spec = parse_trend(metric, o)
+        spec = query.trend()
     except ValueError as exc:
         fail(str(exc), as_json=as_json)
-    params = {
-        "event": o.event,
-        "measure": o.measure,
-        "step": list(o.steps) or None,
-        "window": o.window,
-        "start": o.start,
-        "target": o.target,
-        "within": o.within,
-        "interval": o.interval,
-        "from": o.date_from,
-        "to": o.date_to,
-    }
     data = run_analytics(
         ctx,
         project,
         as_json,
         f"/analytics/trend/{metric}",
-        params,
+        query.to_params(),
         lambda src: spec.compute(src).to_dict(),
     )
     emit(data if as_json else _trend_table(data), as_json=as_json)
