@@ -178,7 +178,7 @@ def test_trends_and_retention_show_series_and_cohorts(client: TestClient) -> Non
     r = client.get("/projects/demo/retention?start=signup&interval=week&periods=4")
     assert r.status_code == 200
     api = client.get("/api/projects/demo/analytics/retention?start=signup&interval=week&periods=4")
-    cohorts = api.json()["cohorts"]
+    cohorts = [c for c in api.json()["cohorts"] if c["size"]]  # empty cohorts left out
     rows = table(r.text, "retention-heatmap")
     assert len(rows) == len(cohorts) > 0
     for row, cohort in zip(rows, cohorts, strict=True):

@@ -97,11 +97,13 @@ async def trends_page(request: Request, access: Viewer) -> Response:
 
 
 def heat(rate: float | None) -> str:
-    """A cell's background: paper for nothing, deeper teal for more retained."""
+    """A cell's style: paper for nothing, deeper teal for more retained (white text
+    once the teal is dark enough to need it)."""
     if rate is None:
-        return "transparent"
-    alpha = 0.08 + 0.8 * max(0.0, min(1.0, rate))
-    return f"rgba(14, 124, 107, {alpha:.2f})"
+        return "background: transparent"
+    share = max(0.0, min(1.0, rate))
+    ink = "; color: #fff" if share > 0.55 else ""
+    return f"background: rgba(14, 124, 107, {0.08 + 0.8 * share:.2f}){ink}"
 
 
 @router.get("/projects/{project}/retention")
