@@ -13,3 +13,11 @@ def spark() -> Any:
     from fieldnote.events.engines import local_spark_session
 
     return local_spark_session("local[2]", shuffle_partitions=2)
+
+
+@pytest.fixture(scope="session")
+def parity(spark: Any) -> Any:
+    """The parity events on DuckDB and on Spark (``_parity_data``), loaded once."""
+    from tests.analytics._parity_data import load_parity
+
+    return load_parity(spark)

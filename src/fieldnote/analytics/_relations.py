@@ -4,7 +4,7 @@ A user is a person: ``person_distinct_ids`` maps each distinct id to its person.
 without a mapping (a source without the table, or an event the persons update has not
 reached) counts as a person of its own: on DuckDB it gets the id its person would get
 (``md5(project, distinct_id)`` as a UUID, so the key stays a fast 128-bit value);
-on Spark the distinct id itself.
+on Spark the same id as text, so both engines name the same persons.
 """
 
 from __future__ import annotations
@@ -48,7 +48,8 @@ def events_from(
             "coalesce(CAST(m.person_id AS UUID), "
             "CAST(md5(e.project || chr(0) || e.distinct_id) AS UUID))"
             if uuid_actor
-            else "coalesce(CAST(m.person_id AS STRING), e.distinct_id)"
+            else "coalesce(CAST(m.person_id AS STRING), regexp_replace(md5(e.project || chr(0) "
+            "|| e.distinct_id), '^(.{8})(.{4})(.{4})(.{4})(.{12})$', '$1-$2-$3-$4-$5'))"
         )
     where: list[str] = []
     if tables.project is not None:

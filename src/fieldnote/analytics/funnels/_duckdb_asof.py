@@ -12,26 +12,18 @@ times faster than collecting each user's events into a list.
 
 from __future__ import annotations
 
-from typing import Any
-
 from fieldnote.analytics._sources import DuckDBSource
 from fieldnote.analytics._sql import DIALECTS, Params
-from fieldnote.analytics._stats import Percentiles
+from fieldnote.analytics.funnels._chain_sql import CHAIN_SQL, chain_end, rows_to_aggregates
 from fieldnote.analytics.funnels._common import (
     base_query,
     first_step_in_range,
     first_step_value,
     step_match,
 )
-from fieldnote.analytics.funnels._model import (
-    Funnel,
-    FunnelAggregate,
-    FunnelOrder,
-)
+from fieldnote.analytics.funnels._model import Funnel, FunnelAggregate, FunnelOrder
 
-__all__ = ["DuckDBAsofFunnels", "funnel_sql", "rows_to_aggregates"]
-
-QUANTILES = "[0.25, 0.5, 0.75, 0.9]"
+__all__ = ["DuckDBAsofFunnels", "funnel_sql"]
 
 
 def funnel_sql(
@@ -41,10 +33,8 @@ def funnel_sql(
     or with ``per_user`` (no breakdown) one row per user: (person id, furthest step)."""
     params = Params(DIALECTS["duckdb"])
     tables = source.tables
-    n = len(funnel.steps)
     base = base_query(params, tables, funnel, only_steps=True)
     matches = [step_match(params, s) for s in funnel.steps]
-    bd = funnel.breakdown
     carried = first_step_value(params, funnel, matches[0])
     bv = "NULL::VARCHAR" if carried is None else carried
     flags = ", ".join(f"{m} AS m{i + 1}" for i, m in enumerate(matches))
@@ -63,42 +53,8 @@ def funnel_sql(
         ctes += _strict_chain(funnel, window)
     else:
         ctes += _ordered_chain(funnel, window)
-    reached = " + ".join(f"(t{k} IS NOT NULL)::INTEGER" for k in range(2, n + 1))
-    ctes.append(f"ch AS (SELECT *, 1 + {reached} AS lvl FROM c{n})")
-    # each user's counted chain: the furthest, among those the earliest start, and
-    # (strict mode, where one start can branch) the earliest times step by step
-    key = f"(({n} - lvl)::HUGEINT * 18446744073709551616 + t1)"
-    if funnel.order is FunnelOrder.STRICT:
-        key = f"[{n} - lvl, " + ", ".join(f"t{k}" for k in range(1, n + 1)) + "]"
-    picks = ", ".join(f"arg_min(t{k}, {key}) AS t{k}" for k in range(1, n + 1))
-    aggs = ", ".join(f"count(*) FILTER (WHERE lvl >= {k})" for k in range(1, n + 1))
-    aggs += ", " + ", ".join(
-        f"quantile_cont(t{k} - t{k - 1}, {QUANTILES}) FILTER (WHERE lvl >= {k})"
-        for k in range(2, n + 1)
-    )
-    if per_user:
-        if bd is not None:
-            raise ValueError("per-user funnel rows take no breakdown")
-        ctes.append("pa AS (SELECT a, max(lvl) AS lvl FROM ch GROUP BY a)")
-        final = "SELECT CAST(a AS VARCHAR) AS person, lvl FROM pa"
-    elif bd is None:
-        ctes.append(f"pa AS (SELECT a, max(lvl) AS lvl, {picks} FROM ch GROUP BY a)")
-        final = f"SELECT true, NULL::VARCHAR, {aggs} FROM pa"
-    elif carried is not None:
-        ctes.append(
-            f"pa AS (SELECT GROUPING(bv) = 1 AS total, bv, max(lvl) AS lvl, {picks} "
-            "FROM ch GROUP BY GROUPING SETS ((a, bv), (a)))"
-        )
-        final = f"SELECT total, bv, {aggs} FROM pa GROUP BY total, bv"
-    else:
-        prop = params.prop_text("p.properties", bd.key)
-        project = "" if tables.project is None else f" AND p.project = {params.add(tables.project)}"
-        ctes.append(f"pu AS (SELECT a, max(lvl) AS lvl, {picks} FROM ch GROUP BY a)")
-        ctes.append(
-            f"pa AS (SELECT pu.*, {prop} AS bv FROM pu "
-            f"LEFT JOIN {tables.persons} p ON CAST(p.person_id AS UUID) = pu.a{project})"
-        )
-        final = f"SELECT GROUPING(bv) = 1, bv, {aggs} FROM pa GROUP BY GROUPING SETS ((bv), ())"
+    end, final = chain_end(CHAIN_SQL["duckdb"], params, tables, funnel, carried, per_user=per_user)
+    ctes += end
     return "WITH " + ",\n".join(ctes) + "\n" + final, params
 
 
@@ -137,25 +93,6 @@ def _strict_chain(funnel: Funnel, window: str) -> list[str]:
             f"AND s.ts <= c.t1 + {window})"
         )
     return ctes
-
-
-def rows_to_aggregates(rows: list[tuple[Any, ...]], n: int) -> list[FunnelAggregate]:
-    """(total, bv, n counts, n-1 quantile lists in µs) → aggregates in seconds."""
-    out = []
-    for row in rows:
-        counts = tuple(int(c) for c in row[2 : 2 + n])
-        seconds: list[Percentiles | None] = [None]
-        for q in row[2 + n : 1 + 2 * n]:
-            seconds.append(None if q is None else Percentiles(*(float(v) / 1e6 for v in q)))
-        out.append(
-            FunnelAggregate(
-                total=bool(row[0]),
-                breakdown_value=None if row[1] is None else str(row[1]),
-                counts=counts,
-                seconds=tuple(seconds),
-            )
-        )
-    return out
 
 
 class DuckDBAsofFunnels:

@@ -11,27 +11,22 @@ runs wherever the events live (Parquet on a cluster, a warehouse table).
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from fieldnote.analytics._sources import SparkSource
 from fieldnote.analytics._sql import DIALECTS, Params
+from fieldnote.analytics.funnels._chain_sql import CHAIN_SQL, chain_end, rows_to_aggregates
 from fieldnote.analytics.funnels._common import (
     base_query,
     first_step_in_range,
     first_step_value,
     step_match,
 )
-from fieldnote.analytics.funnels._duckdb_asof import rows_to_aggregates
-from fieldnote.analytics.funnels._model import (
-    Funnel,
-    FunnelAggregate,
-    FunnelOrder,
-)
+from fieldnote.analytics.funnels._model import Funnel, FunnelAggregate, FunnelOrder
 
-__all__ = ["SparkFunnelQuery", "SparkFunnels", "spark_funnel_sql"]
-
-QUANTILES = "array(0.25, 0.5, 0.75, 0.9)"
+__all__ = ["SparkFunnelQuery", "SparkFunnels", "run_spark_funnel", "spark_funnel_sql"]
 
 
 @dataclass(frozen=True)
@@ -43,14 +38,17 @@ class SparkFunnelQuery:
     params: Params
 
 
-def spark_funnel_sql(source: SparkSource, funnel: Funnel, w: str) -> SparkFunnelQuery:
+def spark_funnel_sql(
+    source: SparkSource, funnel: Funnel, w: str, *, per_user: bool = False
+) -> SparkFunnelQuery:
+    """The funnel in two queries (``prepared``, then ``chain`` over it as view ``w``);
+    rows as ``_chain_sql.chain_end`` makes them (per group, or ``per_user``)."""
     params = Params(DIALECTS["spark"])
     tables = source.tables
     n = len(funnel.steps)
     strict = funnel.order is FunnelOrder.STRICT
     base = base_query(params, tables, funnel, only_steps=not strict)
     matches = [step_match(params, s) for s in funnel.steps]
-    bd = funnel.breakdown
     carried = first_step_value(params, funnel, matches[0])
     bv = "CAST(NULL AS STRING)" if carried is None else carried
     ks = [f"IF({m}, {i + 1}, NULL)" for i, m in enumerate(matches)]
@@ -86,34 +84,8 @@ def spark_funnel_sql(source: SparkSource, funnel: Funnel, w: str) -> SparkFunnel
         f"WHERE k = 1 AND {first_step_in_range(base)})"
     )
     ctes += (_strict_chain if strict else _ordered_chain)(funnel, window, w)
-    reached = " + ".join(f"IF(t{k} IS NULL, 0, 1)" for k in range(2, n + 1))
-    ctes.append(f"ch AS (SELECT *, 1 + {reached} AS lvl FROM c{n})")
-    key = "named_struct('l', -lvl, 't', t1)"
-    if strict:  # one start can branch: then the earliest times step by step
-        key = "struct(-lvl, " + ", ".join(f"t{k}" for k in range(1, n + 1)) + ")"
-    picks = ", ".join(f"min_by(t{k}, {key}) AS t{k}" for k in range(1, n + 1))
-    aggs = ", ".join(f"count_if(lvl >= {k})" for k in range(1, n + 1))
-    aggs += ", " + ", ".join(
-        f"percentile(IF(lvl >= {k}, t{k} - t{k - 1}, NULL), {QUANTILES})" for k in range(2, n + 1)
-    )
-    if bd is None:
-        ctes.append(f"pa AS (SELECT a, max(lvl) AS lvl, {picks} FROM ch GROUP BY a)")
-        final = f"SELECT true, CAST(NULL AS STRING), {aggs} FROM pa"
-    elif carried is not None:
-        ctes.append(
-            f"pa AS (SELECT grouping(bv) = 1 AS total, bv, max(lvl) AS lvl, {picks} "
-            "FROM ch GROUP BY GROUPING SETS ((a, bv), (a)))"
-        )
-        final = f"SELECT total, bv, {aggs} FROM pa GROUP BY total, bv"
-    else:
-        prop = params.prop_text("p.properties", bd.key)
-        project = "" if tables.project is None else f" AND p.project = {params.add(tables.project)}"
-        ctes.append(f"pu AS (SELECT a, max(lvl) AS lvl, {picks} FROM ch GROUP BY a)")
-        ctes.append(
-            f"pa AS (SELECT pu.*, {prop} AS bv FROM pu "
-            f"LEFT JOIN {tables.persons} p ON CAST(p.person_id AS STRING) = pu.a{project})"
-        )
-        final = f"SELECT grouping(bv) = 1, bv, {aggs} FROM pa GROUP BY GROUPING SETS ((bv), ())"
+    end, final = chain_end(CHAIN_SQL["spark"], params, tables, funnel, carried, per_user=per_user)
+    ctes += end
     return SparkFunnelQuery(prepared, "WITH " + ",\n".join(ctes) + "\n" + final, params)
 
 
@@ -157,18 +129,31 @@ def _strict_chain(funnel: Funnel, window: str, w: str) -> list[str]:
     return ctes
 
 
+def run_spark_funnel(
+    session: Any,
+    source: SparkSource,
+    funnel: Funnel,
+    *,
+    per_user: bool = False,
+    outer: Callable[[str, Params], str] | None = None,
+) -> list[tuple[Any, ...]]:
+    """Run the funnel's chain (or ``outer(chain, params)``, a query around it) and
+    collect the rows; the prepared events live as a checkpointed view meanwhile."""
+    view = f"fn_funnel_w_{uuid.uuid4().hex}"
+    query = spark_funnel_sql(source, funnel, view, per_user=per_user)
+    prepared = session.sql(query.prepared, args=query.params.used_in(query.prepared))
+    prepared.localCheckpoint().createOrReplaceTempView(view)
+    try:
+        sql = query.chain if outer is None else outer(query.chain, query.params)
+        rows: list[Any] = session.sql(sql, args=query.params.used_in(sql)).collect()
+    finally:
+        session.catalog.dropTempView(view)
+    return [tuple(r) for r in rows]
+
+
 class SparkFunnels:
     """The ``spark`` funnel engine."""
 
     def aggregate(self, source: SparkSource, funnel: Funnel) -> list[FunnelAggregate]:
-        session = source.session
-        view = f"fn_funnel_w_{uuid.uuid4().hex}"
-        query = spark_funnel_sql(source, funnel, view)
-        prepared = session.sql(query.prepared, args=query.params.used_in(query.prepared))
-        prepared.localCheckpoint().createOrReplaceTempView(view)
-        try:
-            chain = query.chain
-            rows: list[Any] = session.sql(chain, args=query.params.used_in(chain)).collect()
-        finally:
-            session.catalog.dropTempView(view)
-        return rows_to_aggregates([tuple(r) for r in rows], len(funnel.steps))
+        rows = run_spark_funnel(source.session, source, funnel)
+        return rows_to_aggregates(rows, len(funnel.steps))

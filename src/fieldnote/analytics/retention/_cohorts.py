@@ -1,4 +1,4 @@
-"""Cohort tables in one DuckDB query.
+"""Cohort tables in one SQL query, the same on every engine (in its dialect).
 
 A user's cohort is the period (UTC day or ISO week) of their *first ever* START event;
 only cohorts inside the date range are shown. Cell ``k`` (``k >= 1``) counts the
@@ -15,12 +15,12 @@ from typing import Any, ClassVar
 
 from fieldnote.analytics._relations import events_from
 from fieldnote.analytics._sources import EventSource
-from fieldnote.analytics._sql import DIALECTS, Params, period_start_day
+from fieldnote.analytics._sql import period_start_day
 from fieldnote.analytics._stats import wilson_interval
 from fieldnote.analytics._time import DateRange, parse_date
 from fieldnote.analytics.funnels import FunnelStep
 from fieldnote.analytics.funnels._common import step_match
-from fieldnote.analytics.trends._common import duckdb_only, fetch, latest_event, resolve_periods
+from fieldnote.analytics.trends._common import fetch, latest_event, params_for, resolve_periods
 from fieldnote.analytics.trends._model import Interval, day_number, day_of_number
 
 __all__ = ["Cohort", "Retention", "RetentionCell", "RetentionResult"]
@@ -122,15 +122,14 @@ class Retention:
         }
 
     def compute(self, source: EventSource) -> RetentionResult:
-        src = duckdb_only(source, "retention")
-        span = resolve_periods(src, self.interval, self.dates)
+        span = resolve_periods(source, self.interval, self.dates)
         step = self.interval.days
-        params = Params(DIALECTS["duckdb"])
-        first = events_from(params, src.tables, names=_names(self.start))
+        params = params_for(source)
+        first = events_from(params, source.tables, names=_names(self.start))
         match_first = "" if self.start is None else f" AND {step_match(params, self.start)}"
         later = span.end_time + timedelta(days=step * self.periods)
         back = events_from(
-            params, src.tables, names=_names(self.returning), start=span.start_time, end=later
+            params, source.tables, names=_names(self.returning), start=span.start_time, end=later
         )
         match_back = "" if self.returning is None else f" AND {step_match(params, self.returning)}"
         period = period_start_day(params.dialect, "e.timestamp", self.interval.value)
@@ -146,16 +145,17 @@ class Retention:
             back AS (SELECT DISTINCT {back.actor} AS a, {period} AS p {where_back}{match_back})
             SELECT c.c AS c, 0 AS k, count(*) AS n FROM cohort c GROUP BY c.c
             UNION ALL
-            SELECT c.c, (b.p - c.c) // {step}, count(*) FROM cohort c JOIN back b
+            SELECT c.c, CAST(floor((b.p - c.c) / {step}) AS BIGINT), count(*)
+            FROM cohort c JOIN back b
               ON b.a = c.a AND b.p > c.c AND b.p <= c.c + {step * self.periods}
             GROUP BY c.c, b.p
         """
-        cols = fetch(src, sql, params)
+        cols = fetch(source, sql, params)
         counts = {
             (int(c), int(k)): int(n)
             for c, k, n in zip(cols["c"], cols["k"], cols["n"], strict=True)
         }
-        data_end = latest_event(src)
+        data_end = latest_event(source)
         cohorts = []
         for start in span.starts():
             c = day_number(start)

@@ -13,11 +13,12 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from fieldnote.analytics._sources import EventSource
+from fieldnote.analytics._sources import EventSource, EventTables
+from fieldnote.analytics._sql import Params
 from fieldnote.analytics._time import DateRange, format_duration, parse_duration
 from fieldnote.analytics.funnels import Funnel
-from fieldnote.analytics.funnels._duckdb_asof import funnel_sql
-from fieldnote.analytics.trends._common import duckdb_only, latest_event
+from fieldnote.analytics.segments._per_user import per_user_rows
+from fieldnote.analytics.trends._common import latest_event
 
 __all__ = ["Member", "SegmentDefinition", "SegmentMembers", "members"]
 
@@ -111,35 +112,52 @@ def members(
     source: EventSource, definition: SegmentDefinition, *, limit: int = 100
 ) -> SegmentMembers:
     """Evaluate ``definition`` now: the size, and up to ``limit`` members."""
-    src = duckdb_only(source, "segment members")
-    dates = definition.dates(latest_event(src) if definition.last else None)
+    dates = definition.dates(latest_event(source) if definition.last else None)
     funnel = replace(definition.funnel, dates=dates)
-    sql, params = funnel_sql(src, funnel, per_user=True)
+
+    def outer(per_user: str, params: Params) -> str:
+        return _members_sql(per_user, params, definition, limit, source.tables)
+
+    rows = per_user_rows(source, funnel, outer)
+    size = int(rows[0][0]) if rows else 0
+    found: dict[str, tuple[int, set[str]]] = {}
+    for _, person, level, distinct_id in rows:
+        if person is None:
+            continue
+        ids = found.setdefault(str(person), (int(level), set()))[1]
+        if distinct_id is not None:
+            ids.add(str(distinct_id))
+    return SegmentMembers(
+        definition=definition,
+        dates=dates,
+        size=size,
+        members=tuple(
+            Member(person_id=p, distinct_ids=tuple(sorted(ids)) or (p,), furthest_step=level)
+            for p, (level, ids) in sorted(found.items())
+        ),
+    )
+
+
+def _members_sql(
+    per_user: str, params: Params, definition: SegmentDefinition, limit: int, tables: EventTables
+) -> str:
+    """The size, and the first ``limit`` members by person id with one row per distinct
+    id; portable SQL (DuckDB and Spark). Without a mapping table users are distinct ids
+    already (person ids derive from the project, so they never match another's)."""
     cond = "lvl = " if definition.dropped else "lvl >= "
     where = f"{cond}{params.add(definition.step)}"
-    ids = _distinct_ids(src.tables.person_distinct_ids)
-    query = (
-        f"WITH seg AS ({sql}), inside AS (SELECT * FROM seg WHERE {where}) "
-        "SELECT s.size, i.person, i.lvl, i.ids FROM (SELECT count(*) AS size FROM inside) s "
-        f"LEFT JOIN (SELECT person, lvl, {ids} AS ids FROM (SELECT * FROM inside "
-        f"ORDER BY person LIMIT {params.add(limit)}) i) i ON true ORDER BY i.person"
-    )
-    rows = src.con.sql(query, params=params.used_in(query)).fetchall()
-    size = int(rows[0][0]) if rows else 0
-    found = tuple(
-        Member(person_id=str(p), distinct_ids=tuple(sorted(d or ())), furthest_step=int(lv))
-        for _, p, lv, d in rows
-        if p is not None
-    )
-    return SegmentMembers(definition=definition, dates=dates, size=size, members=found)
-
-
-def _distinct_ids(table: str | None) -> str:
-    """A person's distinct ids; without a mapping table users are distinct ids already.
-    (Person ids derive from the project, so they never match another project's.)"""
-    if table is None:
-        return "[i.person]"
+    did, join = "CAST(NULL AS STRING)", ""
+    if tables.person_distinct_ids is not None:
+        did = "m.distinct_id"
+        join = (
+            f" LEFT JOIN {tables.person_distinct_ids} m ON CAST(m.person_id AS STRING) = i.person"
+        )
+        if tables.project is not None:
+            join += f" AND m.project = {params.add(tables.project)}"
     return (
-        f"coalesce((SELECT list(DISTINCT m.distinct_id) FROM {table} m "
-        "WHERE CAST(m.person_id AS VARCHAR) = i.person), [i.person])"
+        f"WITH seg AS ({per_user}), inside AS (SELECT person, lvl FROM seg WHERE {where}), "
+        f"page AS (SELECT person, lvl FROM inside ORDER BY person LIMIT {int(limit)}) "
+        f"SELECT s.size, i.person, i.lvl, {did} AS did "
+        f"FROM (SELECT count(*) AS size FROM inside) s LEFT JOIN page i ON true{join} "
+        "ORDER BY i.person, did"
     )

@@ -20,12 +20,12 @@ from typing import Any, ClassVar
 import numpy as np
 
 from fieldnote.analytics._relations import events_from
-from fieldnote.analytics._sources import DuckDBSource, EventSource
-from fieldnote.analytics._sql import DIALECTS, Params, period_start_day
+from fieldnote.analytics._sources import EventSource
+from fieldnote.analytics._sql import period_start_day
 from fieldnote.analytics._time import DateRange
 from fieldnote.analytics.funnels import FunnelStep
 from fieldnote.analytics.funnels._common import step_match
-from fieldnote.analytics.trends._common import duckdb_only, fetch, latest_event, resolve_periods
+from fieldnote.analytics.trends._common import fetch, latest_event, params_for, resolve_periods
 from fieldnote.analytics.trends._model import (
     Interval,
     Point,
@@ -39,20 +39,28 @@ __all__ = ["ChurnTrend", "StickinessTrend"]
 
 WINDOWS = {"dau": 1, "wau": 7, "mau": 30}
 
+#: Engine name → two 64-bit hashes of the user ``a``: numbers sort and compare faster
+#: than the user key itself (a UUID on DuckDB, text on Spark), and together they tell
+#: users apart (a collision of both would merge two users' days).
+USER_KEYS: dict[str, str] = {
+    "duckdb": "hash(a) AS k1, hash(a, 'fieldnote') AS k2",
+    "spark": "xxhash64(a) AS k1, xxhash64(a, 'fieldnote') AS k2",
+}
+
 
 def _active(
-    src: DuckDBSource, event: FunnelStep | None, interval: Interval, start: datetime, end: datetime
+    src: EventSource, event: FunnelStep | None, interval: Interval, start: datetime, end: datetime
 ) -> dict[str, Any]:
     """Distinct (user, period) pairs, sorted by user then period."""
-    params = Params(DIALECTS["duckdb"])
+    params = params_for(src)
     rel = events_from(
         params, src.tables, names=None if event is None else [event.event], start=start, end=end
     )
     match = "" if event is None else f" AND {step_match(params, event)}"
     day = period_start_day(params.dialect, "e.timestamp", interval.value)
     sql = (
-        f"SELECT DISTINCT hash(a) AS k1, hash(a, 'fieldnote') AS k2, d FROM "
-        f"(SELECT {rel.actor} AS a, {day} AS d {rel.from_where}{match}) ORDER BY k1, k2, d"
+        f"SELECT DISTINCT {USER_KEYS[src.engine]}, d FROM "
+        f"(SELECT {rel.actor} AS a, {day} AS d {rel.from_where}{match}) u ORDER BY k1, k2, d"
     )
     cols = fetch(src, sql, params)
     cols["same_next"] = np.r_[
@@ -72,12 +80,11 @@ class StickinessTrend:
     dates: DateRange = field(default_factory=DateRange)
 
     def compute(self, source: EventSource) -> TrendResult:
-        src = duckdb_only(source, "stickiness")
-        periods = resolve_periods(src, Interval.DAY, self.dates)
+        periods = resolve_periods(source, Interval.DAY, self.dates)
         first = day_number(periods.first)
         days = periods.starts()
         lookback = periods.start_time - timedelta(days=max(WINDOWS.values()) - 1)
-        cols = _active(src, self.event, Interval.DAY, lookback, periods.end_time)
+        cols = _active(source, self.event, Interval.DAY, lookback, periods.end_time)
         active = cols["d"].astype(np.int64)
         nxt = np.where(cols["same_next"], np.r_[active[1:], 0], np.iinfo(np.int64).max)
         counts: dict[str, np.ndarray] = {}
@@ -131,14 +138,13 @@ class ChurnTrend:
     dates: DateRange = field(default_factory=DateRange)
 
     def compute(self, source: EventSource) -> TrendResult:
-        src = duckdb_only(source, "churn")
-        periods = resolve_periods(src, self.interval, self.dates)
+        periods = resolve_periods(source, self.interval, self.dates)
         step = self.interval.days
         beyond = periods.end_time + timedelta(days=step)
-        cols = _active(src, self.event, self.interval, periods.start_time, beyond)
+        cols = _active(source, self.event, self.interval, periods.start_time, beyond)
         period = cols["d"].astype(np.int64)
         returned = cols["same_next"] & (np.r_[period[1:], 0] == period + step)
-        data_end = latest_event(src)
+        data_end = latest_event(source)
         points = []
         for start in periods.starts():
             here = period == day_number(start)

@@ -8,11 +8,11 @@ from typing import ClassVar
 
 from fieldnote.analytics._relations import events_from
 from fieldnote.analytics._sources import EventSource
-from fieldnote.analytics._sql import DIALECTS, Params, period_start_day
+from fieldnote.analytics._sql import Params, period_start_day
 from fieldnote.analytics._time import DateRange
 from fieldnote.analytics.funnels import FunnelStep
 from fieldnote.analytics.funnels._common import step_match
-from fieldnote.analytics.trends._common import duckdb_only, fetch, resolve_periods
+from fieldnote.analytics.trends._common import fetch, params_for, resolve_periods
 from fieldnote.analytics.trends._model import (
     Interval,
     Point,
@@ -50,12 +50,11 @@ class EventTrend:
             raise ValueError(f"unknown measure {self.measure!r}: count, users or sum:PROPERTY")
 
     def compute(self, source: EventSource) -> TrendResult:
-        src = duckdb_only(source, "an event trend")
-        periods = resolve_periods(src, self.interval, self.dates)
-        params = Params(DIALECTS["duckdb"])
+        periods = resolve_periods(source, self.interval, self.dates)
+        params = params_for(source)
         rel = events_from(
             params,
-            src.tables,
+            source.tables,
             names=[self.step.event],
             start=periods.start_time,
             end=periods.end_time,
@@ -67,7 +66,7 @@ class EventTrend:
             f"SELECT {day} AS d, {agg} AS v {rel.from_where} "
             f"AND {step_match(params, self.step)} GROUP BY d"
         )
-        cols = fetch(src, sql, params)
+        cols = fetch(source, sql, params)
         values = dict(zip(cols["d"].tolist(), cols["v"].tolist(), strict=True))
         points = tuple(
             Point(

@@ -15,7 +15,7 @@ from typing import ClassVar
 from fieldnote.analytics._sources import EventSource
 from fieldnote.analytics._time import DateRange, format_duration
 from fieldnote.analytics.funnels import Breakdown, Funnel, FunnelStep, compute_funnel
-from fieldnote.analytics.trends._common import duckdb_only, latest_event, resolve_periods
+from fieldnote.analytics.trends._common import latest_event, resolve_periods
 from fieldnote.analytics.trends._model import Interval, Series, TrendResult, rate_point
 
 __all__ = ["ActivationTrend", "ConversionTrend", "conversion_series"]
@@ -30,17 +30,16 @@ def conversion_series(
     name: str,
 ) -> Series:
     """Per period: users whose chain started then, and how many reached the last step."""
-    src = duckdb_only(source, "a conversion trend")
-    periods = resolve_periods(src, interval, dates)
+    periods = resolve_periods(source, interval, dates)
     funnel = Funnel(
         steps=steps,
         window=window,
         breakdown=Breakdown.parse(f"time.{interval.value}"),
         dates=DateRange(start=periods.start_time, end=periods.end_time),
     )
-    result = compute_funnel(src, funnel)
+    result = compute_funnel(source, funnel)
     by_period = {b.value: b.steps for b in result.breakdown or ()}
-    data_end = latest_event(src)
+    data_end = latest_event(source)
     points = []
     for start in periods.starts():
         steps_out = by_period.get(start.isoformat())
