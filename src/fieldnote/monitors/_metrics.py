@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from fieldnote.analytics import EventSource
+from fieldnote.analytics import EventSource, parse_duration
 from fieldnote.analytics.trends import Trend, TrendOptions, parse_trend
 from fieldnote.analytics.trends._common import latest_event
 
@@ -100,6 +100,15 @@ class MetricSpec:
         if self.kind == "conversion":
             return self.steps
         return ()
+
+    def outcome_days(self) -> int:
+        """Days after a point's day until it is known: a rate's window; for counts,
+        one (the current day is still filling up)."""
+        if self.kind == "activation":
+            return parse_duration(self.within).days
+        if self.kind == "conversion":
+            return parse_duration(self.window).days
+        return 1
 
     def filtered(self) -> MetricSpec:
         """The spec with the breakdown value applied to the first step."""
@@ -190,9 +199,12 @@ def compute_metric(
         return MetricSeries(spec.describe(), spec.kind in RATE_KINDS, ())
     first = (end - timedelta(days=spec.lookback_days - 1)).date()
     result = spec.trend(first.isoformat(), end.date().isoformat()).compute(source)
+    # As of ``until``, a cohort whose window reaches past it is not known yet, even
+    # when the store (a replay, a backfill) already holds its outcome.
+    known_until = end.date() - timedelta(days=spec.outcome_days())
     points = []
     for p in result.series[0].points:
-        if p.value is None or not p.complete:
+        if p.value is None or not p.complete or p.period > known_until:
             continue
         points.append(
             MetricPoint(
