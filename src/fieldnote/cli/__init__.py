@@ -19,6 +19,7 @@ from fieldnote.cli import (
     _import,
     _projects,
     _serve,
+    _transcripts,
 )
 from fieldnote.cli._context import CliState
 
@@ -62,6 +63,7 @@ _demo.register(app)
 _analytics.register(app)
 _detect.register(app)
 app.add_typer(_guides.app, name="guides")
+app.add_typer(_transcripts.app, name="transcripts")
 
 
 def main() -> None:

@@ -13,6 +13,7 @@ from fieldnote.repository._accounts import (
 )
 from fieldnote.repository._audit import AuditLog, AuditRecord
 from fieldnote.repository._db import Repository, RepositoryNotMigratedError
+from fieldnote.repository._interviews import InterviewError, InterviewStore, SavedInterview
 from fieldnote.repository._models import Base, Project
 from fieldnote.repository._monitors import MonitorError, MonitorRecord, MonitorStore, SignalRecord
 from fieldnote.repository._permissions import ROLE_PERMISSIONS, Permission, Role, UserAccess, can
@@ -43,6 +44,8 @@ __all__ = [
     "AuditRecord",
     "Base",
     "CreatedToken",
+    "InterviewError",
+    "InterviewStore",
     "MemberInfo",
     "MonitorError",
     "MonitorRecord",
@@ -60,6 +63,7 @@ __all__ = [
     "ResearchError",
     "ResearchStore",
     "Role",
+    "SavedInterview",
     "SavedSegments",
     "SegmentError",
     "SegmentRecord",

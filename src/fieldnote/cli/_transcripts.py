@@ -1,0 +1,158 @@
+"""``fieldnote transcripts``: bring recorded interviews into the research repository.
+
+Import parses every file first (a bad file becomes an error entry naming file, line and
+reason; the others still import), then stores all parsed interviews in one transaction.
+The exit status is 1 when any file failed, so scripts notice, but the JSON still lists
+what was imported.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+from fieldnote.cli._context import emit, err_console, fail, get_state
+from fieldnote.interviews import Interview
+from fieldnote.interviews.transcripts import ImportOutcome, read_transcripts
+from fieldnote.repository import DEFAULT_PROJECT, InterviewError, InterviewStore
+
+__all__ = ["app"]
+
+app = typer.Typer(help="Interview transcripts: import, list, show.", no_args_is_help=True)
+
+ProjectOpt = Annotated[str, typer.Option("--project", help="Project name.")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON.")]
+
+
+def _store(ctx: typer.Context) -> InterviewStore:
+    fieldnote = get_state(ctx).fieldnote
+    _ = fieldnote.projects  # a new home gets its default project
+    return InterviewStore(fieldnote.repository)
+
+
+def _parse_all(
+    paths: list[Path],
+    *,
+    project: str,
+    study: str | None,
+    participant: str | None,
+    interviewers: list[str],
+    show_progress: bool,
+) -> ImportOutcome:
+    with Progress(
+        TextColumn("reading transcripts"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        console=err_console,
+        disable=not show_progress,
+        transient=True,
+    ) as progress:
+        task = progress.add_task("read", total=len(paths))
+        return read_transcripts(
+            paths,
+            project=project,
+            study=study,
+            participant=participant,
+            interviewers=interviewers,
+            on_file=lambda _path: progress.advance(task),
+        )
+
+
+@app.command("import")
+def import_(
+    ctx: typer.Context,
+    paths: Annotated[
+        list[Path], typer.Argument(help="Transcript files (vtt, srt, txt, docx, json).")
+    ],
+    study: Annotated[
+        str | None, typer.Option("--study", help="Study id the interviews belong to.")
+    ] = None,
+    participant: Annotated[
+        str | None,
+        typer.Option("--participant", help="The participant's name as in the transcript."),
+    ] = None,
+    interviewer: Annotated[
+        list[str] | None, typer.Option("--interviewer", help="An interviewer's name (repeat).")
+    ] = None,
+    project: ProjectOpt = DEFAULT_PROJECT,
+    as_json: JsonOpt = False,
+) -> None:
+    """Import Zoom/Teams/Meet WebVTT, SRT, Otter TXT, DOCX, ``Name: text`` or JSON
+    transcripts; speakers are mapped to interviewer / participant."""
+    store = _store(ctx)
+    try:
+        store.check_study(project, study)
+    except InterviewError as exc:
+        fail(str(exc), as_json=as_json)
+    outcome = _parse_all(
+        paths,
+        project=project,
+        study=study,
+        participant=participant,
+        interviewers=interviewer or [],
+        show_progress=not as_json and len(paths) > 20,
+    )
+    try:
+        saved = store.save_many(project, outcome.interviews)
+    except InterviewError as exc:
+        fail(str(exc), as_json=as_json)
+    data = {
+        "interviews": [{**s.interview.summary(), "created": s.created} for s in saved],
+        "errors": [e.to_dict() for e in outcome.errors],
+    }
+    lines = [
+        f"{'imported' if s.created else 'already there'}  {s.interview.id}  "
+        f"{escape(s.interview.source)}  ({len(s.interview.utterances)} utterances, "
+        f"{len(s.interview.participant_utterances)} by the participant)"
+        for s in saved
+    ]
+    lines += [f"[red]error[/]  {escape(str(e))}" for e in outcome.errors]
+    emit(data, as_json=as_json, text="\n".join(lines) or "nothing to import")
+    if outcome.errors:
+        raise typer.Exit(1)
+
+
+@app.command("list")
+def list_(
+    ctx: typer.Context, project: ProjectOpt = DEFAULT_PROJECT, as_json: JsonOpt = False
+) -> None:
+    """The project's interviews (summaries)."""
+    try:
+        interviews = _store(ctx).list(project)
+    except InterviewError as exc:
+        fail(str(exc), as_json=as_json)
+    rows = [{**i.summary(), "utterances": None} for i in interviews]
+    emit(
+        {"interviews": rows},
+        as_json=as_json,
+        text="\n".join(f"{i.id}  {i.format:6}  {escape(i.source)}" for i in interviews)
+        or "no interviews",
+    )
+
+
+def _transcript_text(interview: Interview) -> str:
+    out = []
+    for u in interview.utterances:
+        stamp = f"{int(u.start // 60)}:{u.start % 60:04.1f} " if u.start is not None else ""
+        marks = f"  [dim]({', '.join(m.kind.value for m in u.marks)})[/]" if u.marks else ""
+        out.append(f"{stamp}[bold]{escape(u.speaker)}[/] ({u.role.value}): {escape(u.text)}{marks}")
+    return "\n".join(out)
+
+
+@app.command("show")
+def show(
+    ctx: typer.Context,
+    interview_id: Annotated[str, typer.Argument(help="Interview id (from import or list).")],
+    project: ProjectOpt = DEFAULT_PROJECT,
+    as_json: JsonOpt = False,
+) -> None:
+    """One interview's transcript."""
+    try:
+        interview = _store(ctx).get(project, interview_id)
+    except InterviewError as exc:
+        fail(str(exc), as_json=as_json)
+    emit(interview.to_dict(), as_json=as_json, text=_transcript_text(interview))
