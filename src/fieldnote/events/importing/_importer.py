@@ -5,14 +5,15 @@ Why it is shaped this way (figures in docs/performance.md):
 * Everything is SQL over DuckDB's streaming readers: no Python row loop, and a file
   larger than memory flows through (DuckDB spills past ``memory_limit`` into the
   temp directory beside ``events.duckdb``).
-* A first pass reads only the cheap columns (event, distinct_id, timestamp) to count
-  rows and learn the file's timestamp range; the duplicate check against stored
-  events then only looks at that range widened by ``DEDUPE_SLACK``, where DuckDB's
-  zone maps skip every other row group — and is left out entirely when nothing is
-  stored in that range (a fresh import pays nothing for it).
-* The insert pass validates every row (rejected rows are skipped, not fatal) and
-  anti-joins stored events. Insertion order is not preserved for it: a parallel
-  insert is markedly faster, and nothing depends on physical order.
+* A fresh import (nothing of the project stored yet) reads the file once: every row
+  is inserted, a rejected one as a stand-in row that is deleted right after (which
+  counts them), so no second parse of a CSV is needed. When the project already holds
+  events, a first pass learns the file's row counts and timestamp range, and the
+  insert anti-joins stored events only in that range widened by ``DEDUPE_SLACK``,
+  where DuckDB's zone maps skip every other row group (left out entirely when
+  nothing is stored in that range).
+* CSV and JSON Lines are inserted without preserving insertion order (parallel
+  parse, same CPU); Parquet keeps order (unordered costs it ~10% more CPU).
 * Duplicates inside the file are found afterwards on the inserted rows' uuid column
   (a cheap aggregate over UUIDs), and only those uuids are re-resolved with the
   slower first-in-file rule: ``DISTINCT ON`` over every row would cost twice as much.
@@ -192,7 +193,7 @@ class _Plan:
     newest: datetime
     tolerance: timedelta
 
-    def rows(self, *, check_properties: bool, reasons: bool = False) -> str:
+    def rows(self, *, check_properties: bool, reasons: bool = False, guard: bool = True) -> str:
         """The file as normalised rows: the fields, ``_ok`` and ``_uuid``.
 
         ``_ok`` is a plain conjunction (cheap on millions of rows); with ``reasons``
@@ -215,11 +216,11 @@ class _Plan:
         )
         reason = f", {self._reason(check_properties)} AS _reason" if reasons else ""
         return (
-            f"SELECT _u, _d, _e, _ts, _p, {self._ok(check_properties)} AS _ok{reason}, "
+            f"SELECT _u, _d, _e, _ts, _p, {self._ok(check_properties, guard)} AS _ok{reason}, "
             f"{self._uuid()} AS _uuid FROM ({inner})"
         )
 
-    def _ok(self, check_properties: bool) -> str:
+    def _ok(self, check_properties: bool, guard: bool = True) -> str:
         terms = [
             "_rp IS NULL",
             *(f"NOT coalesce({condition}, false)" for condition, _ in self.mapped.checks),
@@ -233,12 +234,9 @@ class _Plan:
         # ``WHERE _ok`` below the projections by inlining their expressions: the JSON
         # parse of the properties (and the timestamp parse...) would then run twice per
         # row, once in the filter and once for the inserted value (~30% more CPU).
-        return "(coalesce(" + " AND ".join(terms) + ", false) AND random() >= 0)"
-
-    @property
-    def checks_properties(self) -> bool:
-        """Whether properties can make a row invalid (else the cheap pass is exact)."""
-        return self.mapped.checks_properties
+        # Without a filter on ``_ok`` (the one-pass insert) there is nothing to push.
+        ok = "coalesce(" + " AND ".join(terms) + ", false)"
+        return f"({ok} AND random() >= 0)" if guard else f"({ok})"
 
     def _origin(self, name: str) -> str:
         origin = self.mapped.origin.get(name)
@@ -269,10 +267,13 @@ class _Plan:
             )
         return "CASE " + " ".join(whens) + " END"
 
+    def _id_uuid(self) -> str:
+        return f"coalesce(TRY_CAST(_u AS UUID), {stable_uuid_sql(self.project, '_u')})"
+
     def _uuid(self) -> str:
         return (
             "CASE WHEN _u IS NOT NULL "
-            f"THEN coalesce(TRY_CAST(_u AS UUID), {stable_uuid_sql(self.project, '_u')}) "
+            f"THEN {self._id_uuid()} "
             f"ELSE CAST(md5(concat_ws('|', {lit(self.project)}, _d, _e, "
             "CAST(epoch_us(_ts) AS VARCHAR), CAST(_p AS VARCHAR))) AS UUID) END"
         )
@@ -314,9 +315,17 @@ def _session(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
 
 
 @contextmanager
-def _unordered(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
-    """Let DuckDB insert in parallel without keeping file order (a global setting,
-    so it is put back at once)."""
+def _insert_order(con: duckdb.DuckDBPyConnection, fmt: str) -> Iterator[None]:
+    """Let DuckDB insert text formats in parallel without keeping file order (a global
+    setting, so it is put back at once).
+
+    Measured (docs/performance.md): for CSV the unordered insert costs the same CPU and
+    parallelises the parse; for Parquet it costs ~10% more CPU than the ordered insert
+    (whose scan is already parallel per row group), so Parquet keeps the default.
+    """
+    if fmt == "parquet":
+        yield
+        return
     row = con.execute("SELECT current_setting('preserve_insertion_order')").fetchone()
     con.execute("SET preserve_insertion_order = false")
     try:
@@ -325,10 +334,14 @@ def _unordered(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
         con.execute(f"SET preserve_insertion_order = {str(row[0] if row else True).lower()}")
 
 
+_ZERO_UUID = "'00000000-0000-0000-0000-000000000000'::UUID"
+
+
 @dataclass(frozen=True)
 class _Stamps:
     """This import's ``inserted_at`` values: the transaction's start time for most rows,
-    1 us later for the rows persons must look at (merge events, ``$set``...).
+    1 us later for the rows persons must look at (merge events, ``$set``...), 2 us
+    later for the stand-ins of rejected rows (one-pass import, deleted at once).
 
     Marking those rows while they are being inserted (their properties are in memory
     then) spares a scan of every imported row's properties afterwards; both values
@@ -337,7 +350,14 @@ class _Stamps:
     """
 
     plain: datetime
-    persons: datetime
+
+    @property
+    def persons(self) -> datetime:
+        return self.plain + timedelta(microseconds=1)
+
+    @property
+    def rejected(self) -> datetime:
+        return self.plain + timedelta(microseconds=2)
 
     def new_rows(self, project: str) -> str:
         return (
@@ -345,17 +365,53 @@ class _Stamps:
             f"({_ts_lit(self.plain)}, {_ts_lit(self.persons)})"
         )
 
-    def insert_sql(self, rows: str, where: str) -> str:
+    def _mark(self) -> str:
+        # ``$set`` without its leading quote: DuckDB's ``contains`` memchr()s to the
+        # needle's first byte and then compares byte by byte, and a JSON object is full
+        # of quotes but has few dollars (~0.1 s per million rows less). It also matches
+        # ``$set_once`` and, harmlessly, keys like ``$settings`` (persons then look at
+        # a few more rows).
         merges = ", ".join(lit(e) for e in MERGE_EVENTS)
+        return (
+            f"WHEN _e IN ({merges}) OR contains(_p, '$set') THEN {_ts_lit(self.persons)} "
+            f"ELSE {_ts_lit(self.plain)}"
+        )
+
+    def insert_sql(self, rows: str, where: str) -> str:
+        """Insert the rows of ``rows`` that pass ``where``."""
         return f"""
             INSERT INTO events
                 (uuid, project, distinct_id, event, timestamp, properties, inserted_at)
-            SELECT _uuid, $project, _d, _e, _ts, _p,
-                   CASE WHEN _e IN ({merges}) OR contains(_p, '"$set')
-                        THEN {_ts_lit(self.persons)} ELSE {_ts_lit(self.plain)} END
+            SELECT _uuid, $project, _d, _e, _ts, _p, CASE {self._mark()} END
             FROM ({rows}) s
             WHERE {where}
             """
+
+    def insert_all_sql(self, rows: str) -> str:
+        """Insert every row of ``rows``; a rejected one as a stand-in stamped ``rejected``.
+
+        This is what makes one pass over the file enough: the statement's row count is
+        the file's, and deleting the stand-ins counts the rejected rows, without a
+        second read of the file (for CSV that read is a full parse). The stand-ins'
+        ``coalesce``s only satisfy NOT NULL; no one sees them (same transaction).
+        """
+        return f"""
+            INSERT INTO events
+                (uuid, project, distinct_id, event, timestamp, properties, inserted_at)
+            SELECT coalesce(_uuid, {_ZERO_UUID}), $project, coalesce(_d, ''), coalesce(_e, ''),
+                   coalesce(_ts, TIMESTAMPTZ '1970-01-01 00:00:00+00'), coalesce(_p, '{{}}'),
+                   CASE WHEN NOT _ok THEN {_ts_lit(self.rejected)} {self._mark()} END
+            FROM ({rows}) s
+            """
+
+
+@dataclass(frozen=True)
+class _Counts:
+    """What the insert pass learnt: rows in the file, valid ones, rows inserted."""
+
+    total: int
+    valid: int
+    inserted: int
 
 
 def _run(
@@ -367,67 +423,32 @@ def _run(
     project = plan.project
     stamp_row = con.execute("SELECT current_timestamp").fetchone()
     assert stamp_row is not None
-    stamps = _Stamps(stamp_row[0], stamp_row[0] + timedelta(microseconds=1))
+    stamps = _Stamps(stamp_row[0])
 
-    # The first pass reads properties only when they decide the counts: with events of
-    # this project already stored, some rows may be skipped as duplicates and then
-    # only an exact count of valid rows tells them from rows with bad properties.
+    # Nothing of this project stored yet (a fresh import): nothing can be a duplicate of
+    # a stored event, so one pass over the file does it all. Otherwise a first pass
+    # finds the file's time range, to which the anti-join against stored events is cut.
     has_stored = (
         con.execute("SELECT 1 FROM events WHERE project = ? LIMIT 1", [project]).fetchone()
         is not None
     )
-    exact_first_pass = has_stored or not plan.checks_properties
-    stage("scanning")
-    first_rows = plan.rows(check_properties=has_stored)
-    row = con.execute(
-        f"""
-        SELECT count(*), count(*) FILTER (_ok), min(_ts) FILTER (_ok), max(_ts) FILTER (_ok)
-        FROM ({first_rows})
-        """
-    ).fetchone()
-    assert row is not None
-    total, maybe_valid, first, last = int(row[0]), int(row[1]), row[2], row[3]
+    if has_stored:
+        counts = _two_passes(con, plan, stamps, stage)
+    else:
+        counts = _one_pass(con, plan, stamps, stage)
 
     full = plan.rows(check_properties=True)
-    inserted = 0
-    valid = maybe_valid
-    if maybe_valid:
-        lo, hi = first - DEDUPE_SLACK, last + DEDUPE_SLACK
-        overlap = has_stored and (
-            con.execute(
-                "SELECT 1 FROM events WHERE project = ? AND timestamp BETWEEN ? AND ? LIMIT 1",
-                [project, lo, hi],
-            ).fetchone()
-            is not None
-        )
-        where = "_ok"
-        params: dict[str, Any] = {"project": project}
-        if overlap:
-            where += (
-                " AND NOT EXISTS (SELECT 1 FROM events e WHERE e.project = $project "
-                "AND e.timestamp BETWEEN $lo AND $hi AND e.uuid = s._uuid)"
-            )
-            params |= {"lo": lo, "hi": hi}
-        stage("importing")
-        with _unordered(con):
-            out = con.execute(stamps.insert_sql(full, where), params).fetchone()
-        inserted = int(out[0]) if out else 0
-        if not exact_first_pass:
-            # Nothing was stored, so nothing was skipped as a duplicate: every valid row
-            # was inserted (copies within the file are dropped below).
-            valid = inserted
-
     extra_copies = 0
-    if inserted > 1:
+    if counts.inserted > 1:
         stage("deduplicating")
         extra_copies = _resolve_file_duplicates(con, plan, full, stamps)
-    imported = inserted - extra_copies
+    imported = counts.inserted - extra_copies
 
     if imported:
         stage("persons")
         _update_persons(con, project, stamps)
 
-    rejected = total - valid
+    rejected = counts.total - counts.valid
     errors: list[str] = []
     if rejected and max_errors > 0:
         stage("reporting")
@@ -440,7 +461,66 @@ def _run(
             """
         ).fetchall()
         errors = [f"row {r}: {reason}" for r, reason in rows]
-    return imported, valid - imported, rejected, errors
+    return imported, counts.valid - imported, rejected, errors
+
+
+def _one_pass(
+    con: duckdb.DuckDBPyConnection, plan: _Plan, stamps: _Stamps, stage: Callable[[str], None]
+) -> _Counts:
+    """Insert every row (rejected ones as stand-ins), then delete the stand-ins."""
+    stage("importing")
+    rows = plan.rows(check_properties=True, guard=False)
+    with _insert_order(con, plan.source.format):
+        out = con.execute(stamps.insert_all_sql(rows), {"project": plan.project}).fetchone()
+    total = int(out[0]) if out else 0
+    gone = con.execute(
+        "DELETE FROM events WHERE project = $project AND inserted_at = $stamp",
+        {"project": plan.project, "stamp": stamps.rejected},
+    ).fetchone()
+    rejected = int(gone[0]) if gone else 0
+    return _Counts(total=total, valid=total - rejected, inserted=total - rejected)
+
+
+def _two_passes(
+    con: duckdb.DuckDBPyConnection, plan: _Plan, stamps: _Stamps, stage: Callable[[str], None]
+) -> _Counts:
+    """First pass: count rows and valid rows, learn the time range; then insert the
+    valid rows not already stored (anti-join cut to that range, where DuckDB's zone
+    maps skip every other row group, and left out when nothing is stored there)."""
+    stage("scanning")
+    row = con.execute(
+        f"""
+        SELECT count(*), count(*) FILTER (_ok), min(_ts) FILTER (_ok), max(_ts) FILTER (_ok)
+        FROM ({plan.rows(check_properties=True)})
+        """
+    ).fetchone()
+    assert row is not None
+    total, valid, first, last = int(row[0]), int(row[1]), row[2], row[3]
+    if not valid:
+        return _Counts(total=total, valid=0, inserted=0)
+    project = plan.project
+    lo, hi = first - DEDUPE_SLACK, last + DEDUPE_SLACK
+    overlap = (
+        con.execute(
+            "SELECT 1 FROM events WHERE project = ? AND timestamp BETWEEN ? AND ? LIMIT 1",
+            [project, lo, hi],
+        ).fetchone()
+        is not None
+    )
+    where = "_ok"
+    params: dict[str, Any] = {"project": project}
+    if overlap:
+        where += (
+            " AND NOT EXISTS (SELECT 1 FROM events e WHERE e.project = $project "
+            "AND e.timestamp BETWEEN $lo AND $hi AND e.uuid = s._uuid)"
+        )
+        params |= {"lo": lo, "hi": hi}
+    stage("importing")
+    with _insert_order(con, plan.source.format):
+        out = con.execute(
+            stamps.insert_sql(plan.rows(check_properties=True), where), params
+        ).fetchone()
+    return _Counts(total=total, valid=valid, inserted=int(out[0]) if out else 0)
 
 
 def _update_persons(con: duckdb.DuckDBPyConnection, project: str, stamps: _Stamps) -> None:

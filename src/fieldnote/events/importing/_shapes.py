@@ -165,11 +165,6 @@ class Mapped:
     checks: list[tuple[str, str]] = field(default_factory=list)
     origin: dict[str, str] = field(default_factory=dict)
 
-    @property
-    def checks_properties(self) -> bool:
-        """Whether properties can make a row invalid (else the cheap pass is exact)."""
-        return self.properties_base != _EMPTY
-
 
 def parse_field_map(spec: str | Mapping[str, str] | None) -> dict[str, str]:
     """``"distinct_id=user,event=action"`` (or a mapping) → ``{field: column}``, checked."""
