@@ -5,7 +5,8 @@ integration_step_viewed → connect_integration → activated) with a realistic 
 each user signs up once (a few twice), reaches each next step with a probability that
 depends on platform, takes minutes to days between steps (some beyond the 14-day
 window) and does noise events (pageviews, settings) all along. Vectorised, so 10M
-events take seconds; seeded, so every run sees the same data.
+events take seconds; seeded, so every run sees the same data. Larger files are written
+10M events at a time (blocks of disjoint users), so 100M fit in a few GB of memory.
 """
 
 from __future__ import annotations
@@ -32,9 +33,47 @@ T0 = np.datetime64("2026-01-01T00:00:00", "us").astype(np.int64)
 DAY_US = 86_400 * 1_000_000
 
 
+CHUNK_EVENTS = 10_000_000
+"""Events generated (and held in memory) at a time: 100M events are written as ten
+independent blocks of users, so memory stays that of 10M (about 2 GB)."""
+
+
 def write_events(path: Path, n_events: int, *, seed: int = 7, project: str = "bench") -> int:
-    """Write about ``n_events`` events to ``path``; return the exact number written."""
-    rng = np.random.default_rng(seed)
+    """Write about ``n_events`` events to ``path``; return the exact number written.
+
+    Up to ``CHUNK_EVENTS`` in one block (sorted by time, as a store would hold them);
+    beyond, blocks of disjoint users, each sorted by time, appended as row groups. The
+    first block is the same as a file of ``CHUNK_EVENTS`` alone."""
+    chunks = max(1, -(-n_events // CHUNK_EVENTS))
+    written = 0
+    users_before = 0
+    with pq.ParquetWriter(path, _SCHEMA) as writer:
+        for c in range(chunks):
+            size = n_events * (c + 1) // chunks - n_events * c // chunks
+            rng = np.random.default_rng(seed if c == 0 else [seed, c])
+            table, n_users = _block(rng, size, users_before, project)
+            writer.write_table(table, row_group_size=1_000_000)
+            written += table.num_rows
+            users_before += n_users
+            del table
+    return written
+
+
+_SCHEMA = pa.schema(
+    [
+        ("project", pa.string()),
+        ("distinct_id", pa.string()),
+        ("event", pa.string()),
+        ("timestamp", pa.timestamp("us", tz="UTC")),
+        ("properties", pa.string()),
+    ]
+)
+
+
+def _block(
+    rng: np.random.Generator, n_events: int, first_user: int, project: str
+) -> tuple[pa.Table, int]:
+    """About ``n_events`` events of users ``first_user, first_user + 1, ...``."""
     n_users = max(1, n_events // 20)
     platform = rng.integers(0, len(PLATFORMS), n_users)
     start = T0 + rng.integers(0, 90 * DAY_US, n_users)
@@ -72,7 +111,9 @@ def write_events(path: Path, n_events: int, *, seed: int = 7, project: str = "be
     table = pa.table(
         {
             "project": pa.array(np.full(user.size, project, dtype=object), pa.string()),
-            "distinct_id": pa.array(np.char.add("user-", user.astype(str)), pa.string()),
+            "distinct_id": pa.array(
+                np.char.add("user-", (user + first_user).astype(str)), pa.string()
+            ),
             "event": pa.DictionaryArray.from_arrays(pa.array(event), names).cast(pa.string()),
             "timestamp": pa.array(ts, pa.timestamp("us", tz="UTC")),
             "properties": pa.DictionaryArray.from_arrays(
@@ -80,5 +121,4 @@ def write_events(path: Path, n_events: int, *, seed: int = 7, project: str = "be
             ).cast(pa.string()),
         }
     )
-    pq.write_table(table, path, row_group_size=1_000_000)
-    return table.num_rows
+    return table.cast(_SCHEMA), n_users

@@ -13,9 +13,10 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from fieldnote.analytics.funnels import Funnel, FunnelAggregate, FunnelStep, _kernel
+from fieldnote.analytics.funnels import Funnel, FunnelAggregate, FunnelStep
 from fieldnote.analytics.funnels._chain import FunnelRows, chain_aggregates
-from fieldnote.analytics.funnels._kernel import SortedRows, kernel_aggregates
+from fieldnote.analytics.funnels._grouping import INSERTION_MAX
+from fieldnote.analytics.funnels._kernel import kernel_aggregates
 
 NAMES = ["a", "b", "c"]
 
@@ -58,19 +59,6 @@ def _rows(raw: list[tuple[int, int, int, bool, int]], funnel: Funnel) -> FunnelR
     )
 
 
-def _sorted(rows: FunnelRows) -> SortedRows:
-    order = np.lexsort((rows.ts, rows.key2, rows.key1))
-    return SortedRows(
-        key1=rows.key1[order],
-        key2=rows.key2[order],
-        ts=rows.ts[order],
-        mask=rows.mask[order],
-        start=rows.start[order],
-        group=rows.group[order],
-        labels=rows.labels,
-    )
-
-
 def _by_group(aggs: list[FunnelAggregate]) -> dict[tuple[bool, str | None], FunnelAggregate]:
     return {(a.total, a.breakdown_value): a for a in aggs}
 
@@ -86,26 +74,37 @@ def test_kernel_equals_the_numpy_chain(
     the rows cut between threads or not."""
     rows = _rows(raw, funnel)
     want = _by_group(chain_aggregates(funnel, rows, breakdown=True))
-    got = _by_group(
-        kernel_aggregates(funnel, _sorted(rows), breakdown=True, threads=3 if threads else 1)
-    )
+    got = _by_group(kernel_aggregates(funnel, rows, breakdown=True, threads=3 if threads else 1))
     assert got.keys() == want.keys()
     for key, w in want.items():
         assert got[key].counts == w.counts, key
         assert got[key].seconds == w.seconds, key
 
 
-def test_cuts_never_split_a_user() -> None:
-    rows = _sorted(
-        FunnelRows(
-            key1=np.array([1, 1, 1, 1, 2, 2], dtype=np.int64),
-            key2=np.array([5, 5, 5, 5, 5, 6], dtype=np.int64),
-            ts=np.arange(6, dtype=np.int64),
-            mask=np.ones(6, dtype=np.int64),
-            start=np.ones(6, dtype=bool),
-            group=np.full(6, -1, dtype=np.int32),
-            labels=[],
-        )
+def test_heavy_users_in_any_row_order() -> None:
+    """Buckets beyond insertion-sort size (a heavy user, colliding users) in shuffled
+    rows: the same as the numpy chain."""
+    rng = np.random.default_rng(3)
+    n = 40 * INSERTION_MAX
+    funnel = Funnel(
+        steps=(FunnelStep(event="a"), FunnelStep(event="b"), FunnelStep(event="a")),
+        window=timedelta(microseconds=50),
     )
-    # the first user spans the first two shares: the second run is empty
-    assert _kernel._cuts(rows, 3) == [0, 4, 4, 6]
+    users = rng.integers(0, 3, n)
+    rows = FunnelRows(
+        key1=np.where(users < 2, 11, 12).astype(np.int64),  # users 0 and 1 collide
+        key2=users.astype(np.int64),
+        ts=rng.integers(0, 2_000, n).astype(np.int64),
+        mask=rng.choice(np.array([0b101, 0b010], dtype=np.int64), n),
+        start=rng.random(n) < 0.9,
+        group=rng.integers(-1, 2, n).astype(np.int32),
+        labels=["x", "y"],
+    )
+    rows_start = rows.start & (rows.mask & 1 > 0)
+    rows = FunnelRows(**{**rows.__dict__, "start": rows_start})
+    want = _by_group(chain_aggregates(funnel, rows, breakdown=True))
+    for threads in (1, 2):
+        got = _by_group(kernel_aggregates(funnel, rows, breakdown=True, threads=threads))
+        assert {k: (a.counts, a.seconds) for k, a in got.items()} == {
+            k: (a.counts, a.seconds) for k, a in want.items()
+        }

@@ -1,11 +1,11 @@
-"""Funnels on DuckDB (the default engine): DuckDB scans and sorts, a compiled loop chains.
+"""Funnels on DuckDB (the default engine): DuckDB scans, a compiled loop chains.
 
 DuckDB reads and filters the events (Parquet, the store, persons joined) and hands
 over numeric columns per row: two 64-bit hashes of the user, the time, a bit mask of
 the steps the row matches, the start flag (and the breakdown value). In the default
-``ordered`` mode DuckDB also sorts them by (user, time), in parallel, and ``_kernel``
-follows every user's chains in one compiled pass; the ``strict`` mode keeps the numpy
-array passes of ``_chain``. Measured against the pure-SQL ASOF chain
+``ordered`` mode ``_kernel`` groups them by user and follows every user's chains in
+one compiled pass, on a thread per core; the ``strict`` mode keeps the numpy array
+passes of ``_chain``. Measured against the pure-SQL ASOF chain
 (``_duckdb_asof``) and ClickHouse in docs/performance.md ("Analytics").
 """
 
@@ -25,7 +25,7 @@ from fieldnote.analytics.funnels._common import (
     first_step_value,
     step_match,
 )
-from fieldnote.analytics.funnels._kernel import SortedRows, kernel_aggregates
+from fieldnote.analytics.funnels._kernel import kernel_aggregates
 from fieldnote.analytics.funnels._model import (
     Funnel,
     FunnelAggregate,
@@ -59,7 +59,7 @@ def rows_sql(source: DuckDBSource, funnel: Funnel) -> tuple[str, Params]:
     in_range = first_step_in_range(base, "epoch_us(e.timestamp)")
     # rows whose name matched but whose filters failed match no step: drop them
     keep = " WHERE a.mask <> 0" if not strict and any(s.filters for s in funnel.steps) else ""
-    # the sorted (ordered-mode) rows leave out the breakdown column when there is none
+    # the ordered-mode rows leave out the breakdown column when there is none
     grp = f", {group} AS grp" if strict or bd is not None else ""
     sql = (
         "SELECT hash(a.actor) AS key1, hash(a.actor, 'fieldnote') AS key2, "
@@ -68,8 +68,6 @@ def rows_sql(source: DuckDBSource, funnel: Funnel) -> tuple[str, Params]:
         f"{matches[0]} AND {in_range} AS start, {inner_group} AS grp "
         f"{base.from_where}) a{join}{keep}"
     )
-    if not strict:
-        sql += " ORDER BY key1, key2, ts"
     return sql, params
 
 
@@ -116,7 +114,7 @@ class DuckDBFunnels:
         if funnel.order is not FunnelOrder.STRICT:
             codes, labels = _codes(table.column("grp")) if breakdown else (None, [])
             n = table.num_rows
-            sorted_rows = SortedRows(
+            kernel_rows = FunnelRows(
                 key1=_int64(table.column("key1")),
                 key2=_int64(table.column("key2")),
                 ts=_int64(table.column("ts")),
@@ -125,7 +123,7 @@ class DuckDBFunnels:
                 group=np.full(n, -1, dtype=np.int32) if codes is None else codes,
                 labels=labels,
             )
-            return kernel_aggregates(funnel, sorted_rows, breakdown=breakdown)
+            return kernel_aggregates(funnel, kernel_rows, breakdown=breakdown)
         codes, labels = _codes(table.column("grp"))
         rows = FunnelRows(
             key1=table.column("key1").to_numpy().view(np.int64),

@@ -1,16 +1,17 @@
 """The ordered funnel chain as a compiled per-user loop (numba) over sorted rows.
 
-Input: one row per funnel event, sorted by (user, time) — DuckDB sorts in parallel
-while it scans — with the user as two 64-bit hashes (a 128-bit identity: two users
-sharing ``key1`` stay apart), the time in µs, the step bit mask, the start flag and a
-breakdown code. One pass per user, in a tight loop instead of array passes over all
-users: fold the user's rows into *instants* (one per timestamp, masks OR-ed), build
+Input: one row per funnel event (``FunnelRows``, any order) with the user as two
+64-bit hashes (a 128-bit identity: two users sharing ``key1`` stay apart), the time in
+µs, the step bit mask, the start flag and a breakdown code. ``_grouping`` brings each
+user's rows together in time order (hash buckets, each sorted). Then one pass per
+user, in a tight loop instead of array passes over all users: fold the user's rows
+into *instants* (one per timestamp, masks OR-ed), build
 "next instant having bit k" by one backward scan, then follow the greedy chain from
 each start instant in O(steps). Same definition as ``_chain`` (which keeps the strict
 mode) and the ASOF-join SQL: see docs/analytics.md.
 
-The loop releases the GIL (``nogil``), so the rows are cut at user boundaries and run
-on a few threads. numba compiles it on first use and caches the machine code on disk
+The loops release the GIL (``nogil``), so threads sort and chain disjoint bucket
+ranges. numba compiles it on first use and caches the machine code on disk
 (``cache=True``): a fresh process loads it in milliseconds; the very first call on a
 machine pays the compile (seconds, measured in docs/performance.md). numba is
 imported lazily, so importing fieldnote does not pay for it.
@@ -24,15 +25,17 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import cache
-from typing import Any, cast
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
 from fieldnote.analytics._stats import Percentiles
+from fieldnote.analytics.funnels._chain import FunnelRows
+from fieldnote.analytics.funnels._grouping import bucket_bits, scatter_to_buckets, sort_buckets
 from fieldnote.analytics.funnels._model import Funnel, FunnelAggregate
 
-__all__ = ["SortedRows", "kernel_aggregates"]
+__all__ = ["kernel_aggregates"]
 
 I64 = npt.NDArray[np.int64]
 I32 = npt.NDArray[np.int32]
@@ -40,22 +43,6 @@ I8 = npt.NDArray[np.int8]
 BOOL = npt.NDArray[np.bool_]
 QUANTILES = (0.25, 0.5, 0.75, 0.9)
 MIN_ROWS_PER_THREAD = 200_000
-
-
-@dataclass(frozen=True)
-class SortedRows:
-    """Funnel rows sorted by (key1, key2, ts)."""
-
-    key1: I64
-    key2: I64
-    ts: I64
-    mask: I64
-    """Bit ``k-1`` set when the row matches step ``k``."""
-    start: BOOL
-    """Matches step 1 and lies inside the date range: a chain may start here."""
-    group: I32
-    """Breakdown value code of the row (meaningful on start rows), -1 for none."""
-    labels: list[str]
 
 
 @dataclass(frozen=True)
@@ -197,54 +184,86 @@ def _user_chains(  # pragma: no cover - compiled by numba; tested through its ca
     return out_level[:used], out_dur[:used], out_group[:used]
 
 
+@dataclass(frozen=True)
+class _Compiled:
+    scatter: Callable[..., tuple[Any, ...]]
+    sort: Callable[..., None]
+    chains: Callable[..., tuple[I8, I64, I32]]
+
+
 @cache
-def _compiled() -> Callable[..., tuple[I8, I64, I32]]:
+def _compiled() -> _Compiled:
     import numba  # lazy: half a second to import, and only funnels need it
 
-    return cast(
-        Callable[..., tuple[I8, I64, I32]],
-        numba.njit(nogil=True, cache=True, boundscheck=False)(_user_chains),
+    def jit(fn: Callable[..., Any]) -> Any:
+        return numba.njit(nogil=True, cache=True, boundscheck=False)(fn)
+
+    return _Compiled(
+        scatter=jit(scatter_to_buckets), sort=jit(sort_buckets), chains=jit(_user_chains)
     )
 
 
-def _cuts(rows: SortedRows, parts: int) -> list[int]:
-    """Row positions splitting the rows into ``parts`` runs of whole users."""
-    n = len(rows.ts)
-    cuts = [0]
+@dataclass(frozen=True)
+class _Grouped:
+    """The rows in bucket order (each bucket sorted by (user, time) by the first
+    ``_chains`` pass)."""
+
+    arrays: tuple[Any, ...]
+    """key1, key2, ts, mask, start, group."""
+    row_cuts: list[int]
+    """Per thread, its rows: ``[row_cuts[p], row_cuts[p + 1])``, whole buckets."""
+    bucket_cuts: list[int]
+
+
+def _group(rows: FunnelRows, parts: int) -> _Grouped:
+    code = _compiled()
+    # fixed dtypes, C-contiguous and writable: one machine-code signature (Arrow's
+    # zero-copy arrays are read-only, which numba would compile a second time for;
+    # columns of several Arrow chunks, the usual case, are fresh copies already)
+    cols = tuple(
+        np.require(a, dtype, ["C", "W"])
+        for a, dtype in (
+            (rows.key1, np.int64),
+            (rows.key2, np.int64),
+            (rows.ts, np.int64),
+            (rows.mask, np.int64),
+            (rows.start, np.bool_),
+            (rows.group, np.int32),
+        )
+    )
+    *arrays, offsets = code.scatter(*cols, bucket_bits(len(rows.ts)))
+    n, n_buckets = len(rows.ts), len(offsets) - 1
+    bucket_cuts = [0]
     for p in range(1, parts):
-        at = max(cuts[-1], n * p // parts)
-        while 0 < at < n and (
-            rows.key1[at] == rows.key1[at - 1] and rows.key2[at] == rows.key2[at - 1]
-        ):
-            at += 1
-        cuts.append(at)
-    cuts.append(n)
-    return cuts
+        at = int(np.searchsorted(offsets, n * p // parts))
+        bucket_cuts.append(min(max(at, bucket_cuts[-1]), n_buckets))
+    bucket_cuts.append(n_buckets)
+    row_cuts = [int(offsets[b]) for b in bucket_cuts]
+    return _Grouped(arrays=(*arrays, offsets), row_cuts=row_cuts, bucket_cuts=bucket_cuts)
 
 
-def _chains(funnel: Funnel, rows: SortedRows, breakdown: bool, threads: int | None) -> _Picked:
-    run = _compiled()
+def _on_threads(parts: int, task: Callable[[int], Any]) -> list[Any]:
+    if parts == 1:
+        return [task(0)]
+    with ThreadPoolExecutor(parts) as pool:
+        return list(pool.map(task, range(parts)))
+
+
+def _chains(funnel: Funnel, grouped: _Grouped, breakdown: bool, sort_first: bool) -> _Picked:
+    """Every user's counted chain(s); with ``sort_first``, each thread sorts its
+    buckets before chaining them."""
+    code = _compiled()
     n_steps = len(funnel.steps)
     later = np.array([funnel.strictly_later(k) for k in range(n_steps)], dtype=np.bool_)
-    args: tuple[Any, ...] = (
-        rows.key1,
-        rows.key2,
-        rows.ts,
-        rows.mask,
-        rows.start,
-        rows.group,
-    )
-    tail = (n_steps, funnel.window_us, later, breakdown)
-    n = len(rows.ts)
-    if threads is None:  # a thread per core, each with enough rows to be worth it
-        threads = min(os.cpu_count() or 1, n // MIN_ROWS_PER_THREAD)
-    parts = max(1, threads)
-    cuts = _cuts(rows, parts)
-    if parts == 1:
-        outs = [run(*args, 0, n, *tail)]
-    else:
-        with ThreadPoolExecutor(parts) as pool:
-            outs = list(pool.map(lambda p: run(*args, cuts[p], cuts[p + 1], *tail), range(parts)))
+    cols, offsets = grouped.arrays[:6], grouped.arrays[6]
+    cuts, bcuts = grouped.row_cuts, grouped.bucket_cuts
+
+    def task(p: int) -> tuple[I8, I64, I32]:
+        if sort_first:
+            code.sort(*cols, offsets, bcuts[p], bcuts[p + 1])
+        return code.chains(*cols, cuts[p], cuts[p + 1], n_steps, funnel.window_us, later, breakdown)
+
+    outs = _on_threads(len(cuts) - 1, task)
     return _Picked(
         level=np.concatenate([o[0] for o in outs]),
         durations=np.concatenate([o[1] for o in outs]),
@@ -271,16 +290,19 @@ def _aggregate(n_steps: int, picked: _Picked, total: bool, value: str | None) ->
 
 
 def kernel_aggregates(
-    funnel: Funnel, rows: SortedRows, *, breakdown: bool, threads: int | None = None
+    funnel: Funnel, rows: FunnelRows, *, breakdown: bool, threads: int | None = None
 ) -> list[FunnelAggregate]:
     """The total and, with ``breakdown``, one aggregate per breakdown value.
 
-    ``threads``: how many runs of whole users to chain at once (default: one per core
-    when there are enough rows)."""
+    ``threads``: how many bucket ranges to sort and chain at once (default: one per
+    core when there are enough rows)."""
     n_steps = len(funnel.steps)
-    out = [_aggregate(n_steps, _chains(funnel, rows, False, threads), True, None)]
+    if threads is None:
+        threads = min(os.cpu_count() or 1, len(rows.ts) // MIN_ROWS_PER_THREAD)
+    grouped = _group(rows, max(1, threads))
+    out = [_aggregate(n_steps, _chains(funnel, grouped, False, True), True, None)]
     if breakdown:
-        picked = _chains(funnel, rows, True, threads)
+        picked = _chains(funnel, grouped, True, False)
         order = np.argsort(picked.group, kind="stable")
         codes = picked.group[order]
         if len(codes) == 0:
