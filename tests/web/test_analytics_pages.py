@@ -4,48 +4,14 @@ inline, "who are these users" saves one segment and its members page is audited.
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterator
-from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
 from fastapi.testclient import TestClient
 
-from fieldnote.config import Settings
-from fieldnote.web import create_app
-from tests.web.accounts_support import PASSWORD
-from tests.web.analytics_pages_support import STEPS, demo_home
+from tests.web.analytics_pages_support import STEPS, as_user, client, home, table
 
-_CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
-_ROW = re.compile(r"<tr>\s*<th scope=\"row\">(.*?)</tr>", re.S)
-
-
-@pytest.fixture(scope="module")
-def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return demo_home(tmp_path_factory.mktemp("pages") / "home")
-
-
-@pytest.fixture(scope="module")
-def client(home: Path) -> Iterator[TestClient]:
-    with TestClient(create_app(Settings(home=home))) as c:
-        yield c
-
-
-def as_user(c: TestClient, email: str) -> str:
-    """Sign in as ``email`` (a fresh cookie jar); returns the session's CSRF token."""
-    c.cookies.clear()
-    token = _CSRF.search(c.get("/login").text)
-    assert token
-    r = c.post(
-        "/login",
-        data={"email": email, "password": PASSWORD, "csrf_token": token.group(1)},
-        follow_redirects=False,
-    )
-    assert r.status_code == 303, r.text
-    found = _CSRF.search(c.get("/account").text)
-    assert found
-    return found.group(1)
+__all__ = ["client", "home"]  # module-scoped fixtures, one demo per test module
 
 
 def funnel_url(**extra: str) -> str:
@@ -58,12 +24,6 @@ def api_funnel(c: TestClient, **extra: str) -> dict[str, object]:
     assert r.status_code == 200, r.text
     data: dict[str, object] = r.json()
     return data
-
-
-def table(html: str, table_id: str) -> list[str]:
-    start = html.index(f'id="{table_id}"')
-    body = html[start : html.index("</table>", start)]
-    return [re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", row)).strip() for row in _ROW.findall(body)]
 
 
 def test_funnel_page_shows_the_librarys_counts_rates_and_breakdown(client: TestClient) -> None:

@@ -9,10 +9,9 @@ from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
-from fieldnote.analytics import parse_range
 from fieldnote.analytics.explain import explain as explain_change
-from fieldnote.analytics.explain import rate_metric
-from fieldnote.cli._analytics import JsonOpt, ProjectOpt, pct, run_analytics
+from fieldnote.analytics.queries import ExplainQuery
+from fieldnote.cli._analytics import EngineOpt, ExportOpt, JsonOpt, ProjectOpt, pct, run_analytics
 from fieldnote.cli._context import emit, fail
 from fieldnote.repository import DEFAULT_PROJECT
 
@@ -75,38 +74,34 @@ def explain(
     ] = None,
     window: Annotated[str, typer.Option(help="conversion: window.")] = "14d",
     project: ProjectOpt = DEFAULT_PROJECT,
+    export: ExportOpt = None,
+    engine: EngineOpt = "duckdb",
     as_json: JsonOpt = False,
 ) -> None:
     """Split a rate's change between two periods into mix and rate, per dimension."""
-    dims = [d.strip() for d in by.split(",") if d.strip()]
-    options = {
-        "start": start,
-        "target": target,
-        "within": within,
-        "steps": step or [],
-        "window": window,
-    }
+    query = ExplainQuery(
+        metric=metric,
+        before=before,
+        after=after,
+        by=by,
+        start=start,
+        target=target,
+        within=within,
+        steps=tuple(step or ()),
+        window=window,
+    )
     try:
-        spec = rate_metric(metric, options)
-        periods = parse_range(before), parse_range(after)
+        spec, periods, dims = query.rate(), query.periods(), query.dimensions()
     except ValueError as exc:
         fail(str(exc), as_json=as_json)
-    params = {
-        "before": before,
-        "after": after,
-        "by": by,
-        "start": start,
-        "target": target,
-        "within": within,
-        "step": step or None,
-        "window": window,
-    }
     data = run_analytics(
         ctx,
         project,
         as_json,
         f"/analytics/explain/{metric}",
-        params,
+        query.to_params(),
         lambda src: explain_change(src, spec, periods[0], periods[1], dims).to_dict(),
+        export=export,
+        engine=engine,
     )
     emit(data if as_json else _render(data), as_json=as_json)

@@ -12,11 +12,10 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.concurrency import run_in_threadpool
 
-from fieldnote.analytics import parse_range, store_source
+from fieldnote.analytics import store_source
 from fieldnote.analytics.explain import explain as explain_change
-from fieldnote.analytics.explain import rate_metric
 from fieldnote.analytics.funnels import compute_funnel
-from fieldnote.analytics.queries import FunnelQuery, RetentionQuery, TrendQuery
+from fieldnote.analytics.queries import ExplainQuery, FunnelQuery, RetentionQuery, TrendQuery
 from fieldnote.analytics.segments import SegmentDefinition, members
 from fieldnote.analytics.trends import TrendOptions
 from fieldnote.repository import Permission, SavedSegments, SegmentError
@@ -166,17 +165,19 @@ async def explain(
     window: str = "14d",
 ) -> dict[str, Any]:
     """Mix versus rate decomposition of a rate's change between two periods."""
-    options = {
-        "start": start,
-        "target": target,
-        "within": within,
-        "steps": step or [],
-        "window": window,
-    }
-    dims = [d.strip() for d in by.split(",") if d.strip()]
+    query = ExplainQuery(
+        metric=metric,
+        before=before,
+        after=after,
+        by=by,
+        start=start,
+        target=target,
+        within=within,
+        steps=tuple(step or ()),
+        window=window,
+    )
     try:
-        spec = rate_metric(metric, options)
-        periods = parse_range(before), parse_range(after)
+        spec, periods, dims = query.rate(), query.periods(), query.dimensions()
     except ValueError as exc:
         raise HTTPException(422, str(exc)) from exc
     try:

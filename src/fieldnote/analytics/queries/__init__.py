@@ -1,18 +1,20 @@
 """Questions as people type them: the CLI's options, the API's query parameters and the
 pages' URLs use the same names, and this package turns them into the library's
-questions (``Funnel``, ``Retention``, trends), with errors that name the field.
+questions (``Funnel``, ``Retention``, trends, explained changes), with errors that name the field.
 
 Domain code (no web framework): the CLI, the JSON API and the pages all call it, so a
 funnel URL on a page, an API call and a CLI invocation cannot drift apart.
 """
 
 from fieldnote.analytics.queries._catalog import EventName, event_names, unknown_event
+from fieldnote.analytics.queries._explain import ExplainQuery
 from fieldnote.analytics.queries._fields import Pairs, QueryError, date_range
 from fieldnote.analytics.queries._funnel import FunnelQuery, join_step
 from fieldnote.analytics.queries._reports import RetentionQuery, TrendQuery
 
 __all__ = [
     "EventName",
+    "ExplainQuery",
     "FunnelQuery",
     "Pairs",
     "QueryError",
