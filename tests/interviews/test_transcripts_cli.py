@@ -38,6 +38,9 @@ def test_import_mixed_formats_with_a_bad_file(home: Path, tmp_path: Path) -> Non
     assert len(listed["interviews"]) == len(paths)
     shown = json.loads(run_cli(home, "transcripts", "show", zoom["id"], "--json").stdout)
     assert shown["utterances"][1]["start"] == 10.3
+    assert shown["utterances"][1]["speaker"] == "Participant"  # redacted by default
+    raw = json.loads(run_cli(home, "transcripts", "show", zoom["id"], "--raw", "--json").stdout)
+    assert raw["utterances"][1]["speaker"] == "Sam Okafor"
     assert [m["kind"] for m in shown["utterances"][1]["marks"]] == [
         "pause",
         "filler",

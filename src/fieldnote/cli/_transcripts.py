@@ -17,6 +17,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from fieldnote.cli._context import emit, err_console, fail, get_state
 from fieldnote.interviews import Interview
+from fieldnote.interviews.redaction import redact_interview
 from fieldnote.interviews.transcripts import ImportOutcome, read_transcripts
 from fieldnote.repository import DEFAULT_PROJECT, InterviewError, InterviewStore
 
@@ -147,12 +148,17 @@ def _transcript_text(interview: Interview) -> str:
 def show(
     ctx: typer.Context,
     interview_id: Annotated[str, typer.Argument(help="Interview id (from import or list).")],
+    raw: Annotated[
+        bool, typer.Option("--raw", help="The researcher's raw view: no redaction.")
+    ] = False,
     project: ProjectOpt = DEFAULT_PROJECT,
     as_json: JsonOpt = False,
 ) -> None:
-    """One interview's transcript."""
+    """One interview's transcript, personal data masked unless ``--raw``."""
     try:
         interview = _store(ctx).get(project, interview_id)
     except InterviewError as exc:
         fail(str(exc), as_json=as_json)
+    if not raw:
+        interview = redact_interview(interview)
     emit(interview.to_dict(), as_json=as_json, text=_transcript_text(interview))
