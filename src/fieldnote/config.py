@@ -99,6 +99,24 @@ class Settings(BaseSettings):
         description="CLI: personal API token used with server_url (Authorization: Bearer).",
     )
 
+    monitor_interval_seconds: int = Field(
+        default=900,
+        ge=0,
+        description="How often `fieldnote serve` runs every project's monitors; 0: never.",
+    )
+    notify_webhook_url: str | None = Field(
+        default=None, description="Signals are POSTed here (Slack-compatible JSON)."
+    )
+    notify_webhook_secret: str | None = Field(
+        default=None, description="Key of the webhook's HMAC-SHA256 signature header."
+    )
+    smtp_host: str | None = Field(default=None, description="SMTP server for signal emails.")
+    smtp_port: int = Field(default=25, gt=0, lt=65536, description="Port of the SMTP server.")
+    notify_email_from: str | None = Field(default=None, description="Sender of signal emails.")
+    notify_email_to: str | None = Field(
+        default=None, description="Recipients of signal emails, comma-separated."
+    )
+
     def resolved_home(self) -> Path:
         """The home folder as an absolute path (it may not exist yet)."""
         return self.home.expanduser().resolve()

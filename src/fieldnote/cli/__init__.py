@@ -17,9 +17,9 @@ from fieldnote.cli import (
     _export,
     _guides,
     _import,
+    _monitors,
     _projects,
     _serve,
-    _transcripts,
 )
 from fieldnote.cli._context import CliState
 
@@ -62,8 +62,9 @@ _import.register(app)
 _demo.register(app)
 _analytics.register(app)
 _detect.register(app)
+app.add_typer(_monitors.monitors_app, name="monitors")
+app.add_typer(_monitors.questions_app, name="questions")
 app.add_typer(_guides.app, name="guides")
-app.add_typer(_transcripts.app, name="transcripts")
 
 
 def main() -> None:

@@ -1,9 +1,12 @@
-"""Monitors: anomaly detection on metric series, rules, signals and the scheduler.
+"""Monitors: anomaly detection on metric series, rules, experiments, signals, the
+scheduler and notifications (docs/monitors.md).
 
-Domain code: never imports the web or CLI layers (import-linter checks).
+Domain code: never imports the web or CLI layers (import-linter checks). Entry points
+build a ``MonitorRunner`` (repository + notifiers) and hand it an ``EventSource``.
 """
 
 from fieldnote.monitors._anomalies import Anomaly, alarm_indices, cooldown_for, detect, reason
+from fieldnote.monitors._definition import MonitorDefinition
 from fieldnote.monitors._detectors import (
     DETECTORS,
     Detector,
@@ -13,23 +16,80 @@ from fieldnote.monitors._detectors import (
     ZScoreDetector,
     detector,
 )
+from fieldnote.monitors._evaluation_result import Evaluation
+from fieldnote.monitors._experiments import (
+    Arm,
+    ExperimentResult,
+    ExperimentSpec,
+    evaluate_experiment,
+)
+from fieldnote.monitors._metrics import (
+    METRICS,
+    MetricPoint,
+    MetricSeries,
+    MetricSpec,
+    compute_metric,
+)
+from fieldnote.monitors._notify import (
+    NOTIFIERS,
+    Delivery,
+    EmailNotifier,
+    Notification,
+    Notifier,
+    WebhookNotifier,
+    build_notifiers,
+    sign,
+)
+from fieldnote.monitors._rules import RULES, AnomalyRule, Rule, SwingRule, ThresholdRule, parse_rule
+from fieldnote.monitors._runner import MonitorRunner, RunOutcome
+from fieldnote.monitors._scheduler import MonitorScheduler, notifiers_from, run_all_projects
 from fieldnote.monitors._series import SeriesError, TimeSeries, read_csv, season_for
 
 __all__ = [
     "DETECTORS",
+    "METRICS",
+    "NOTIFIERS",
+    "RULES",
     "Anomaly",
+    "AnomalyRule",
+    "Arm",
+    "Delivery",
     "Detector",
+    "EmailNotifier",
+    "Evaluation",
+    "ExperimentResult",
+    "ExperimentSpec",
     "MadDetector",
+    "MetricPoint",
+    "MetricSeries",
+    "MetricSpec",
+    "MonitorDefinition",
+    "MonitorRunner",
+    "MonitorScheduler",
+    "Notification",
+    "Notifier",
+    "Rule",
+    "RunOutcome",
     "Scores",
     "SeasonalDetector",
     "SeriesError",
+    "SwingRule",
+    "ThresholdRule",
     "TimeSeries",
+    "WebhookNotifier",
     "ZScoreDetector",
     "alarm_indices",
+    "build_notifiers",
+    "compute_metric",
     "cooldown_for",
     "detect",
     "detector",
+    "evaluate_experiment",
+    "notifiers_from",
+    "parse_rule",
     "read_csv",
     "reason",
+    "run_all_projects",
     "season_for",
+    "sign",
 ]

@@ -26,6 +26,8 @@ from fieldnote.web._capture import router as capture_router
 from fieldnote.web._export_api import router as export_router
 from fieldnote.web._guards import anonymous_refusal
 from fieldnote.web._import_api import router as import_router
+from fieldnote.web._monitors_api import router as monitors_router
+from fieldnote.web._monitors_api import start_scheduler
 from fieldnote.web._ratelimit import LoginLimiter
 from fieldnote.web._responses import FastJSONResponse
 from fieldnote.web._state import AppState, KeyCache
@@ -68,9 +70,11 @@ def create_app(settings: Settings, *, publish: tuple[str, int] | None = None) ->
                 window_seconds=settings.login_failure_window_seconds,
             ),
         )
+        scheduler = start_scheduler(app.state.fieldnote)
         try:
             yield
         finally:
+            await scheduler.stop()
             writer.close()
             if info is not None:
                 fn.home.withdraw_server(info)
@@ -121,6 +125,7 @@ def create_app(settings: Settings, *, publish: tuple[str, int] | None = None) ->
     app.include_router(export_router)
     app.include_router(import_router)
     app.include_router(accounts_api_router)
+    app.include_router(monitors_router)
     install_pages(app)
     app.include_router(analytics_pages_router)
     return app
