@@ -29,6 +29,8 @@ FUNNEL_STEPS = (
 )
 NOISE = ("$pageview", "settings_opened", "report_viewed", "invite_sent")
 PLATFORMS = ("web", "ios", "android")
+CHANNELS = ("organic", "paid_search", "social", "referral")
+PLANS = ("free", "team", "enterprise")
 T0 = np.datetime64("2026-01-01T00:00:00", "us").astype(np.int64)
 DAY_US = 86_400 * 1_000_000
 
@@ -38,12 +40,16 @@ CHUNK_EVENTS = 10_000_000
 independent blocks of users, so memory stays that of 10M (about 2 GB)."""
 
 
-def write_events(path: Path, n_events: int, *, seed: int = 7, project: str = "bench") -> int:
+def write_events(
+    path: Path, n_events: int, *, seed: int = 7, project: str = "bench", dimensions: bool = False
+) -> int:
     """Write about ``n_events`` events to ``path``; return the exact number written.
 
     Up to ``CHUNK_EVENTS`` in one block (sorted by time, as a store would hold them);
     beyond, blocks of disjoint users, each sorted by time, appended as row groups. The
-    first block is the same as a file of ``CHUNK_EVENTS`` alone."""
+    first block is the same as a file of ``CHUNK_EVENTS`` alone. ``dimensions``: the
+    properties hold a ``channel`` and a ``plan`` besides the ``platform`` (drawn last,
+    so the other columns stay the same)."""
     chunks = max(1, -(-n_events // CHUNK_EVENTS))
     written = 0
     users_before = 0
@@ -51,7 +57,7 @@ def write_events(path: Path, n_events: int, *, seed: int = 7, project: str = "be
         for c in range(chunks):
             size = n_events * (c + 1) // chunks - n_events * c // chunks
             rng = np.random.default_rng(seed if c == 0 else [seed, c])
-            table, n_users = _block(rng, size, users_before, project)
+            table, n_users = _block(rng, size, users_before, project, dimensions)
             writer.write_table(table, row_group_size=1_000_000)
             written += table.num_rows
             users_before += n_users
@@ -71,7 +77,7 @@ _SCHEMA = pa.schema(
 
 
 def _block(
-    rng: np.random.Generator, n_events: int, first_user: int, project: str
+    rng: np.random.Generator, n_events: int, first_user: int, project: str, dimensions: bool
 ) -> tuple[pa.Table, int]:
     """About ``n_events`` events of users ``first_user, first_user + 1, ...``."""
     n_users = max(1, n_events // 20)
@@ -107,7 +113,18 @@ def _block(
     order = np.argsort(ts, kind="stable")  # arrival order, as a store would hold them
     user, event, ts = user[order], event[order], ts[order]
     names = pa.array([*FUNNEL_STEPS, *NOISE])
-    plat_json = pa.array([f'{{"platform": "{p}"}}' for p in PLATFORMS])
+    props = [f'{{"platform": "{p}"}}' for p in PLATFORMS]
+    prop_of_user = platform
+    if dimensions:  # one property set per (platform, channel, plan) combination
+        channel = rng.integers(0, len(CHANNELS), n_users)
+        plan = rng.integers(0, len(PLANS), n_users)
+        props = [
+            f'{{"platform": "{p}", "channel": "{c}", "plan": "{q}"}}'
+            for p in PLATFORMS
+            for c in CHANNELS
+            for q in PLANS
+        ]
+        prop_of_user = (platform * len(CHANNELS) + channel) * len(PLANS) + plan
     table = pa.table(
         {
             "project": pa.array(np.full(user.size, project, dtype=object), pa.string()),
@@ -117,7 +134,7 @@ def _block(
             "event": pa.DictionaryArray.from_arrays(pa.array(event), names).cast(pa.string()),
             "timestamp": pa.array(ts, pa.timestamp("us", tz="UTC")),
             "properties": pa.DictionaryArray.from_arrays(
-                pa.array(platform[user].astype(np.int8)), plat_json
+                pa.array(prop_of_user[user].astype(np.int16)), pa.array(props)
             ).cast(pa.string()),
         }
     )

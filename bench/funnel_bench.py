@@ -49,15 +49,17 @@ WINDOW = timedelta(days=14)
 FLOOR = 1.5
 
 
-def data_file(n_events: int) -> Path:
-    """The generated Parquet file, cached between runs (same seed, same file)."""
+def data_file(n_events: int, *, dimensions: bool = False) -> Path:
+    """The generated Parquet file, cached between runs (same seed, same file);
+    ``dimensions``: with channel and plan properties too (``bench explain``)."""
     folder = Path(tempfile.gettempdir()) / "fieldnote-bench"
     folder.mkdir(exist_ok=True)
-    path = folder / f"events-{n_events}.parquet"
+    kind = "events-dims" if dimensions else "events"
+    path = folder / f"{kind}-{n_events}.parquet"
     if not path.exists():
         started = time.perf_counter()
         tmp = path.with_suffix(".tmp")
-        write_events(tmp, n_events)
+        write_events(tmp, n_events, dimensions=dimensions)
         tmp.rename(path)
         print(f"generated {path} in {time.perf_counter() - started:.1f} s", flush=True)
     return path

@@ -7,13 +7,15 @@ Same generated events as ``funnel_bench`` (10M by default), same run:
 * weekly retention, cohort = first ``signup``, return = any event, 8 weeks:
   ``Retention`` against ClickHouse's ``retention()`` aggregate per user.
 
-Results must be equal; best of ``--repeat``, wall clock and process CPU time.
-Usage: ``python -m bench trends [--events 10000000] [--repeat 3]``.
+Results must be equal; best of ``--repeat``, wall clock and process CPU time, with the
+load average (the machine is shared). Usage: ``python -m bench trends [--events
+10000000] [--huge] [--repeat 3]`` (``--huge``: the 100M-event file of ``bench funnel``).
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -99,8 +101,11 @@ def chdb_retention(path: Path) -> list[list[int]]:
 def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser = argparse.ArgumentParser(prog="python -m bench trends")
     parser.add_argument("--events", type=int, default=10_000_000)
+    parser.add_argument("--huge", action="store_true", help="100M events")
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args(argv)
+    if args.huge:
+        args.events = 100_000_000
     path = data_file(args.events)
     con = duckdb.connect()
     pairs: dict[str, dict[str, Callable[[], Any]]] = {
@@ -114,6 +119,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         },
     }
     out: dict[str, Any] = {"events": args.events}
+    load = os.getloadavg()
     print(f"{args.events:,} events; best of {args.repeat} (wall, process CPU)")
     for question, runs in pairs.items():
         best: dict[str, tuple[float, float]] = {}
@@ -129,13 +135,21 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         ratio = best["fieldnote"][0] / best["chdb"][0]
         for name, (wall, cpu) in best.items():
             print(f"  {question:<12} {name:<10} {wall:6.2f} s  {cpu:6.2f} s CPU")
-        print(f"  {question:<12} fieldnote / chdb = {ratio:.2f}; equal results: {equal}")
+        cpu_ratio = best["fieldnote"][1] / best["chdb"][1]
+        print(
+            f"  {question:<12} fieldnote / chdb = {ratio:.2f} wall, {cpu_ratio:.2f} CPU;"
+            f" equal results: {equal}"
+        )
         out[question] = {
             "wall": {k: round(v[0], 3) for k, v in best.items()},
             "cpu": {k: round(v[1], 3) for k, v in best.items()},
             "ratio": round(ratio, 3),
+            "cpu_ratio": round(cpu_ratio, 3),
             "equal": equal,
         }
+    load_after = os.getloadavg()
+    print(f"  load average before {load[0]:.2f}, after {load_after[0]:.2f} (1 min)")
+    out["load_average"] = [round(load[0], 2), round(load_after[0], 2)]
     return out
 
 
