@@ -196,7 +196,10 @@ def _compiled() -> _Compiled:
     import numba  # lazy: half a second to import, and only funnels need it
 
     def jit(fn: Callable[..., Any]) -> Any:
-        return numba.njit(nogil=True, cache=True, boundscheck=False)(fn)
+        try:
+            return numba.njit(nogil=True, cache=True, boundscheck=False)(fn)
+        except RuntimeError:  # no writable cache folder (read-only install, no home)
+            return numba.njit(nogil=True, cache=False, boundscheck=False)(fn)
 
     return _Compiled(
         scatter=jit(scatter_to_buckets), sort=jit(sort_buckets), chains=jit(_user_chains)
