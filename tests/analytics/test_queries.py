@@ -132,3 +132,30 @@ def test_params_round_trip_for_retention_and_trends() -> None:
         for v in (vals if isinstance(vals, list) else [vals])
     ]
     assert TrendQuery.from_pairs("conversion", flat) == t
+
+
+def test_explain_query_names_its_fields_and_round_trips() -> None:
+    from fieldnote.analytics.queries import ExplainQuery
+
+    q = ExplainQuery.from_pairs(
+        "conversion",
+        [("before", "2026-01-01..2026-01-07"), ("after", "2026-01-08.."), ("by", "a, person.b")],
+    )
+    assert q.dimensions() == ["a", "person.b"]
+    for pairs, field in (
+        ([("before", "x"), ("after", "2026-01-08..")], "before"),
+        ([("before", "2026-01-01..2026-01-02")], "after"),
+    ):
+        with pytest.raises(QueryError) as caught:
+            ExplainQuery.from_pairs("activation", pairs).periods()
+        assert caught.value.field == field
+    with pytest.raises(QueryError) as caught:
+        q.rate()  # conversion without steps
+    assert caught.value.field == "steps"
+    flat = [
+        (k, v)
+        for k, vals in q.to_params().items()
+        if vals is not None
+        for v in (vals if isinstance(vals, list) else [vals])
+    ]
+    assert ExplainQuery.from_pairs("conversion", flat) == q

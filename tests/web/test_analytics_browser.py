@@ -12,11 +12,9 @@ import pytest
 
 from tests.conftest import LiveServer, start_server
 from tests.web.analytics_pages_support import demo_home
-from tests.web.test_pages_browser import ARGS, CHROMIUM, pytestmark, shot, sign_in
+from tests.web.test_pages_browser import browser, page, pytestmark, shot, sign_in
 
-sync_api = pytest.importorskip("playwright.sync_api")
-
-__all__ = ["pytestmark"]
+__all__ = ["browser", "page", "pytestmark"]  # fixtures and the skip mark, shared
 
 
 @pytest.fixture(scope="module")
@@ -24,25 +22,6 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     live = start_server(demo_home(tmp_path_factory.mktemp("analytics-browser") / "home"))
     yield live
     live.stop()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield b
-        b.close()
-
-
-@pytest.fixture
-def page(browser: Any) -> Iterator[Any]:
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    pg = context.new_page()
-    errors: list[str] = []
-    pg.on("pageerror", lambda exc: errors.append(str(exc)))
-    yield pg
-    context.close()
-    assert not errors, errors
 
 
 def test_build_a_funnel_by_clicking_and_open_who_dropped(page: Any, server: LiveServer) -> None:
@@ -131,3 +110,28 @@ def test_a_viewer_gets_no_personal_data(page: Any, server: LiveServer) -> None:
         response = page.goto(page.url + "/members")
         assert response is not None and response.status == 403
         assert page.locator("#members-table").count() == 0
+
+
+def test_the_builder_works_from_the_keyboard(page: Any, server: LiveServer) -> None:
+    sign_in(page, server, "viewer@example.com")
+    page.goto(f"{server.url}/projects/demo/funnels")
+    page.get_by_label("Step 1 event").focus()
+    page.keyboard.type("signup")
+    page.keyboard.press("Tab")  # conditions
+    page.keyboard.press("Tab")  # move up
+    page.keyboard.press("Tab")  # move down
+    page.keyboard.press("Tab")  # remove
+    page.keyboard.press("Tab")  # step 2 event
+    page.keyboard.type("activated")
+    page.get_by_role("button", name="+ Add a step").focus()
+    page.keyboard.press("Enter")  # adds a row and focuses its event field
+    page.keyboard.type("workspace_created")
+    assert page.get_by_label("Step 3 event").input_value() == "workspace_created"
+    page.get_by_role("button", name="Move step 3 up").focus()
+    page.keyboard.press("Enter")
+    assert page.get_by_label("Step 2 event").input_value() == "workspace_created"
+    page.get_by_role("button", name="Show funnel").focus()
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#funnel-result")
+    labels = page.locator("#funnel-steps tbody th").all_inner_texts()
+    assert [t.split(maxsplit=1)[1] for t in labels] == ["signup", "workspace_created", "activated"]

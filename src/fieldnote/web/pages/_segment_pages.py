@@ -93,15 +93,29 @@ async def segments_page(request: Request, access: Viewer) -> Response:
     )
 
 
-@router.get("/projects/{project}/segments/{name}")
-async def segment_page(request: Request, access: Viewer, name: str) -> Response:
+async def _segment_view(
+    request: Request, access: Access, name: str, *, template: str, limit: int
+) -> Response:
+    """One segment evaluated now with up to ``limit`` members; a read of members
+    (``limit`` > 0) is personal data, so it is audited before the page is built."""
     project = access.project_name
     record, definition = await run_in_threadpool(_load, request, project, name)
     projects = await visible_projects(request, access.principal)
-    found = await on_store(request, project, _evaluate(definition, 0))
+    found = await on_store(request, project, _evaluate(definition, limit))
+    if found is not None and limit > 0:
+        await run_in_threadpool(
+            state(request).fieldnote.audit.record,
+            actor=access.principal.actor,
+            action="personal_data.read",
+            project=project,
+            target=f"segment:{name}",
+            detail={"page": "segments/members", "rows": len(found.members)},
+            ip=client_ip(request),
+        )
+    href = f"/projects/{project}/segments/{quote(name, safe='')}"
     return page(
         request,
-        "segment.html",
+        template,
         access.principal,
         projects=projects,
         project=project,
@@ -109,10 +123,18 @@ async def segment_page(request: Request, access: Viewer, name: str) -> Response:
         record=record,
         definition=definition,
         found=found,
-        members_href=f"/projects/{project}/segments/{quote(name, safe='')}/members",
+        limit=limit,
+        segment_href=href,
+        members_href=f"{href}/members",
         funnel_href=funnel_link(project, definition),
         notice=SCALE_OUT_NOTICE if state(request).store is None else None,
     )
+
+
+@router.get("/projects/{project}/segments/{name}")
+async def segment_page(request: Request, access: Viewer, name: str) -> Response:
+    """The definition and the size now (aggregates: any role)."""
+    return await _segment_view(request, access, name, template="segment.html", limit=0)
 
 
 @router.get("/projects/{project}/segments/{name}/members")
@@ -123,32 +145,4 @@ async def segment_members_page(
     limit: Annotated[int, Query(ge=1, le=5000)] = 200,
 ) -> Response:
     """Who is in the segment now: personal data, so the read is audited."""
-    project = access.project_name
-    record, definition = await run_in_threadpool(_load, request, project, name)
-    projects = await visible_projects(request, access.principal)
-    found = await on_store(request, project, _evaluate(definition, limit))
-    if found is not None:
-        await run_in_threadpool(
-            state(request).fieldnote.audit.record,
-            actor=access.principal.actor,
-            action="personal_data.read",
-            project=project,
-            target=f"segment:{name}",
-            detail={"page": "segments/members", "rows": len(found.members)},
-            ip=client_ip(request),
-        )
-    return page(
-        request,
-        "segment_members.html",
-        access.principal,
-        projects=projects,
-        project=project,
-        active="segments",
-        record=record,
-        definition=definition,
-        found=found,
-        limit=limit,
-        segment_href=f"/projects/{project}/segments/{quote(name, safe='')}",
-        funnel_href=funnel_link(project, definition),
-        notice=SCALE_OUT_NOTICE if state(request).store is None else None,
-    )
+    return await _segment_view(request, access, name, template="segment_members.html", limit=limit)
