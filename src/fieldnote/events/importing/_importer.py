@@ -27,92 +27,28 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import duckdb
 
 from fieldnote.events._duckdb_store import DEDUPE_SLACK, DuckDBEventStore
-from fieldnote.events._persons import MERGE_EVENTS, update_persons
-from fieldnote.events.importing._shapes import (
-    Mapped,
-    map_source,
-    parse_field_map,
-    stable_uuid_sql,
+from fieldnote.events.importing._files import check_file, infer_format, open_source
+from fieldnote.events.importing._plan import Plan, Stamps
+from fieldnote.events.importing._request import ImportFailedError, ImportRequest, ImportResult
+from fieldnote.events.importing._settle import (
+    list_rejected,
+    resolve_file_duplicates,
+    update_imported_persons,
 )
-from fieldnote.events.importing._source import (
-    Source,
-    check_file,
-    infer_format,
-    lit,
-    open_source,
-)
+from fieldnote.events.importing._shapes import map_source, parse_field_map
+from fieldnote.events.importing._sql import lit
 
-__all__ = [
-    "STAGES",
-    "ImportFailedError",
-    "ImportRequest",
-    "ImportResult",
-    "import_events",
-    "import_into_store",
-]
-
-#: The stages ``on_stage`` reports, in order (some are skipped when not needed).
-STAGES = ("scanning", "importing", "deduplicating", "persons", "reporting")
-
-_PERSONS_TABLE = "_fn_import_persons"
-_DUPS_TABLE = "_fn_import_dups"
-
-
-class ImportFailedError(RuntimeError):
-    """The import stopped part-way (e.g. a malformed CSV line); nothing was written."""
-
-
-@dataclass(frozen=True, kw_only=True)
-class ImportRequest:
-    """What to import, where, and how to judge timestamps.
-
-    The timestamp bounds come from ``Settings`` (``oldest_timestamp_year``,
-    ``future_tolerance_seconds``) so import and capture reject the same events.
-    """
-
-    path: Path
-    project: str
-    format: str | None = None
-    field_map: Mapping[str, str] | str | None = None
-    oldest_year: int = 2000
-    future_tolerance: timedelta = timedelta(hours=23)
-    max_errors: int = 20
-
-
-@dataclass(frozen=True, kw_only=True)
-class ImportResult:
-    """What an import did. ``imported + duplicates + rejected`` is the file's row count."""
-
-    imported: int
-    duplicates: int
-    rejected: int
-    errors: list[str] = field(default_factory=list)
-    format: str = ""
-    shape: str = ""
-    seconds: float = 0.0
-
-    @property
-    def rows(self) -> int:
-        return self.imported + self.duplicates + self.rejected
-
-    def to_dict(self) -> dict[str, Any]:
-        """The ``--json`` / API answer."""
-        return {
-            "imported": self.imported,
-            "duplicates": self.duplicates,
-            "rejected": self.rejected,
-            "errors": list(self.errors),
-        }
+__all__ = ["import_events", "import_into_store"]
 
 
 def import_events(
@@ -134,7 +70,7 @@ def import_events(
     with _session(con):
         source = open_source(con, path, fmt)
         mapped = map_source(source, field_map)
-        plan = _Plan(
+        plan = Plan(
             source=source,
             mapped=mapped,
             project=request.project,
@@ -181,116 +117,6 @@ def import_into_store(
         store.invalidate_caches()
 
 
-# -- the plan: SQL for one file ----------------------------------------------------------
-
-
-@dataclass(frozen=True, kw_only=True)
-class _Plan:
-    source: Source
-    mapped: Mapped
-    project: str
-    oldest: datetime
-    newest: datetime
-    tolerance: timedelta
-
-    def rows(self, *, check_properties: bool, reasons: bool = False, guard: bool = True) -> str:
-        """The file as normalised rows: the fields, ``_ok`` and ``_uuid``.
-
-        ``_ok`` is a plain conjunction (cheap on millions of rows); with ``reasons``
-        there is also ``_reason``, why a row is rejected (NULL exactly when ``_ok``),
-        for the error listing. Each level passes the source columns through (DuckDB
-        prunes the unused ones), so the original texts quoted in error messages are
-        only computed in the ``CASE`` branches of rejected rows. Without
-        ``check_properties`` the properties are not read at all (a cheap first pass).
-        """
-        m = self.mapped
-        relation = self.source.relation()
-        if check_properties:
-            relation = f"(SELECT *, {m.properties_base} AS _pb FROM {relation})"
-        props = m.properties if check_properties else "NULL::JSON"
-        inner = (
-            f"SELECT *, {m.uuid} AS _u, {m.distinct_id} AS _d, {m.event} AS _e, "
-            f"{m.timestamp} AS _ts, {props} AS _p, "
-            f"{m.record_problem or 'NULL::VARCHAR'} AS _rp "
-            f"FROM {relation}"
-        )
-        reason = f", {self._reason(check_properties)} AS _reason" if reasons else ""
-        return (
-            f"SELECT _u, _d, _e, _ts, _p, {self._ok(check_properties, guard)} AS _ok{reason}, "
-            f"{self._uuid()} AS _uuid FROM ({inner})"
-        )
-
-    def _ok(self, check_properties: bool, guard: bool = True) -> str:
-        terms = [
-            "_rp IS NULL",
-            *(f"NOT coalesce({condition}, false)" for condition, _ in self.mapped.checks),
-            "_e IS NOT NULL",
-            "_d IS NOT NULL",
-            f"_ts BETWEEN {_ts_lit(self.oldest)} AND {_ts_lit(self.newest)}",
-        ]
-        if check_properties:
-            terms.append("_p IS NOT NULL")
-        # ``random() >= 0`` is always true but volatile, which stops DuckDB from pushing
-        # ``WHERE _ok`` below the projections by inlining their expressions: the JSON
-        # parse of the properties (and the timestamp parse...) would then run twice per
-        # row, once in the filter and once for the inserted value (~30% more CPU).
-        # Without a filter on ``_ok`` (the one-pass insert) there is nothing to push.
-        ok = "coalesce(" + " AND ".join(terms) + ", false)"
-        return f"({ok} AND random() >= 0)" if guard else f"({ok})"
-
-    def _origin(self, name: str) -> str:
-        origin = self.mapped.origin.get(name)
-        return f" ({origin})" if origin and origin != f"column {name!r}" else ""
-
-    def _reason(self, check_properties: bool) -> str:
-        tol_hours = self.tolerance.total_seconds() / 3600
-        raw_ts = self.mapped.timestamp_raw
-        ts, props = _quoted(raw_ts), _quoted(self.mapped.properties_raw)
-        whens = [
-            "WHEN _rp IS NOT NULL THEN _rp",
-            *(f"WHEN {condition} THEN {message}" for condition, message in self.mapped.checks),
-            f"WHEN _e IS NULL THEN {lit('event is missing' + self._origin('event'))}",
-            f"WHEN _d IS NULL THEN {lit('distinct_id is missing' + self._origin('distinct_id'))}",
-            f"WHEN _ts IS NULL AND {raw_ts} IS NULL "
-            f"THEN {lit('timestamp is missing' + self._origin('timestamp'))}",
-            f"WHEN _ts IS NULL THEN 'timestamp ' || {ts} || ' is not a timestamp'",
-            f"WHEN _ts < {_ts_lit(self.oldest)} THEN 'timestamp ' || {ts} || "
-            f"{lit(f' is before {self.oldest:%Y-%m-%d} (absurd)')}",
-            f"WHEN _ts > {_ts_lit(self.newest)} THEN 'timestamp ' || {ts} || "
-            f"{lit(f' is more than {tol_hours:g} h in the future')}",
-        ]
-        if check_properties:
-            origin = self._origin("properties")
-            whens.append(
-                f"WHEN _p IS NULL THEN 'properties ' || {props} || "
-                f"{lit(' are not a JSON object' + origin)}"
-            )
-        return "CASE " + " ".join(whens) + " END"
-
-    def _id_uuid(self) -> str:
-        return f"coalesce(TRY_CAST(_u AS UUID), {stable_uuid_sql(self.project, '_u')})"
-
-    def _uuid(self) -> str:
-        return (
-            "CASE WHEN _u IS NOT NULL "
-            f"THEN {self._id_uuid()} "
-            f"ELSE CAST(md5(concat_ws('|', {lit(self.project)}, _d, _e, "
-            "CAST(epoch_us(_ts) AS VARCHAR), CAST(_p AS VARCHAR))) AS UUID) END"
-        )
-
-
-def _quoted(column: str) -> str:
-    """SQL quoting a (possibly long) source value for an error message."""
-    return (
-        f"('''' || left(coalesce({column}, ''), 60) "
-        f"|| CASE WHEN length({column}) > 60 THEN '…' ELSE '' END || '''')"
-    )
-
-
-def _ts_lit(value: datetime) -> str:
-    return f"TIMESTAMPTZ {lit(value.isoformat())}"
-
-
 # -- running it --------------------------------------------------------------------------
 
 
@@ -334,77 +160,6 @@ def _insert_order(con: duckdb.DuckDBPyConnection, fmt: str) -> Iterator[None]:
         con.execute(f"SET preserve_insertion_order = {str(row[0] if row else True).lower()}")
 
 
-_ZERO_UUID = "'00000000-0000-0000-0000-000000000000'::UUID"
-
-
-@dataclass(frozen=True)
-class _Stamps:
-    """This import's ``inserted_at`` values: the transaction's start time for most rows,
-    1 us later for the rows persons must look at (merge events, ``$set``...), 2 us
-    later for the stand-ins of rejected rows (one-pass import, deleted at once).
-
-    Marking those rows while they are being inserted (their properties are in memory
-    then) spares a scan of every imported row's properties afterwards; both values
-    together select exactly this import's rows, and no other transaction can commit
-    with either (there is one writer).
-    """
-
-    plain: datetime
-
-    @property
-    def persons(self) -> datetime:
-        return self.plain + timedelta(microseconds=1)
-
-    @property
-    def rejected(self) -> datetime:
-        return self.plain + timedelta(microseconds=2)
-
-    def new_rows(self, project: str) -> str:
-        return (
-            f"project = {lit(project)} AND inserted_at IN "
-            f"({_ts_lit(self.plain)}, {_ts_lit(self.persons)})"
-        )
-
-    def _mark(self) -> str:
-        # ``$set`` without its leading quote: DuckDB's ``contains`` memchr()s to the
-        # needle's first byte and then compares byte by byte, and a JSON object is full
-        # of quotes but has few dollars (~0.1 s per million rows less). It also matches
-        # ``$set_once`` and, harmlessly, keys like ``$settings`` (persons then look at
-        # a few more rows).
-        merges = ", ".join(lit(e) for e in MERGE_EVENTS)
-        return (
-            f"WHEN _e IN ({merges}) OR contains(_p, '$set') THEN {_ts_lit(self.persons)} "
-            f"ELSE {_ts_lit(self.plain)}"
-        )
-
-    def insert_sql(self, rows: str, where: str) -> str:
-        """Insert the rows of ``rows`` that pass ``where``."""
-        return f"""
-            INSERT INTO events
-                (uuid, project, distinct_id, event, timestamp, properties, inserted_at)
-            SELECT _uuid, $project, _d, _e, _ts, _p, CASE {self._mark()} END
-            FROM ({rows}) s
-            WHERE {where}
-            """
-
-    def insert_all_sql(self, rows: str) -> str:
-        """Insert every row of ``rows``; a rejected one as a stand-in stamped ``rejected``.
-
-        This is what makes one pass over the file enough: the statement's row count is
-        the file's, and deleting the stand-ins counts the rejected rows, without a
-        second read of the file (for CSV that read is a full parse). The stand-ins'
-        ``coalesce``s only satisfy NOT NULL; no one sees them (same transaction).
-        """
-        return f"""
-            INSERT INTO events
-                (uuid, project, distinct_id, event, timestamp, properties, inserted_at)
-            SELECT coalesce(_uuid, {_ZERO_UUID}), $project, coalesce(_d, ''), coalesce(_e, ''),
-                   coalesce(_ts, TIMESTAMPTZ '1970-01-01 00:00:00+00'), coalesce(_p, '{{}}'),
-                   CASE WHEN NOT _ok THEN {_ts_lit(self.rejected)} {self._mark()} END
-            FROM ({rows}) s
-            """
-
-
 @dataclass(frozen=True)
 class _Counts:
     """What the insert pass learnt: rows in the file, valid ones, rows inserted."""
@@ -416,14 +171,14 @@ class _Counts:
 
 def _run(
     con: duckdb.DuckDBPyConnection,
-    plan: _Plan,
+    plan: Plan,
     max_errors: int,
     stage: Callable[[str], None],
 ) -> tuple[int, int, int, list[str]]:
     project = plan.project
     stamp_row = con.execute("SELECT current_timestamp").fetchone()
     assert stamp_row is not None
-    stamps = _Stamps(stamp_row[0])
+    stamps = Stamps(stamp_row[0])
 
     # Nothing of this project stored yet (a fresh import): nothing can be a duplicate of
     # a stored event, so one pass over the file does it all. Otherwise a first pass
@@ -441,31 +196,23 @@ def _run(
     extra_copies = 0
     if counts.inserted > 1:
         stage("deduplicating")
-        extra_copies = _resolve_file_duplicates(con, plan, full, stamps)
+        extra_copies = resolve_file_duplicates(con, plan, full, stamps)
     imported = counts.inserted - extra_copies
 
     if imported:
         stage("persons")
-        _update_persons(con, project, stamps)
+        update_imported_persons(con, project, stamps)
 
     rejected = counts.total - counts.valid
     errors: list[str] = []
     if rejected and max_errors > 0:
         stage("reporting")
-        rows = con.execute(
-            f"""
-            SELECT _row, _reason FROM (
-                SELECT row_number() OVER () AS _row, _reason
-                FROM ({plan.rows(check_properties=True, reasons=True)}))
-            WHERE _reason IS NOT NULL ORDER BY _row LIMIT {int(max_errors)}
-            """
-        ).fetchall()
-        errors = [f"row {r}: {reason}" for r, reason in rows]
+        errors = list_rejected(con, plan, max_errors)
     return imported, counts.valid - imported, rejected, errors
 
 
 def _one_pass(
-    con: duckdb.DuckDBPyConnection, plan: _Plan, stamps: _Stamps, stage: Callable[[str], None]
+    con: duckdb.DuckDBPyConnection, plan: Plan, stamps: Stamps, stage: Callable[[str], None]
 ) -> _Counts:
     """Insert every row (rejected ones as stand-ins), then delete the stand-ins."""
     stage("importing")
@@ -482,7 +229,7 @@ def _one_pass(
 
 
 def _two_passes(
-    con: duckdb.DuckDBPyConnection, plan: _Plan, stamps: _Stamps, stage: Callable[[str], None]
+    con: duckdb.DuckDBPyConnection, plan: Plan, stamps: Stamps, stage: Callable[[str], None]
 ) -> _Counts:
     """First pass: count rows and valid rows, learn the time range; then insert the
     valid rows not already stored (anti-join cut to that range, where DuckDB's zone
@@ -521,68 +268,6 @@ def _two_passes(
             stamps.insert_sql(plan.rows(check_properties=True), where), params
         ).fetchone()
     return _Counts(total=total, valid=valid, inserted=int(out[0]) if out else 0)
-
-
-def _update_persons(con: duckdb.DuckDBPyConnection, project: str, stamps: _Stamps) -> None:
-    """Fold the imported rows into persons through a compact stand-in for them.
-
-    ``update_persons`` reads its relation several times; what it needs from millions
-    of plain events is each distinct_id's first timestamp, so it gets one row per
-    distinct_id (no properties, no merge) plus the marked rows in full: the same
-    persons, from a table a fraction of the size.
-    """
-    con.execute(
-        f"""
-        CREATE OR REPLACE TEMP TABLE {_PERSONS_TABLE} AS
-        SELECT project, distinct_id, event, timestamp, properties FROM events
-        WHERE project = {lit(project)} AND inserted_at = {_ts_lit(stamps.persons)}
-        UNION ALL
-        SELECT project, distinct_id, '' AS event, min(timestamp) AS timestamp,
-               '{{}}'::JSON AS properties
-        FROM events WHERE {stamps.new_rows(project)}
-        GROUP BY project, distinct_id
-        """
-    )
-    try:
-        update_persons(con, _PERSONS_TABLE)
-    finally:
-        con.execute(f"DROP TABLE IF EXISTS {_PERSONS_TABLE}")
-
-
-def _resolve_file_duplicates(
-    con: duckdb.DuckDBPyConnection, plan: _Plan, full: str, stamps: _Stamps
-) -> int:
-    """Keep the first copy (in file order) of each uuid the file holds more than once.
-
-    Found on the inserted rows' uuids alone; only those uuids are read again from the
-    file, numbered in file order, and re-inserted once. Returns the copies dropped.
-    """
-    new_rows = stamps.new_rows(plan.project)
-    con.execute(
-        f"""
-        CREATE OR REPLACE TEMP TABLE {_DUPS_TABLE} AS
-        SELECT uuid, count(*) AS n FROM events WHERE {new_rows}
-        GROUP BY uuid HAVING count(*) > 1
-        """
-    )
-    try:
-        row = con.execute(f"SELECT count(*), coalesce(sum(n), 0) FROM {_DUPS_TABLE}").fetchone()
-        assert row is not None
-        uuids, copies = int(row[0]), int(row[1])
-        if not uuids:
-            return 0
-        con.execute(
-            f"DELETE FROM events WHERE {new_rows} AND uuid IN (SELECT uuid FROM {_DUPS_TABLE})"
-        )
-        first_copies = (
-            f"SELECT * FROM (SELECT *, row_number() OVER () AS _row FROM ({full})) "
-            f"WHERE _ok AND _uuid IN (SELECT uuid FROM {_DUPS_TABLE}) "
-            "QUALIFY row_number() OVER (PARTITION BY _uuid ORDER BY _row) = 1"
-        )
-        con.execute(stamps.insert_sql(first_copies, "true"), {"project": plan.project})
-        return copies - uuids
-    finally:
-        con.execute(f"DROP TABLE IF EXISTS {_DUPS_TABLE}")
 
 
 def _describe(exc: duckdb.Error, path: Path) -> str:
