@@ -219,3 +219,21 @@ def test_segment_post_needs_the_csrf_token_and_a_sound_question(client: TestClie
             follow_redirects=False,
         )
         assert r.status_code == 422 and why in r.text, r.text[:300]
+
+
+def test_a_segment_name_with_a_slash_opens(client: TestClient) -> None:
+    from fieldnote.analytics.funnels import Funnel
+    from fieldnote.analytics.segments import SegmentDefinition
+    from fieldnote.repository import SavedSegments
+
+    repo = client.app.state.fieldnote.fieldnote.repository  # type: ignore[attr-defined]
+    definition = SegmentDefinition(funnel=Funnel.parse(list(STEPS[:2])), step=1, dropped=True)
+    SavedSegments(repo).create("demo", "ios/web drop", definition.to_dict(), created_by="test")
+    as_user(client, "researcher@example.com")
+    r = client.get("/projects/demo/segments")
+    assert 'href="/projects/demo/segments/ios%2Fweb%20drop"' in r.text
+    detail = client.get("/projects/demo/segments/ios%2Fweb%20drop")
+    assert detail.status_code == 200 and "ios/web drop" in detail.text
+    members = client.get("/projects/demo/segments/ios%2Fweb%20drop/members")
+    assert members.status_code == 200 and 'id="members-table"' in members.text
+    assert client.get("/projects/demo/segments/no-such/members").status_code == 404

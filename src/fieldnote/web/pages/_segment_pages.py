@@ -1,6 +1,9 @@
 """Saved segments: the list, one segment (its definition and size: aggregates, any
 role), and its members (distinct ids: personal data, researchers and admins only,
-and every read is written to the audit log)."""
+and every read is written to the audit log).
+
+Names may hold a slash (the CLI allows it), so the name is a ``path`` parameter and
+the members route is declared first: ``a/b/members`` is segment ``a/b``'s members."""
 
 from __future__ import annotations
 
@@ -131,13 +134,7 @@ async def _segment_view(
     )
 
 
-@router.get("/projects/{project}/segments/{name}")
-async def segment_page(request: Request, access: Viewer, name: str) -> Response:
-    """The definition and the size now (aggregates: any role)."""
-    return await _segment_view(request, access, name, template="segment.html", limit=0)
-
-
-@router.get("/projects/{project}/segments/{name}/members")
+@router.get("/projects/{project}/segments/{name:path}/members")
 async def segment_members_page(
     request: Request,
     access: Researcher,
@@ -146,3 +143,9 @@ async def segment_members_page(
 ) -> Response:
     """Who is in the segment now: personal data, so the read is audited."""
     return await _segment_view(request, access, name, template="segment_members.html", limit=limit)
+
+
+@router.get("/projects/{project}/segments/{name:path}")
+async def segment_page(request: Request, access: Viewer, name: str) -> Response:
+    """The definition and the size now (aggregates: any role)."""
+    return await _segment_view(request, access, name, template="segment.html", limit=0)
