@@ -13,6 +13,7 @@ from fieldnote.repository._accounts import (
 )
 from fieldnote.repository._audit import AuditLog, AuditRecord
 from fieldnote.repository._db import Repository, RepositoryNotMigratedError
+from fieldnote.repository._guides import GuideStore, GuideVersion
 from fieldnote.repository._interviews import InterviewError, InterviewStore, SavedInterview
 from fieldnote.repository._models import Base, Project
 from fieldnote.repository._monitors import MonitorError, MonitorRecord, MonitorStore, SignalRecord
@@ -44,6 +45,8 @@ __all__ = [
     "AuditRecord",
     "Base",
     "CreatedToken",
+    "GuideStore",
+    "GuideVersion",
     "InterviewError",
     "InterviewStore",
     "MemberInfo",
