@@ -2,14 +2,25 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import duckdb
 import pytest
 
-from fieldnote.analytics import DateRange, engine_source, parse_date, store_source
+from fieldnote.analytics import (
+    DateRange,
+    EventSource,
+    engine_source,
+    parse_date,
+    parse_range,
+    store_source,
+)
+from fieldnote.analytics.explain import explain, rate_metric
 from fieldnote.analytics.funnels import Funnel, FunnelStep, compute_funnel
+from fieldnote.analytics.retention import Retention
+from fieldnote.analytics.segments import SegmentDefinition, members
 from fieldnote.analytics.trends import EventTrend, Interval
 from fieldnote.events.engines import (
     DuckDBFile,
@@ -41,22 +52,35 @@ def assert_close(got: Any, want: Any) -> None:
         assert got == want
 
 
+def _questions() -> dict[str, Callable[[EventSource], dict[str, Any]]]:
+    """Every analytics computation, as asked of one source."""
+    march = DateRange(parse_date("2026-03-02"), parse_date("2026-03-22", end=True))
+    trend = EventTrend(FunnelStep.parse("signup"), "users", Interval.WEEK, march)
+    cohorts = Retention.parse(start="signup", interval="week", periods=3)
+    metric = rate_metric("conversion", {"steps": ["signup", "connect_integration"]})
+    before, after = parse_range("2026-03-01..2026-03-10"), parse_range("2026-03-11..2026-03-31")
+    steps = Funnel.parse(["signup", "connect_integration", "activated"], window="14d")
+    segment = SegmentDefinition(funnel=steps, step=2, dropped=True)
+    return {
+        "funnel": lambda s: compute_funnel(s, FUNNEL).to_dict(),
+        "trend": lambda s: trend.compute(s).to_dict(),
+        "retention": lambda s: cohorts.compute(s).to_dict(),
+        "explain": lambda s: explain(s, metric, before, after, ["channel"]).to_dict(),
+        "segment": lambda s: members(s, segment).to_dict(),
+    }
+
+
 @pytest.mark.spark
-def test_funnels_through_the_engines_equal_the_store(tmp_path: Path, spark: Any) -> None:
+def test_analytics_through_the_engines_equal_the_store(tmp_path: Path, spark: Any) -> None:
     home = tmp_path / "home"
     _seed(home)  # a real store: group-commit writes, persons merged by $identify
     con = duckdb.connect(str(home / "events.duckdb"), read_only=True)
-    want = compute_funnel(store_source(con, "saas"), FUNNEL).to_dict()
-    trend = EventTrend(
-        FunnelStep.parse("signup"),
-        "users",
-        Interval.WEEK,
-        DateRange(parse_date("2026-03-02"), parse_date("2026-03-22", end=True)),
-    )
-    want_trend = trend.compute(store_source(con, "saas")).to_dict()
+    questions = _questions()
+    want = {name: ask(store_source(con, "saas")) for name, ask in questions.items()}
     export_store(con, tmp_path / "export")
     con.close()
-    assert [s["count"] for s in want["steps"]] == [5, 4, 1]
+    assert [s["count"] for s in want["funnel"]["steps"]] == [5, 4, 1]
+    assert want["segment"]["size"] == 3
     engines = [
         open_engine("duckdb", DuckDBFile(home / "events.duckdb")),
         open_engine("duckdb", ParquetExport(tmp_path / "export")),
@@ -65,9 +89,8 @@ def test_funnels_through_the_engines_equal_the_store(tmp_path: Path, spark: Any)
     try:
         for engine in engines:
             source = engine_source(engine, "saas")
-            assert_close(compute_funnel(source, FUNNEL).to_dict(), want)
-            if engine.name == "duckdb":
-                assert trend.compute(source).to_dict() == want_trend
+            for name, ask in questions.items():
+                assert_close(ask(source), want[name])
     finally:
         for engine in engines:
             engine.close()

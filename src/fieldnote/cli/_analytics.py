@@ -21,7 +21,16 @@ from fieldnote.cli._context import emit, fail, get_state
 from fieldnote.cli._server_client import ServerClient, ServerError
 from fieldnote.repository import DEFAULT_PROJECT, ProjectError
 
-__all__ = ["FromOpt", "JsonOpt", "ProjectOpt", "ToOpt", "register", "run_analytics"]
+__all__ = [
+    "EngineOpt",
+    "ExportOpt",
+    "FromOpt",
+    "JsonOpt",
+    "ProjectOpt",
+    "ToOpt",
+    "register",
+    "run_analytics",
+]
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON.")]
 ProjectOpt = Annotated[str, typer.Option("--project", "-p", help="Project name.")]
@@ -29,6 +38,13 @@ FromOpt = Annotated[
     str | None, typer.Option("--from", help="First day (UTC date or ISO time), included.")
 ]
 ToOpt = Annotated[str | None, typer.Option("--to", help="Last day (UTC date), included.")]
+ExportOpt = Annotated[
+    Path | None,
+    typer.Option(help="Read a Parquet export (`fieldnote export DIR`) instead of the store."),
+]
+EngineOpt = Annotated[
+    str, typer.Option(help="With --export: the engine that reads it, duckdb or spark.")
+]
 
 
 def on_export(
@@ -56,8 +72,20 @@ def run_analytics(
     path: str,
     params: dict[str, Any],
     local: Callable[[Any], dict[str, Any]],
+    *,
+    export: Path | None = None,
+    engine: str = "duckdb",
 ) -> dict[str, Any]:
-    """Ask the owning server (or FIELDNOTE_SERVER_URL), else compute on the store file."""
+    """Ask the owning server (or FIELDNOTE_SERVER_URL), else compute on the store file;
+    with ``export``, compute on that Parquet export with ``engine`` instead."""
+    if export is not None:
+        return on_export(engine, export, project, as_json, local)
+    if engine != "duckdb":
+        fail(
+            f"--engine {engine} reads a Parquet export: run `fieldnote export DIR` and add "
+            "--export DIR (the store itself is read with DuckDB)",
+            as_json=as_json,
+        )
     settings = get_state(ctx).settings
     client: ServerClient | None = None
     if settings.server_url:
@@ -158,13 +186,8 @@ def funnel(
     strict: Annotated[
         bool, typer.Option("--strict", help="No other event may happen between two steps.")
     ] = False,
-    export: Annotated[
-        Path | None,
-        typer.Option(help="Read a Parquet export (`fieldnote export DIR`) instead of the store."),
-    ] = None,
-    engine: Annotated[
-        str, typer.Option(help="With --export: the engine that reads it, duckdb or spark.")
-    ] = "duckdb",
+    export: ExportOpt = None,
+    engine: EngineOpt = "duckdb",
     as_json: JsonOpt = False,
 ) -> None:
     """Conversion through ordered steps within a window (docs/analytics.md)."""
@@ -184,10 +207,16 @@ def funnel(
     def local(src: Any) -> dict[str, Any]:
         return compute_funnel(src, spec).to_dict()
 
-    if export is not None:
-        data = on_export(engine, export, project, as_json, local)
-    else:
-        data = run_analytics(ctx, project, as_json, "/analytics/funnel", query.to_params(), local)
+    data = run_analytics(
+        ctx,
+        project,
+        as_json,
+        "/analytics/funnel",
+        query.to_params(),
+        local,
+        export=export,
+        engine=engine,
+    )
     emit(data if as_json else _funnel_table(data), as_json=as_json)
 
 
@@ -223,6 +252,8 @@ def retention(
     date_from: FromOpt = None,
     date_to: ToOpt = None,
     project: ProjectOpt = DEFAULT_PROJECT,
+    export: ExportOpt = None,
+    engine: EngineOpt = "duckdb",
     as_json: JsonOpt = False,
 ) -> None:
     """Cohort table: users by the period of their first START, and the share doing
@@ -246,6 +277,8 @@ def retention(
         "/analytics/retention",
         query.to_params(),
         lambda src: spec.compute(src).to_dict(),
+        export=export,
+        engine=engine,
     )
     emit(data if as_json else _retention_table(data), as_json=as_json)
 

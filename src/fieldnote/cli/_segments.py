@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import getpass
 from datetime import timedelta
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -15,7 +16,15 @@ from rich.table import Table
 from fieldnote.analytics import parse_duration
 from fieldnote.analytics.funnels import Funnel
 from fieldnote.analytics.segments import SegmentDefinition, members
-from fieldnote.cli._analytics import FromOpt, JsonOpt, ProjectOpt, ToOpt, run_analytics
+from fieldnote.cli._analytics import (
+    EngineOpt,
+    ExportOpt,
+    FromOpt,
+    JsonOpt,
+    ProjectOpt,
+    ToOpt,
+    run_analytics,
+)
 from fieldnote.cli._context import emit, fail, get_state
 from fieldnote.repository import DEFAULT_PROJECT, SavedSegments, SegmentError
 
@@ -103,7 +112,15 @@ def list_segments(
     emit(data if as_json else table, as_json=as_json)
 
 
-def _evaluate(ctx: typer.Context, project: str, name: str, as_json: bool, limit: int) -> Any:
+def _evaluate(
+    ctx: typer.Context,
+    project: str,
+    name: str,
+    as_json: bool,
+    limit: int,
+    where: tuple[Path | None, str] = (None, "duckdb"),
+) -> Any:
+    """``where``: the ``--export`` folder (None: the store) and the ``--engine``."""
     try:
         record = _store(ctx).get(project, name)
         definition = SegmentDefinition.from_dict(record.definition)
@@ -118,6 +135,8 @@ def _evaluate(ctx: typer.Context, project: str, name: str, as_json: bool, limit:
         path,
         params,
         lambda src: {"name": name, **members(src, definition, limit=limit).to_dict()},
+        export=where[0],
+        engine=where[1],
     )
     if not limit:
         data.pop("members", None)
@@ -129,10 +148,12 @@ def show(
     ctx: typer.Context,
     name: str,
     project: ProjectOpt = DEFAULT_PROJECT,
+    export: ExportOpt = None,
+    engine: EngineOpt = "duckdb",
     as_json: JsonOpt = False,
 ) -> None:
     """A segment's definition and its size now."""
-    data = _evaluate(ctx, project, name, as_json, limit=0)
+    data = _evaluate(ctx, project, name, as_json, limit=0, where=(export, engine))
     emit(data, as_json=as_json, text=f"{name}: {data['size']:,} persons ({data['description']})")
 
 
@@ -142,10 +163,12 @@ def show_members(
     name: str,
     limit: Annotated[int, typer.Option(min=1, max=100_000)] = 100,
     project: ProjectOpt = DEFAULT_PROJECT,
+    export: ExportOpt = None,
+    engine: EngineOpt = "duckdb",
     as_json: JsonOpt = False,
 ) -> None:
     """The persons in a segment now (personal data), with their distinct ids."""
-    data = _evaluate(ctx, project, name, as_json, limit=limit)
+    data = _evaluate(ctx, project, name, as_json, limit=limit, where=(export, engine))
     table = Table(
         "person", "distinct ids", "furthest step", title=f"{name}: {data['size']:,} persons"
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -10,6 +11,8 @@ from rich.table import Table
 from fieldnote.analytics.queries import TrendQuery
 from fieldnote.analytics.trends import TrendOptions
 from fieldnote.cli._analytics import (
+    EngineOpt,
+    ExportOpt,
     FromOpt,
     JsonOpt,
     ProjectOpt,
@@ -30,7 +33,15 @@ trend_app = typer.Typer(
 IntervalOpt = Annotated[str | None, typer.Option("--interval", help="day or week.")]
 
 
-def _trend(ctx: typer.Context, metric: str, project: str, as_json: bool, o: TrendOptions) -> None:
+def _trend(
+    ctx: typer.Context,
+    metric: str,
+    project: str,
+    as_json: bool,
+    o: TrendOptions,
+    where: tuple[Path | None, str] = (None, "duckdb"),
+) -> None:
+    """``where``: the ``--export`` folder (None: the store) and the ``--engine``."""
     query = TrendQuery(metric, o)
     try:
         spec = query.trend()
@@ -43,6 +54,8 @@ def _trend(ctx: typer.Context, metric: str, project: str, as_json: bool, o: Tren
         f"/analytics/trend/{metric}",
         query.to_params(),
         lambda src: spec.compute(src).to_dict(),
+        export=where[0],
+        engine=where[1],
     )
     emit(data if as_json else _trend_table(data), as_json=as_json)
 
@@ -83,13 +96,15 @@ def trend_events(
     date_from: FromOpt = None,
     date_to: ToOpt = None,
     project: ProjectOpt = DEFAULT_PROJECT,
+    export: ExportOpt = None,
+    engine: EngineOpt = "duckdb",
     as_json: JsonOpt = False,
 ) -> None:
     """How many events (or users, or the sum of a property) per day or week."""
     o = TrendOptions(
         event=event, measure=measure, interval=interval, date_from=date_from, date_to=date_to
     )
-    _trend(ctx, "events", project, as_json, o)
+    _trend(ctx, "events", project, as_json, o, (export, engine))
 
 
 @trend_app.command("conversion")
@@ -101,13 +116,15 @@ def trend_conversion(
     date_from: FromOpt = None,
     date_to: ToOpt = None,
     project: ProjectOpt = DEFAULT_PROJECT,
+    export: ExportOpt = None,
+    engine: EngineOpt = "duckdb",
     as_json: JsonOpt = False,
 ) -> None:
     """Funnel conversion (first to last step) by the period the funnel was entered."""
     o = TrendOptions(
         steps=tuple(step), window=window, interval=interval, date_from=date_from, date_to=date_to
     )
-    _trend(ctx, "conversion", project, as_json, o)
+    _trend(ctx, "conversion", project, as_json, o, (export, engine))
 
 
 @trend_app.command("activation")
@@ -120,6 +137,8 @@ def trend_activation(
     date_from: FromOpt = None,
     date_to: ToOpt = None,
     project: ProjectOpt = DEFAULT_PROJECT,
+    export: ExportOpt = None,
+    engine: EngineOpt = "duckdb",
     as_json: JsonOpt = False,
 ) -> None:
     """Share of users doing TARGET within N days of START, by START's period."""
@@ -131,7 +150,7 @@ def trend_activation(
         date_from=date_from,
         date_to=date_to,
     )
-    _trend(ctx, "activation", project, as_json, o)
+    _trend(ctx, "activation", project, as_json, o, (export, engine))
 
 
 @trend_app.command("stickiness")
@@ -141,11 +160,13 @@ def trend_stickiness(
     date_from: FromOpt = None,
     date_to: ToOpt = None,
     project: ProjectOpt = DEFAULT_PROJECT,
+    export: ExportOpt = None,
+    engine: EngineOpt = "duckdb",
     as_json: JsonOpt = False,
 ) -> None:
     """DAU, WAU, MAU and DAU/MAU, DAU/WAU per day."""
     o = TrendOptions(event=event, date_from=date_from, date_to=date_to)
-    _trend(ctx, "stickiness", project, as_json, o)
+    _trend(ctx, "stickiness", project, as_json, o, (export, engine))
 
 
 @trend_app.command("churn")
@@ -156,8 +177,10 @@ def trend_churn(
     date_from: FromOpt = None,
     date_to: ToOpt = None,
     project: ProjectOpt = DEFAULT_PROJECT,
+    export: ExportOpt = None,
+    engine: EngineOpt = "duckdb",
     as_json: JsonOpt = False,
 ) -> None:
     """Share of a period's active users who are not active in the next period."""
     o = TrendOptions(event=event, interval=interval, date_from=date_from, date_to=date_to)
-    _trend(ctx, "churn", project, as_json, o)
+    _trend(ctx, "churn", project, as_json, o, (export, engine))
