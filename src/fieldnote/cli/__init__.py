@@ -20,6 +20,7 @@ from fieldnote.cli import (
     _monitors,
     _projects,
     _serve,
+    _themes,
 )
 from fieldnote.cli._context import CliState
 
@@ -61,6 +62,7 @@ _export.register(app)
 _import.register(app)
 _demo.register(app)
 _analytics.register(app)
+_themes.register(app)
 _detect.register(app)
 app.add_typer(_monitors.monitors_app, name="monitors")
 app.add_typer(_monitors.questions_app, name="questions")

@@ -1,0 +1,149 @@
+"""``fieldnote themes PATH``: themes from any CSV/JSONL of texts (thin over fieldnote.synthesis)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from fieldnote.cli._context import emit, err_console, fail
+from fieldnote.synthesis import (
+    CLUSTERERS,
+    EMBEDDERS,
+    STAGES,
+    EmbedderUnavailable,
+    Note,
+    PriorTheme,
+    Synthesis,
+    SynthesisOptions,
+    TableError,
+    TextColumns,
+    notes_from_texts,
+    read_texts,
+    synthesize,
+)
+
+__all__ = ["register"]
+
+
+def _prior(path: Path, notes: Sequence[Note]) -> list[PriorTheme]:
+    """Themes of an earlier ``--json`` run; members are looked up among today's notes."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        themes = data["themes"]
+        assignments = data["assignments"]
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise TableError(f"{path}: not the --json output of `fieldnote themes` ({exc})") from None
+    text_of = {n.id: n.text for n in notes}
+    members: dict[str, dict[str, str]] = {}
+    for a in assignments:
+        if a.get("theme") is not None and a.get("id") in text_of:
+            members.setdefault(a["theme"], {})[a["id"]] = text_of[a["id"]]
+    return [
+        PriorTheme(t["id"], t["label"], members.get(t["id"], {}), bool(t.get("renamed", False)))
+        for t in themes
+    ]
+
+
+def _table(result: Synthesis) -> Table:
+    table = Table(
+        title=f"{len(result.themes)} themes from {len(result.notes)} notes "
+        f"(coverage {result.coverage:.0%}; ranked by participants x intensity)"
+    )
+    for col in ("id", "theme", "kind", "notes", "people", "sentiment", "quote"):
+        table.add_column(
+            col, justify="right" if col in {"notes", "people", "sentiment"} else "left"
+        )
+    for t in result.themes:
+        quote = t.quotes[0].text if t.quotes else ""
+        table.add_row(
+            t.id,
+            f"{t.label}\n[dim]{', '.join(t.keyphrases[:5])}[/]",
+            t.kind,
+            str(t.size),
+            f"{t.participants} ({t.share:.0%})",
+            f"{t.sentiment:+.2f}",
+            f'"{quote[:80]}"',
+        )
+    return table
+
+
+def _run(notes: Sequence[Note], options: SynthesisOptions, prior: list[PriorTheme]) -> Synthesis:
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TimeElapsedColumn(),
+        console=err_console,
+        transient=True,
+    ) as bar:
+        task = bar.add_task(f"synthesising {len(notes):,} notes", total=len(STAGES))
+
+        def step(stage: str) -> None:
+            bar.update(task, advance=1, description=f"{stage} done")
+
+        return synthesize(notes, options, prior=prior, progress=step)
+
+
+def themes(
+    path: Annotated[Path, typer.Argument(help="CSV (with a header) or JSONL file of texts.")],
+    text_column: Annotated[
+        str, typer.Option("--text-column", help="Column with the text.")
+    ] = "text",
+    id_column: Annotated[
+        str | None, typer.Option("--id-column", help="Unique id column (default: line number).")
+    ] = None,
+    participant_column: Annotated[
+        str | None,
+        typer.Option("--participant-column", help="Who said it (counts distinct people)."),
+    ] = None,
+    embedder: Annotated[
+        str, typer.Option("--embedder", help=f"One of: {', '.join(EMBEDDERS)}.")
+    ] = "tfidf",
+    model: Annotated[
+        Path | None,
+        typer.Option("--model", help="Local sentence-transformers model folder."),
+    ] = None,
+    clusterer: Annotated[
+        str, typer.Option("--clusterer", help=f"One of: {', '.join(CLUSTERERS)}.")
+    ] = "kmeans-silhouette",
+    split: Annotated[
+        bool, typer.Option("--split-sentences", help="One note per sentence (ids get #n).")
+    ] = False,
+    prior: Annotated[
+        Path | None,
+        typer.Option("--prior", help="--json output of an earlier run: keep its theme ids/names."),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Themes from texts: label, keyphrases, quotes, people, sentiment, kind."""
+    if embedder not in EMBEDDERS:
+        fail(f"--embedder {embedder!r}: choose one of {', '.join(EMBEDDERS)}", as_json=as_json)
+    if clusterer not in CLUSTERERS:
+        fail(f"--clusterer {clusterer!r}: choose one of {', '.join(CLUSTERERS)}", as_json=as_json)
+    if model is not None and embedder != "sentence-transformers":
+        fail("--model is only used with --embedder sentence-transformers", as_json=as_json)
+    try:
+        texts = read_texts(path, TextColumns(text_column, id_column, participant_column))
+        notes = notes_from_texts(texts, split=split)
+        if not notes:
+            raise TableError(f"{path}: every text is filler (no content words)")
+        prior_themes = _prior(prior, notes) if prior is not None else []
+        options = SynthesisOptions(embedder=embedder, model=model, clusterer=clusterer)
+        result = _run(notes, options, prior_themes)
+    except (TableError, EmbedderUnavailable) as exc:
+        fail(str(exc), as_json=as_json)
+    for warning in result.warnings:
+        err_console.print(f"[yellow]warning:[/] {warning}")
+    if as_json:
+        emit(result.to_dict(), as_json=True)
+    else:
+        emit(_table(result), as_json=False)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("themes")(themes)

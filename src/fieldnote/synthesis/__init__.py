@@ -1,0 +1,75 @@
+"""Synthesis: from transcripts and open-ended answers to themes a researcher can trust.
+
+Stages (each swappable by name): notes (``_notes``), embedding (``EMBEDDERS``),
+clustering that picks the number of themes itself and leaves outliers out
+(``CLUSTERERS``), representation (c-TF-IDF keyphrases, quotes from distinct people,
+VADER sentiment and intensity, rule-based kind) and ranking by participants x
+intensity. ``ThemeModel.assign`` places new notes into existing themes without a
+recompute; ``PriorTheme`` keeps theme ids and names stable across runs.
+"""
+
+from fieldnote.synthesis._cluster import CLUSTERERS, Clusterer, Clustering, ClusterOptions
+from fieldnote.synthesis._embed import (
+    EMBEDDERS,
+    Embedder,
+    EmbedderOptions,
+    EmbedderUnavailable,
+    make_embedder,
+)
+from fieldnote.synthesis._keyphrases import ctfidf, keyphrases, label_from
+from fieldnote.synthesis._kinds import KIND_RULES, KINDS, note_kind, theme_kind
+from fieldnote.synthesis._model import Assignment, Quote, Synthesis, Theme, ThemeModel
+from fieldnote.synthesis._notes import (
+    Note,
+    SourceText,
+    Turn,
+    notes_from_texts,
+    notes_from_turns,
+    split_sentences,
+)
+from fieldnote.synthesis._pipeline import (
+    STAGES,
+    SynthesisOptions,
+    synthesize,
+    themes_from_vectors,
+)
+from fieldnote.synthesis._stable import PriorTheme
+from fieldnote.synthesis._tabular import TableError, TextColumns, read_texts
+
+__all__ = [
+    "CLUSTERERS",
+    "EMBEDDERS",
+    "KINDS",
+    "KIND_RULES",
+    "STAGES",
+    "Assignment",
+    "ClusterOptions",
+    "Clusterer",
+    "Clustering",
+    "Embedder",
+    "EmbedderOptions",
+    "EmbedderUnavailable",
+    "Note",
+    "PriorTheme",
+    "Quote",
+    "SourceText",
+    "Synthesis",
+    "SynthesisOptions",
+    "TableError",
+    "TextColumns",
+    "Theme",
+    "ThemeModel",
+    "Turn",
+    "ctfidf",
+    "keyphrases",
+    "label_from",
+    "make_embedder",
+    "note_kind",
+    "notes_from_texts",
+    "notes_from_turns",
+    "read_texts",
+    "split_sentences",
+    "synthesize",
+    "theme_kind",
+    "themes_from_vectors",
+]

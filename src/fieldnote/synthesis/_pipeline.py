@@ -1,0 +1,171 @@
+"""notes → vectors → clusters → themes: the synthesis pipeline, stage by stage.
+
+Each stage is swappable by name (``EMBEDDERS``, ``CLUSTERERS``); representation and
+ranking are fixed here because they are what a researcher reads. ``prior`` (themes of
+an earlier run) makes the run keep theme ids and names that still fit (see
+``_stable``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+from numpy.typing import NDArray
+
+from fieldnote.synthesis._cluster import ClusterOptions, make_clusterer
+from fieldnote.synthesis._embed import Embedder, EmbedderOptions, make_embedder
+from fieldnote.synthesis._keyphrases import keyphrases, label_from
+from fieldnote.synthesis._kinds import note_kind, theme_kind
+from fieldnote.synthesis._model import Assignment, Quote, Synthesis, Theme, ThemeModel
+from fieldnote.synthesis._notes import Note
+from fieldnote.synthesis._sentiment import sentiments
+from fieldnote.synthesis._stable import PriorTheme, match_prior
+
+__all__ = ["STAGES", "SynthesisOptions", "synthesize", "themes_from_vectors"]
+
+FELT_KINDS = frozenset({"pain point", "workaround", "unmet need"})
+FELT_FLOOR = 0.5
+STAGES = ("embedding", "clustering", "keyphrases", "sentiment", "themes")
+
+
+@dataclass(frozen=True, slots=True)
+class SynthesisOptions:
+    embedder: str = "tfidf"
+    model: Path | None = None
+    clusterer: str = "kmeans-silhouette"
+    cluster: ClusterOptions = field(default_factory=ClusterOptions)
+    quotes: int = 3
+    seed: int = 0
+    threads: int = 1
+    """BLAS/OpenMP threads. One by default: on a shared or busy machine, spinning
+    OpenMP workers made k-means 10-60x slower than a single thread (measured here)."""
+
+
+def _who(note: Note) -> str:
+    return note.participant if note.participant is not None else f"source:{note.source}"
+
+
+def _quotes(
+    members: NDArray[np.int64], sims: NDArray[np.float32], notes: Sequence[Note], n: int
+) -> list[Quote]:
+    """The notes nearest the centroid, one per participant."""
+    chosen: list[Quote] = []
+    seen: set[str] = set()
+    for i in members[np.lexsort((members, -sims[members]))].tolist():
+        note = notes[i]
+        if _who(note) in seen:
+            continue
+        seen.add(_who(note))
+        chosen.append(Quote(note.id, note.text, note.participant, note.source, note.start))
+        if len(chosen) >= n:
+            break
+    return chosen
+
+
+def synthesize(
+    notes: Sequence[Note],
+    options: SynthesisOptions | None = None,
+    *,
+    prior: Sequence[PriorTheme] = (),
+    progress: Callable[[str], None] | None = None,
+) -> Synthesis:
+    """Themes from notes; the same notes and options always give the same themes."""
+    from threadpoolctl import threadpool_limits
+
+    opts = options or SynthesisOptions()
+    with threadpool_limits(limits=opts.threads):
+        return _synthesize(notes, opts, prior, progress)
+
+
+def _synthesize(
+    notes: Sequence[Note],
+    opts: SynthesisOptions,
+    prior: Sequence[PriorTheme],
+    progress: Callable[[str], None] | None,
+) -> Synthesis:
+    step = progress or (lambda _stage: None)
+    embedder = make_embedder(opts.embedder, EmbedderOptions(model=opts.model, seed=opts.seed))
+    texts = [n.context for n in notes]
+    vectors = embedder.fit_transform(texts) if notes else np.zeros((0, 2), dtype=np.float32)
+    step("embedding")
+    return themes_from_vectors(notes, vectors, embedder, opts, prior=prior, progress=step)
+
+
+def themes_from_vectors(
+    notes: Sequence[Note],
+    vectors: NDArray[np.float32],
+    embedder: Embedder,
+    options: SynthesisOptions | None = None,
+    *,
+    prior: Sequence[PriorTheme] = (),
+    progress: Callable[[str], None] | None = None,
+) -> Synthesis:
+    """Clustering, representation and ranking of notes already embedded by ``embedder``.
+
+    Separate from ``synthesize`` so that two pipelines can be compared on the very same
+    vectors, and so that a caller holding embeddings need not compute them again.
+    """
+    opts = options or SynthesisOptions()
+    step = progress or (lambda _stage: None)
+    warnings: list[str] = []
+    if len(notes) < 30:
+        warnings.append(f"only {len(notes)} notes: themes from so few are tentative")
+    clustering = make_clusterer(opts.clusterer, opts.cluster).fit(vectors)
+    labels = clustering.labels
+    k = clustering.centroids.shape[0]
+    step("clustering")
+    phrases = keyphrases([n.text for n in notes], labels, k)
+    step("keyphrases")
+    compound = sentiments([n.text for n in notes])
+    kinds = [note_kind(n.text, float(c)) for n, c in zip(notes, compound.tolist(), strict=True)]
+    # How strongly a note was felt: |VADER compound|, but at least FELT_FLOOR for a pain,
+    # workaround or unmet need ("I can't invite people" is neutral to a lexicon, not to
+    # the person blocked).
+    felt = np.maximum(
+        np.abs(compound), np.array([FELT_FLOOR if k in FELT_KINDS else 0.0 for k in kinds])
+    )
+    step("sentiment")
+    sims = (
+        np.einsum("ij,ij->i", vectors, clustering.centroids[np.maximum(labels, 0)])
+        if k
+        else np.zeros(len(notes), dtype=np.float32)
+    )
+    everyone = {_who(n) for n in notes}
+    ids, labels_text = match_prior(prior, clustering.centroids, labels, notes, embedder, vectors)
+    themes: list[Theme] = []
+    for c in range(k):
+        members = np.flatnonzero(labels == c)
+        people = {_who(notes[i]) for i in members.tolist()}
+        intensity = float(np.mean(felt[members]))
+        themes.append(
+            Theme(
+                id=ids[c],
+                label=labels_text[c] or label_from(phrases[c]),
+                keyphrases=phrases[c],
+                size=int(members.size),
+                participants=len(people),
+                share=round(len(people) / max(len(everyone), 1), 4),
+                sentiment=round(float(np.mean(compound[members])), 4),
+                intensity=round(intensity, 4),
+                kind=theme_kind(kinds[i] for i in members.tolist()),
+                quotes=_quotes(members, sims, notes, opts.quotes),
+                score=round(len(people) * intensity, 4),
+            )
+        )
+    order = sorted(
+        range(k), key=lambda c: (-themes[c].score, -themes[c].participants, themes[c].id)
+    )
+    step("themes")
+    theme_of = [ids[c] if c >= 0 else None for c in labels.tolist()]
+    return Synthesis(
+        themes=[themes[c] for c in order],
+        assignments=[Assignment(n.id, t) for n, t in zip(notes, theme_of, strict=True)],
+        notes=list(notes),
+        model=ThemeModel(embedder, list(ids), clustering.centroids, clustering.cutoffs),
+        embedder=embedder.name,
+        clusterer=opts.clusterer,
+        warnings=warnings,
+    )

@@ -1,0 +1,64 @@
+"""Clustering: picks k itself, leaves far-away points out, deterministic, centroids right."""
+
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from sklearn.metrics import adjusted_rand_score
+
+from fieldnote.synthesis import CLUSTERERS, ClusterOptions
+from fieldnote.synthesis._cluster import finish
+
+
+def _blobs(seed: int, k: int = 5, per: int = 40, dims: int = 20) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    centres = rng.normal(size=(k, dims))
+    x = np.vstack([c + 0.15 * rng.normal(size=(per, dims)) for c in centres])
+    x /= np.linalg.norm(x, axis=1, keepdims=True)
+    return x.astype(np.float32), np.repeat(np.arange(k), per)
+
+
+def test_kmeans_silhouette_finds_planted_k_and_is_deterministic() -> None:
+    x, truth = _blobs(1)
+    clusterer = CLUSTERERS["kmeans-silhouette"](ClusterOptions())
+    a = clusterer.fit(x)
+    b = clusterer.fit(x)
+    assert a.centroids.shape[0] == 5
+    assert adjusted_rand_score(truth, a.labels) > 0.95
+    assert np.array_equal(a.labels, b.labels)
+
+
+def test_far_points_are_outliers_not_forced_into_a_theme() -> None:
+    x, _ = _blobs(2)
+    rng = np.random.default_rng(3)
+    strays = rng.normal(size=(4, x.shape[1])).astype(np.float32)
+    strays /= np.linalg.norm(strays, axis=1, keepdims=True)
+    result = CLUSTERERS["kmeans-silhouette"](ClusterOptions()).fit(np.vstack([x, strays]))
+    assert (result.labels[-4:] == -1).all()
+    assert (result.labels[:-4] >= 0).mean() > 0.9
+
+
+def test_hdbscan_alternative_runs_on_the_same_protocol() -> None:
+    x, truth = _blobs(4)
+    result = CLUSTERERS["hdbscan"](ClusterOptions()).fit(x)
+    covered = result.labels >= 0
+    assert adjusted_rand_score(truth[covered], result.labels[covered]) > 0.9
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.integers(-1, 3), min_size=1, max_size=30), st.integers(0, 1000))
+def test_finish_centroids_are_normalised_member_means(raw: list[int], seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=(len(raw), 4)).astype(np.float32)
+    x /= np.linalg.norm(x, axis=1, keepdims=True)
+    result = finish(
+        x, np.array(raw, dtype=np.int64), ClusterOptions(min_size=1, outlier_floor=-2.0)
+    )
+    for c in range(result.centroids.shape[0]):
+        members = x[result.labels == c]
+        mean = members.sum(axis=0)
+        mean /= np.linalg.norm(mean) or 1.0
+        assert np.allclose(result.centroids[c], mean, atol=1e-5)
+    sizes = [int((result.labels == c).sum()) for c in range(result.centroids.shape[0])]
+    assert sizes == sorted(sizes, reverse=True)
