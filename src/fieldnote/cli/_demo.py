@@ -20,6 +20,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from fieldnote.cli._context import CliState, emit, err_console, fail, get_state
+from fieldnote.cli._monitors import demo_monitor_lines, demo_monitor_step
 
 __all__ = ["register"]
 
@@ -113,6 +114,7 @@ def demo(
         elif existing is not None and not as_json:
             _explain_reuse(existing.config, config, start_given=start is not None)
         summary = summarize_demo(store.connection, DEMO_PROJECT)
+        monitor = demo_monitor_step(fn, store.connection, DEMO_PROJECT)
     finally:
         store.close()
 
@@ -127,6 +129,7 @@ def demo(
         **dataclasses.asdict(summary),
         "url": url,
     }
+    data["monitor"] = monitor
     if secret_key is not None:
         data["secret_key"] = secret_key
     if account is not None:
@@ -243,4 +246,5 @@ def _text(d: dict[str, Any]) -> str:
         "  4. integration_failed events: reason, error_code; persons: plan, role, company_size.",
         f"  `fieldnote events tail --project {d['project']}` shows the raw events.",
     ]
+    lines += demo_monitor_lines(d)
     return "\n".join(lines)

@@ -318,3 +318,34 @@ def show(
         )
         for seg in s.plan.get("segments", []):
             emit(None, as_json=False, text=f"    segment {seg['name']}: {seg['description']}")
+
+
+def demo_monitor_step(fieldnote: Any, connection: Any, project: str) -> dict[str, Any] | None:
+    """``fieldnote demo``: the demo's monitor fires on the planted drop (docs/monitors.md)."""
+    from fieldnote.demo import stored_scenario
+    from fieldnote.monitors import run_demo_monitor
+
+    scenario = stored_scenario(connection, project)
+    if scenario is None:
+        return None
+    outcome = run_demo_monitor(fieldnote.repository, store_source(connection, project), scenario)
+    return outcome.to_dict()
+
+
+def demo_monitor_lines(data: dict[str, Any]) -> list[str]:
+    """The demo summary's lines about the monitor that fired (none when it did not)."""
+    monitor = data.get("monitor")
+    if not monitor or not monitor.get("question"):
+        return []
+    question = monitor["question"]
+    lines = [
+        f"  5. Monitor '{monitor['monitor']}' fired: {monitor['reason']}",
+        f"     Question #{question['id']}: {question['text']}",
+    ]
+    for study in question["studies"]:
+        for seg in study["plan"]["segments"]:
+            lines.append(f"     Study segment {seg['name']}: {seg['description']}")
+    lines.append(
+        f"     `fieldnote questions show {question['id']} --project {question['project']}`"
+    )
+    return lines

@@ -7,6 +7,7 @@ build a ``MonitorRunner`` (repository + notifiers) and hand it an ``EventSource`
 
 from fieldnote.monitors._anomalies import Anomaly, alarm_indices, cooldown_for, detect, reason
 from fieldnote.monitors._definition import MonitorDefinition
+from fieldnote.monitors._demo import DEMO_MONITOR, demo_monitor_definition, run_demo_monitor
 from fieldnote.monitors._detectors import (
     DETECTORS,
     Detector,
@@ -46,6 +47,7 @@ from fieldnote.monitors._scheduler import MonitorScheduler, notifiers_from, run_
 from fieldnote.monitors._series import SeriesError, TimeSeries, read_csv, season_for
 
 __all__ = [
+    "DEMO_MONITOR",
     "DETECTORS",
     "METRICS",
     "NOTIFIERS",
@@ -82,6 +84,7 @@ __all__ = [
     "build_notifiers",
     "compute_metric",
     "cooldown_for",
+    "demo_monitor_definition",
     "detect",
     "detector",
     "evaluate_experiment",
@@ -90,6 +93,7 @@ __all__ = [
     "read_csv",
     "reason",
     "run_all_projects",
+    "run_demo_monitor",
     "season_for",
     "sign",
 ]

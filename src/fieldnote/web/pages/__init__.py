@@ -16,6 +16,7 @@ from fieldnote.web._auth import authenticate
 from fieldnote.web._guards import LoginRequiredError, PageForbiddenError
 from fieldnote.web._static import router as static_router
 from fieldnote.web.pages._login import router as login_router
+from fieldnote.web.pages._monitor_pages import router as monitor_pages_router
 from fieldnote.web.pages._projects import router as projects_router
 from fieldnote.web.pages._projects import visible_projects
 from fieldnote.web.pages._render import page
@@ -29,6 +30,7 @@ def install(app: FastAPI) -> None:
     app.include_router(login_router)
     app.include_router(projects_router)
     app.include_router(settings_router)
+    app.include_router(monitor_pages_router)
 
     @app.exception_handler(LoginRequiredError)
     async def login_required(request: Request, _exc: LoginRequiredError) -> Response:
