@@ -118,18 +118,22 @@ def chdb_counts(path: Path, threads: int | None) -> list[int]:
 COLD_COMPILE = """
 import time
 t = time.perf_counter()
-from fieldnote.analytics.funnels._kernel import _compiled
-run = _compiled()
+from datetime import timedelta
 import numpy as np
+from fieldnote.analytics.funnels import Funnel, FunnelStep
+from fieldnote.analytics.funnels._chain import FunnelRows
+from fieldnote.analytics.funnels._kernel import kernel_aggregates
 z = np.zeros(1, dtype=np.int64)
-run(z, z, z, z, np.ones(1, dtype=bool), np.zeros(1, dtype=np.int32), 0, 1, 2, 1,
-    np.zeros(2, dtype=bool), False)
+rows = FunnelRows(z, z, z, z + 1, np.ones(1, bool), np.full(1, -1, np.int32), [])
+funnel = Funnel(steps=(FunnelStep(event="a"), FunnelStep(event="b")), window=timedelta(1))
+kernel_aggregates(funnel, rows, breakdown=True)
 print(time.perf_counter() - t)
 """
 
 
 def cold_compile_seconds() -> float:
-    """numba import and compile of the kernel in a fresh process with an empty cache."""
+    """Import and compile of the kernel (all its loops) in a fresh process with an
+    empty numba cache."""
     with tempfile.TemporaryDirectory() as cache:
         out = subprocess.run(
             [sys.executable, "-c", COLD_COMPILE],

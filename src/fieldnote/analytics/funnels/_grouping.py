@@ -3,8 +3,9 @@
 A full sort by (user, time) is not needed, only each user's rows together and in time
 order. So: one counting pass scatters the rows into buckets by the top bits of the
 user's hash (a few rows per bucket; a user lies in one bucket), then each bucket is
-sorted on its own — insertion sort for the usual handful of rows, merge sorts for a
-heavy user's bucket. Buckets are independent, so threads sort disjoint bucket ranges.
+sorted on its own — insertion sort for the usual handful of rows, shell sort for a
+heavy user's bucket (written out here: numba's own ``argsort`` takes several times as
+long to compile). Buckets are independent, so threads sort disjoint bucket ranges.
 That is a fraction of a general sort's work (DuckDB's ``ORDER BY`` took 0.45 CPU
 seconds for 1.4M rows, ``np.lexsort`` 0.3, this about 0.05).
 
@@ -70,37 +71,38 @@ def sort_buckets(  # pragma: no cover - compiled by numba; tested through caller
     b_hi: int,
 ) -> None:
     """Sort the rows of buckets ``[b_lo, b_hi)`` by (key1, key2, ts), in place."""
+    gaps = np.empty(48, dtype=np.int64)  # Tokuda's shell sort gaps: 1, 4, 9, 20, 46...
     for b in range(b_lo, b_hi):
         lo = offsets[b]
         hi = offsets[b + 1]
         if hi - lo <= 1:
             continue
-        if hi - lo <= INSERTION_MAX:
-            for i in range(lo + 1, hi):
+        n_gaps = 1
+        gaps[0] = 1
+        if hi - lo > INSERTION_MAX:  # a heavy user's bucket: shell sort
+            h = 1.0
+            while n_gaps < 48:
+                h = 2.25 * h + 1.0
+                if h >= (hi - lo) / 2:
+                    break
+                gaps[n_gaps] = int(np.ceil(h))
+                n_gaps += 1
+        for q in range(n_gaps - 1, -1, -1):  # gapped insertion sorts, the last plain
+            gap = gaps[q]
+            for i in range(lo + gap, hi):
                 k1, k2, t = key1[i], key2[i], ts[i]
                 m, s, g = mask[i], start[i], group[i]
-                j = i - 1
+                j = i - gap
                 while j >= lo and (
                     key1[j] > k1
                     or (key1[j] == k1 and (key2[j] > k2 or (key2[j] == k2 and ts[j] > t)))
                 ):
-                    key1[j + 1] = key1[j]
-                    key2[j + 1] = key2[j]
-                    ts[j + 1] = ts[j]
-                    mask[j + 1] = mask[j]
-                    start[j + 1] = start[j]
-                    group[j + 1] = group[j]
-                    j -= 1
-                key1[j + 1], key2[j + 1], ts[j + 1] = k1, k2, t
-                mask[j + 1], start[j + 1], group[j + 1] = m, s, g
-            continue
-        # a heavy user's bucket: three stable sorts, least significant key first
-        idx = np.argsort(ts[lo:hi], kind="mergesort")
-        idx = idx[np.argsort(key2[lo:hi][idx], kind="mergesort")]
-        idx = idx[np.argsort(key1[lo:hi][idx], kind="mergesort")]
-        key1[lo:hi] = key1[lo:hi][idx]
-        key2[lo:hi] = key2[lo:hi][idx]
-        ts[lo:hi] = ts[lo:hi][idx]
-        mask[lo:hi] = mask[lo:hi][idx]
-        start[lo:hi] = start[lo:hi][idx]
-        group[lo:hi] = group[lo:hi][idx]
+                    key1[j + gap] = key1[j]
+                    key2[j + gap] = key2[j]
+                    ts[j + gap] = ts[j]
+                    mask[j + gap] = mask[j]
+                    start[j + gap] = start[j]
+                    group[j + gap] = group[j]
+                    j -= gap
+                key1[j + gap], key2[j + gap], ts[j + gap] = k1, k2, t
+                mask[j + gap], start[j + gap], group[j + gap] = m, s, g
