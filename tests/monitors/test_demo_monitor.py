@@ -7,9 +7,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import run_cli
 
 
+@pytest.mark.slow
 def test_demo_monitor_opens_the_mobile_integration_question(home: Path) -> None:
     out = run_cli(
         home,

@@ -114,7 +114,7 @@ def demo(
         elif existing is not None and not as_json:
             _explain_reuse(existing.config, config, start_given=start is not None)
         summary = summarize_demo(store.connection, DEMO_PROJECT)
-        monitor = demo_monitor_step(fn, store.connection, DEMO_PROJECT)
+        monitor = demo_monitor_step(fn, store, DEMO_PROJECT)
     finally:
         store.close()
 

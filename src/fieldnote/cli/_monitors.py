@@ -320,15 +320,16 @@ def show(
             emit(None, as_json=False, text=f"    segment {seg['name']}: {seg['description']}")
 
 
-def demo_monitor_step(fieldnote: Any, connection: Any, project: str) -> dict[str, Any] | None:
+def demo_monitor_step(fieldnote: Any, store: Any, project: str) -> dict[str, Any] | None:
     """``fieldnote demo``: the demo's monitor fires on the planted drop (docs/monitors.md)."""
     from fieldnote.demo import stored_scenario
     from fieldnote.monitors import run_demo_monitor
 
-    scenario = stored_scenario(connection, project)
-    if scenario is None:
-        return None
-    outcome = run_demo_monitor(fieldnote.repository, store_source(connection, project), scenario)
+    with store.reader() as cur:
+        scenario = stored_scenario(cur, project)
+        if scenario is None:
+            return None
+        outcome = run_demo_monitor(fieldnote.repository, store_source(cur, project), scenario)
     return outcome.to_dict()
 
 

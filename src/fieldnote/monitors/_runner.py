@@ -94,7 +94,15 @@ class MonitorRunner:
             if names
             else self.monitors.list(project, enabled_only=True)
         )
-        return [self.run_one(source, r, until=until) for r in records]
+        out = []
+        for record in records:
+            try:
+                out.append(self.run_one(source, record, until=until))
+            except Exception as exc:  # one broken monitor must not stop the others
+                log.exception("monitor %s failed", record.name)
+                failed = Evaluation(fired=False, reason=f"the monitor failed: {exc}")
+                out.append(RunOutcome(record.name, failed, error=str(exc)))
+        return out
 
     def run_one(
         self, source: EventSource, record: MonitorRecord, *, until: datetime | None = None
