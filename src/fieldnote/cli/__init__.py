@@ -20,6 +20,7 @@ from fieldnote.cli import (
     _monitors,
     _projects,
     _serve,
+    _synthesize,
     _themes,
 )
 from fieldnote.cli._context import CliState
@@ -63,6 +64,7 @@ _import.register(app)
 _demo.register(app)
 _analytics.register(app)
 _themes.register(app)
+_synthesize.register(app)
 _detect.register(app)
 app.add_typer(_monitors.monitors_app, name="monitors")
 app.add_typer(_monitors.questions_app, name="questions")

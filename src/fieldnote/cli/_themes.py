@@ -28,7 +28,7 @@ from fieldnote.synthesis import (
     synthesize,
 )
 
-__all__ = ["register"]
+__all__ = ["register", "run_with_progress", "themes_table"]
 
 
 def _prior(path: Path, notes: Sequence[Note]) -> list[PriorTheme]:
@@ -50,7 +50,7 @@ def _prior(path: Path, notes: Sequence[Note]) -> list[PriorTheme]:
     ]
 
 
-def _table(result: Synthesis) -> Table:
+def themes_table(result: Synthesis) -> Table:
     table = Table(
         title=f"{len(result.themes)} themes from {len(result.notes)} notes "
         f"(coverage {result.coverage:.0%}; ranked by participants x intensity)"
@@ -73,7 +73,9 @@ def _table(result: Synthesis) -> Table:
     return table
 
 
-def _run(notes: Sequence[Note], options: SynthesisOptions, prior: list[PriorTheme]) -> Synthesis:
+def run_with_progress(
+    notes: Sequence[Note], options: SynthesisOptions, prior: list[PriorTheme]
+) -> Synthesis:
     with Progress(
         TextColumn("{task.description}"),
         BarColumn(),
@@ -134,7 +136,7 @@ def themes(
             raise TableError(f"{path}: every text is filler (no content words)")
         prior_themes = _prior(prior, notes) if prior is not None else []
         options = SynthesisOptions(embedder=embedder, model=model, clusterer=clusterer)
-        result = _run(notes, options, prior_themes)
+        result = run_with_progress(notes, options, prior_themes)
     except (TableError, EmbedderUnavailable) as exc:
         fail(str(exc), as_json=as_json)
     for warning in result.warnings:
@@ -142,7 +144,7 @@ def themes(
     if as_json:
         emit(result.to_dict(), as_json=True)
     else:
-        emit(_table(result), as_json=False)
+        emit(themes_table(result), as_json=False)
 
 
 def register(app: typer.Typer) -> None:

@@ -35,6 +35,7 @@ from fieldnote.synthesis._pipeline import (
 )
 from fieldnote.synthesis._stable import PriorTheme
 from fieldnote.synthesis._tabular import TableError, TextColumns, read_texts
+from fieldnote.synthesis._transcripts import notes_from_interviews
 
 __all__ = [
     "CLUSTERERS",
@@ -65,6 +66,7 @@ __all__ = [
     "label_from",
     "make_embedder",
     "note_kind",
+    "notes_from_interviews",
     "notes_from_texts",
     "notes_from_turns",
     "read_texts",

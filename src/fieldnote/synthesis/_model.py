@@ -10,6 +10,7 @@ from numpy.typing import NDArray
 
 from fieldnote.synthesis._embed import Embedder
 from fieldnote.synthesis._notes import Note
+from fieldnote.synthesis._stable import PriorTheme
 
 __all__ = ["Assignment", "Quote", "Synthesis", "Theme", "ThemeModel"]
 
@@ -98,6 +99,17 @@ class Synthesis:
         if not self.assignments:
             return 0.0
         return sum(a.theme is not None for a in self.assignments) / len(self.assignments)
+
+    def as_prior(self, renamed: frozenset[str] = frozenset()) -> list[PriorTheme]:
+        """This run's themes as the ``prior`` of the next run (``renamed``: ids named by hand)."""
+        text = {n.id: n.text for n in self.notes}
+        members: dict[str, dict[str, str]] = {}
+        for a in self.assignments:
+            if a.theme is not None:
+                members.setdefault(a.theme, {})[a.note_id] = text[a.note_id]
+        return [
+            PriorTheme(t.id, t.label, members.get(t.id, {}), t.id in renamed) for t in self.themes
+        ]
 
     def to_dict(self) -> dict[str, object]:
         return {
