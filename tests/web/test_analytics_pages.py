@@ -237,3 +237,15 @@ def test_a_segment_name_with_a_slash_opens(client: TestClient) -> None:
     members = client.get("/projects/demo/segments/ios%2Fweb%20drop/members")
     assert members.status_code == 200 and 'id="members-table"' in members.text
     assert client.get("/projects/demo/segments/no-such/members").status_code == 404
+
+
+def test_person_breakdown_and_vertical_bars(client: TestClient) -> None:
+    as_user(client, "viewer@example.com")
+    r = client.get(funnel_url(breakdown="person.plan", layout="vertical", over="day"))
+    assert r.status_code == 200, r.text[:400]
+    assert 'class="funnel-bars funnel-vertical"' in r.text
+    data = api_funnel(client, breakdown="person.plan")
+    labels = [row.split(" ")[0] for row in table(r.text, "funnel-breakdown")]
+    assert labels == [v["label"] for v in data["breakdown"]["values"]]  # type: ignore[index]
+    assert len(labels) >= 2  # the demo's persons carry a plan
+    assert "Conversion over time, by day of entry" in r.text
