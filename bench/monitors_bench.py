@@ -54,7 +54,7 @@ def _series(rng: np.random.Generator, k: int) -> MetricSeries:
 
 
 def _rule(k: int) -> Rule:
-    rules: list[Rule] = [ThresholdRule("below", 150.0), SwingRule(percent=10), AnomalyRule()]
+    rules: list[Rule] = [ThresholdRule("below", 5.0), SwingRule(percent=10), AnomalyRule()]
     return rules[k % 3]
 
 

@@ -11,11 +11,14 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
+import orjson
+
 from fieldnote.analytics import EventSource
+from fieldnote.analytics.trends._common import latest_event
 from fieldnote.monitors._attribution import Attribution, attribute
 from fieldnote.monitors._definition import MonitorDefinition
 from fieldnote.monitors._evaluation_result import Evaluation
@@ -73,6 +76,14 @@ def _periods(ev: Evaluation) -> tuple[tuple[date, date], tuple[date, date]] | No
     return (ev.since - timedelta(days=28), ev.since - timedelta(days=1)), (ev.since, end)
 
 
+@dataclass
+class _Batch:
+    """What one run shares between its monitors."""
+
+    metrics: dict[bytes, MetricSeries] = field(default_factory=dict)
+    runs: list[tuple[int, dict[str, Any]]] = field(default_factory=list)
+
+
 class MonitorRunner:
     def __init__(self, repository: Repository, notifiers: Sequence[Notifier] = ()) -> None:
         self.monitors = MonitorStore(repository)
@@ -88,33 +99,54 @@ class MonitorRunner:
         names: Sequence[str] | None = None,
         until: datetime | None = None,
     ) -> list[RunOutcome]:
-        """Run the project's enabled monitors (or those named) on ``source``."""
+        """Run the project's enabled monitors (or those named) on ``source``.
+
+        One run reads the latest event once and computes each distinct metric once
+        (monitors often share a metric with different rules), and records every
+        monitor's result in one transaction at the end.
+        """
         records = (
             [self.monitors.get(project, n) for n in names]
             if names
             else self.monitors.list(project, enabled_only=True)
         )
+        at = until or latest_event(source)
+        batch = _Batch()
         out = []
         for record in records:
             try:
-                out.append(self.run_one(source, record, until=until))
+                out.append(self.run_one(source, record, until=at, batch=batch))
             except Exception as exc:  # one broken monitor must not stop the others
                 log.exception("monitor %s failed", record.name)
                 failed = Evaluation(fired=False, reason=f"the monitor failed: {exc}")
+                batch.runs.append((record.id, failed.to_dict()))
                 out.append(RunOutcome(record.name, failed, error=str(exc)))
+        self.monitors.record_runs(batch.runs)
         return out
 
     def run_one(
-        self, source: EventSource, record: MonitorRecord, *, until: datetime | None = None
+        self,
+        source: EventSource,
+        record: MonitorRecord,
+        *,
+        until: datetime | None = None,
+        batch: _Batch | None = None,
     ) -> RunOutcome:
+        """Run one monitor. With a ``batch``, share metrics and defer the run record."""
+        own = batch is None
+        batch = batch or _Batch()
         try:
             definition = MonitorDefinition.from_dict(record.definition)
-            evaluation, evidence, series = self._evaluate(source, definition, until)
+            evaluation, evidence, series = self._evaluate(source, definition, until, batch)
         except ValueError as exc:
             failed = Evaluation(fired=False, reason=f"the monitor could not run: {exc}")
-            self.monitors.record_run(record.id, failed.to_dict())
+            batch.runs.append((record.id, failed.to_dict()))
+            if own:
+                self.monitors.record_runs(batch.runs)
             return RunOutcome(record.name, failed, error=str(exc))
-        self.monitors.record_run(record.id, evaluation.to_dict())
+        batch.runs.append((record.id, evaluation.to_dict()))
+        if own:
+            self.monitors.record_runs(batch.runs)
         if not evaluation.fired:
             return RunOutcome(record.name, evaluation)
         attribution = self._attribute(source, definition, evaluation)
@@ -157,13 +189,21 @@ class MonitorRunner:
         return RunOutcome(record.name, evaluation, signal, question, created, study)
 
     def _evaluate(
-        self, source: EventSource, definition: MonitorDefinition, until: datetime | None
+        self,
+        source: EventSource,
+        definition: MonitorDefinition,
+        until: datetime | None,
+        batch: _Batch,
     ) -> tuple[Evaluation, dict[str, Any], MetricSeries | None]:
         if definition.experiment is not None:
             result = evaluate_experiment(source, definition.experiment, until=until)
             return result.evaluation, {"experiment": result.to_dict()}, None
         assert definition.metric is not None and definition.rule is not None
-        series = compute_metric(source, definition.metric, until=until)
+        key = orjson.dumps(definition.metric.to_dict(), option=orjson.OPT_SORT_KEYS)
+        series = batch.metrics.get(key)
+        if series is None:
+            series = compute_metric(source, definition.metric, until=until)
+            batch.metrics[key] = series
         evaluation = definition.rule.evaluate(series)
         evidence = {
             "monitor": definition.to_dict(),
