@@ -132,7 +132,35 @@ def test_a_leading_guide_question_is_asked_in_its_clean_rewrite() -> None:
 
 
 ANSWER_WORDS = st.sampled_from(
-    ["I", "usually", "always", "frustrated", "stuck", "screenshot", "spreadsheet", "admin", "phone", "report", "the", "a", "and", "my", "manager", "was", "it", "so", "we", "never", "laptop", "Monday", "HubSpot", "wanted", "fine", "yes", "no"]
+    [
+        "I",
+        "usually",
+        "always",
+        "frustrated",
+        "stuck",
+        "screenshot",
+        "spreadsheet",
+        "admin",
+        "phone",
+        "report",
+        "the",
+        "a",
+        "and",
+        "my",
+        "manager",
+        "was",
+        "it",
+        "so",
+        "we",
+        "never",
+        "laptop",
+        "Monday",
+        "HubSpot",
+        "wanted",
+        "fine",
+        "yes",
+        "no",
+    ]
 )
 
 

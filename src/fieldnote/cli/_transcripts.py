@@ -17,6 +17,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from fieldnote.cli._context import emit, err_console, fail, get_state
 from fieldnote.interviews import Interview
+from fieldnote.interviews.demo import demo_interviews, write_demo_files
 from fieldnote.interviews.redaction import redact_interview
 from fieldnote.interviews.transcripts import ImportOutcome, read_transcripts
 from fieldnote.repository import DEFAULT_PROJECT, InterviewError, InterviewStore
@@ -162,3 +163,25 @@ def show(
     if not raw:
         interview = redact_interview(interview)
     emit(interview.to_dict(), as_json=as_json, text=_transcript_text(interview))
+
+
+@app.command("demo")
+def demo(
+    folder: Annotated[Path, typer.Argument(help="Folder to write the transcript files to.")],
+    n: Annotated[int, typer.Option("--n", help="How many interviews.")] = 24,
+    seed: Annotated[int, typer.Option("--seed", help="Random seed (same seed, same files).")] = 7,
+    as_json: JsonOpt = False,
+) -> None:
+    """Write demo interviews with Pulseboard mobile users, in every supported format
+    (import them with ``fieldnote transcripts import FOLDER/*``)."""
+    if not 1 <= n <= 10_000:
+        fail("--n must be 1 to 10000", as_json=as_json)
+    try:
+        paths = write_demo_files(folder, demo_interviews(n, seed=seed))
+    except OSError as exc:
+        fail(f"{folder}: cannot write ({exc.strerror})", as_json=as_json)
+    emit(
+        {"files": [str(p) for p in paths]},
+        as_json=as_json,
+        text=f"wrote {len(paths)} transcripts to {folder}",
+    )

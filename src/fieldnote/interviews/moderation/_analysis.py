@@ -27,6 +27,8 @@ _WORKAROUND = re.compile(
     re.I,
 )
 _CLAUSE = re.compile(r"[^.!?;]+")
+#: Discourse markers at the start of a clause are not worth repeating back.
+_MARKERS = re.compile(r"^(?:(?:um|uh|so|well|yeah|honestly|okay|ok|and|but)\b[,\s]*)+", re.I)
 _FIRST_PERSON = {
     "i": "you",
     "my": "your",
@@ -81,6 +83,7 @@ def _gist(text: str) -> str | None:
     words = best.split()
     if len(words) > 20:
         best = " ".join(words[:20]) + " ..."
+    best = _MARKERS.sub("", best)
     said = _second_person(best.rstrip(",")).strip()
     return said if said.startswith("I ") else said[:1].lower() + said[1:]
 

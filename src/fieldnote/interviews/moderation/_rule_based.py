@@ -145,7 +145,17 @@ class RuleBasedModerator:
         for reason, text in candidates:
             if text in asked:
                 continue
-            clean = _clean(text, section)
+            # A paraphrase is the participant's own words: if the linter objects to
+            # them ("would", a judgement), drop it rather than say something else.
+            clean = (
+                (
+                    text
+                    if lint_question(text, solutions_allowed=section.solutions_allowed).clean
+                    else None
+                )
+                if reason == "paraphrase"
+                else _clean(text, section)
+            )
             if clean is not None and clean not in asked:
                 if reason == "guide":
                     state.guide_probes_used += 1

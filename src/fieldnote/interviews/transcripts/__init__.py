@@ -13,15 +13,18 @@ from fieldnote.interviews.transcripts._import import (
 from fieldnote.interviews.transcripts._raw import RawTurn, TranscriptError, parse_clock
 from fieldnote.interviews.transcripts._registry import FORMATS, TranscriptFormat, detect_format
 from fieldnote.interviews.transcripts._roles import map_speakers
+from fieldnote.interviews.transcripts._writers import WRITERS, TranscriptWriter
 
 __all__ = [
     "FORMATS",
     "MAX_TRANSCRIPT_BYTES",
     "PAUSE_SECONDS",
+    "WRITERS",
     "ImportOutcome",
     "RawTurn",
     "TranscriptError",
     "TranscriptFormat",
+    "TranscriptWriter",
     "detect_format",
     "hesitation_marks",
     "interview_from_turns",

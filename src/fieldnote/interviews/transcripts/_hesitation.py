@@ -15,7 +15,7 @@ __all__ = ["PAUSE_SECONDS", "hesitation_marks"]
 
 #: A silence this long between the question's end and the answer's start is a hesitation.
 PAUSE_SECONDS = 3.0
-_FILLERS = re.compile(r"\b(?:u+m+|u+h+|e+r+m*|hmm+|mm+|you know|i guess|kind of|sort of)\b", re.I)
+_FILLERS = re.compile(r"\b(?:u+m+|u+h+|e+r+m*|hmm+|mm+|you know|i guess)\b", re.I)
 _CORRECTIONS = re.compile(
     r"\b(?:i mean|no wait|wait, no|or rather|sorry,|actually,? no|let me rephrase|scratch that)"
     r"|\b(\w+)(?:-\s*|\s*—\s*|\s*--\s*)\1\b"  # "I- I", "the — the"
