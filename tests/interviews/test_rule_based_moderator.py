@@ -18,21 +18,25 @@ from fieldnote.interviews.moderation import (
     new_session,
 )
 
-ONE_SECTION = Guide(
-    name="g",
-    template="custom",
-    planned_minutes=30,
-    sections=(
-        Section(
-            key="problem",
-            title="Problem",
-            share=1.0,
-            questions=(
-                GuideQuestion(text="Tell me about the last time you built a report."),
-                GuideQuestion(text="What happened after that?"),
+
+def one_section(*questions: str) -> Guide:
+    return Guide(
+        name="g",
+        template="custom",
+        planned_minutes=30,
+        sections=(
+            Section(
+                key="problem",
+                title="Problem",
+                share=1.0,
+                questions=tuple(GuideQuestion(text=q) for q in questions),
             ),
         ),
-    ),
+    )
+
+
+ONE_SECTION = one_section(
+    "Tell me about the last time you built a report.", "What happened after that?"
 )
 
 
@@ -113,19 +117,7 @@ def test_over_budget_sections_are_cut_and_the_end_is_the_wrap_up() -> None:
 
 
 def test_a_leading_guide_question_is_asked_in_its_clean_rewrite() -> None:
-    guide = Guide(
-        name="g",
-        template="custom",
-        planned_minutes=30,
-        sections=(
-            Section(
-                key="problem",
-                title="Problem",
-                share=1.0,
-                questions=(GuideQuestion(text="Why did you cancel your subscription?"),),
-            ),
-        ),
-    )
+    guide = one_section("Why did you cancel your subscription?")
     moderator, state = new_session(guide)
     first = moderator.start(state, 0.0)
     assert "Take me back to when you decided to cancel your subscription" in first.text
