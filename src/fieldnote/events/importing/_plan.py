@@ -112,9 +112,6 @@ class Plan:
         )
 
 
-_ZERO_UUID = "'00000000-0000-0000-0000-000000000000'::UUID"
-
-
 @dataclass(frozen=True)
 class Stamps:
     """This import's ``inserted_at`` values: the transaction's start time for most rows,
@@ -171,12 +168,13 @@ class Stamps:
         This is what makes one pass over the file enough: the statement's row count is
         the file's, and deleting the stand-ins counts the rejected rows, without a
         second read of the file (for CSV that read is a full parse). The stand-ins'
-        ``coalesce``s only satisfy NOT NULL; no one sees them (same transaction).
+        ``coalesce``s only satisfy NOT NULL (``_uuid`` is never NULL); no one sees
+        them (same transaction).
         """
         return f"""
             INSERT INTO events
                 (uuid, project, distinct_id, event, timestamp, properties, inserted_at)
-            SELECT coalesce(_uuid, {_ZERO_UUID}), $project, coalesce(_d, ''), coalesce(_e, ''),
+            SELECT _uuid, $project, coalesce(_d, ''), coalesce(_e, ''),
                    coalesce(_ts, TIMESTAMPTZ '1970-01-01 00:00:00+00'), coalesce(_p, '{{}}'),
                    CASE WHEN NOT _ok THEN {ts_lit(self.rejected)} {self._mark()} END
             FROM ({rows}) s

@@ -191,10 +191,11 @@ class Source:
         col = quote_ident(name)
         kind = self._type(name)
         if kind == "VARCHAR":
+            # The usual case first: DuckDB tries each WHEN only on the rows left over.
             expr = (
-                f"CASE WHEN {col} IS NULL OR {col} = '' THEN '{{}}'::JSON "
-                f"WHEN starts_with({col}, '{{') OR starts_with(ltrim({col}), '{{') "
-                f"THEN TRY_CAST({col} AS JSON) END"
+                f"CASE WHEN starts_with({col}, '{{') THEN TRY_CAST({col} AS JSON) "
+                f"WHEN {col} IS NULL OR {col} = '' THEN '{{}}'::JSON "
+                f"WHEN starts_with(ltrim({col}), '{{') THEN TRY_CAST({col} AS JSON) END"
             )
             return expr, col
         if kind.startswith(("STRUCT", "MAP")):
