@@ -186,3 +186,20 @@ def test_analysis_signals() -> None:
     s = analyse_answer("I usually get stuck, so I email my manager instead.")
     assert (s.generalisation, s.emotion, s.workaround) == ("usually", "stuck", "instead")
     assert s.gist is not None and s.gist.startswith("I usually") is False
+
+
+def test_state_survives_a_round_trip_mid_interview() -> None:
+    """What the chat API stores between requests: resuming continues identically."""
+    guide = new_guide("g", minutes=20)
+    answers = ["Fine.", "I usually check it on my phone.", "It was frustrating, I gave up."] * 3
+    straight = _run(guide, answers)
+    moderator = RuleBasedModerator()
+    state = SessionState(guide=guide, moderator=moderator.name)
+    moderator.start(state, 0.0)
+    t = 0.0
+    for a in answers:
+        t += 20.0
+        state = SessionState.from_dict(state.to_dict())  # stored and loaded every turn
+        if moderator.respond(state, a, t).done:
+            break
+    assert state.to_dict() == straight.to_dict()

@@ -4,7 +4,7 @@ the same transcript format."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from fieldnote.interviews._model import Interview, Role, Speaker, Utterance
@@ -61,6 +61,60 @@ class SessionState:
     turns: list[Turn] = field(default_factory=list)
     section_seconds: dict[str, float] = field(default_factory=dict)
     done: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data for storage: a dropped connection resumes from it."""
+        return {
+            "guide": self.guide.to_dict(),
+            "guide_version": self.guide.version,
+            "moderator": self.moderator,
+            "section": self.section,
+            "question": self.question,
+            "probes_used": self.probes_used,
+            "guide_probes_used": self.guide_probes_used,
+            "started_at": self.started_at,
+            "section_started_at": self.section_started_at,
+            "turns": [
+                {
+                    "role": t.role.value,
+                    "text": t.text,
+                    "at": t.at,
+                    "section": t.section,
+                    "kind": t.kind,
+                    "reason": t.reason,
+                }
+                for t in self.turns
+            ],
+            "section_seconds": self.section_seconds,
+            "done": self.done,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> SessionState:
+        guide = replace(Guide.from_dict(data["guide"]), version=data.get("guide_version"))
+        return cls(
+            guide=guide,
+            moderator=str(data["moderator"]),
+            section=int(data["section"]),
+            question=int(data["question"]),
+            probes_used=int(data["probes_used"]),
+            guide_probes_used=int(data["guide_probes_used"]),
+            started_at=data["started_at"],
+            section_started_at=data["section_started_at"],
+            turns=[
+                Turn(
+                    role=Role(t["role"]),
+                    text=t["text"],
+                    at=float(t["at"]),
+                    section=t["section"],
+                    kind=t["kind"],
+                    reason=t["reason"],
+                )
+                for t in data["turns"]
+            ],
+            section_seconds={k: float(v) for k, v in data["section_seconds"].items()},
+            done=bool(data["done"]),
+        )
 
     def elapsed(self, now: float) -> float:
         return 0.0 if self.started_at is None else now - self.started_at
