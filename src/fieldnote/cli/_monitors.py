@@ -325,10 +325,11 @@ def demo_monitor_step(fieldnote: Any, store: Any, project: str) -> dict[str, Any
     from fieldnote.demo import stored_scenario
     from fieldnote.monitors import run_demo_monitor
 
-    with store.reader() as cur:
+    with store.reader() as cur:  # its own cursor: reading the scenario leaves a result open
         scenario = stored_scenario(cur, project)
-        if scenario is None:
-            return None
+    if scenario is None:
+        return None
+    with store.reader() as cur:
         outcome = run_demo_monitor(fieldnote.repository, store_source(cur, project), scenario)
     return outcome.to_dict()
 

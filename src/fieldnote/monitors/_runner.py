@@ -185,6 +185,8 @@ class MonitorRunner:
             question_id=question.id,
         )
         study = self._propose(record, definition, evaluation, question, attribution)
+        if study is not None and not question.studies:
+            question = self.research.get(record.project, question.id)  # with its study
         self._notify(record, signal, question)
         return RunOutcome(record.name, evaluation, signal, question, created, study)
 
