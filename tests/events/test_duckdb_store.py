@@ -13,16 +13,20 @@ from hypothesis import strategies as st
 from fieldnote.events import DuckDBEventStore, Event, GroupCommitWriter, events_to_arrow
 
 T0 = datetime(2026, 3, 1, 12, tzinfo=UTC)
+#: Recent events are deduplicated by the writer's in-memory index, old ones by SQL.
+RECENT = datetime.now(UTC).replace(minute=0, second=0, microsecond=0) - timedelta(hours=12)
 UUIDS = [str(uuid.UUID(int=i + 1)) for i in range(12)]
 
 
-def make(uid: str, project: str = "p", minutes: int = 0, distinct_id: str = "u1") -> Event:
+def make(
+    uid: str, project: str = "p", minutes: int = 0, distinct_id: str = "u1", base: datetime = T0
+) -> Event:
     return Event(
         uuid=uid,
         project=project,
         distinct_id=distinct_id,
         event="pageview",
-        timestamp=T0 + timedelta(minutes=minutes),
+        timestamp=base + timedelta(minutes=minutes),
         properties_json=orjson.dumps({"n": minutes}).decode(),
     )
 
@@ -39,11 +43,11 @@ batches = st.lists(
 
 
 @settings(
-    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
-@given(batches=batches)
+@given(batches=batches, base=st.sampled_from([T0, RECENT]))
 def test_each_project_uuid_is_stored_once(
-    tmp_path: Path, batches: list[list[tuple[str, str, int]]]
+    tmp_path: Path, batches: list[list[tuple[str, str, int]]], base: datetime
 ) -> None:
     path = tmp_path / f"{uuid.uuid4().hex}.duckdb"
     store = DuckDBEventStore(path)
@@ -56,7 +60,9 @@ def test_each_project_uuid_is_stored_once(
                 if (project, uid) not in seen:
                     seen.add((project, uid))
                     expected_new += 1
-            result = writer.append_sync(events_to_arrow([make(u, p, m) for u, p, m in batch]))
+            result = writer.append_sync(
+                events_to_arrow([make(u, p, m, base=base) for u, p, m in batch])
+            )
             assert result.inserted == expected_new
             assert result.duplicates == len(batch) - expected_new
         for project in ("p", "q"):
@@ -99,3 +105,22 @@ def test_identify_merges_anonymous_person_and_keeps_properties(tmp_path: Path) -
     assert len(props) == 1
     assert orjson.loads(props[0][0]) == {"first_channel": "ads", "plan": "pro"}
     store.close()
+
+
+def test_a_reopened_store_still_knows_recent_events_across_hours(tmp_path: Path) -> None:
+    """The writer's index is rebuilt from the file: retries after a restart are caught."""
+    path = tmp_path / "events.duckdb"
+    events = [
+        make(u, p, m * 50, base=RECENT)
+        for m, (u, p) in enumerate(zip(UUIDS[:6], "pqpqpq", strict=True))
+    ]
+    store = DuckDBEventStore(path)
+    assert store.append(events_to_arrow(events)).inserted == len(events)
+    store.close()
+    store = DuckDBEventStore(path)
+    try:
+        again = store.append(events_to_arrow([*events, make(UUIDS[9], "q", 3, base=RECENT)]))
+        assert (again.inserted, again.duplicates) == (1, len(events))
+        assert store.count("p") + store.count("q") == len(events) + 1
+    finally:
+        store.close()

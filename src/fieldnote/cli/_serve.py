@@ -26,7 +26,7 @@ def run_server(st: CliState, *, host: str, port: int, log_level: str = "warning"
     import uvicorn
 
     from fieldnote.repository import RepositoryNotMigratedError
-    from fieldnote.web import create_app
+    from fieldnote.web import CaptureFastPath, create_app
 
     running = st.fieldnote.home.running_server()
     if running is not None and st.settings.segments_dir is None:
@@ -40,7 +40,7 @@ def run_server(st: CliState, *, host: str, port: int, log_level: str = "warning"
         fail(str(exc))
     app = create_app(st.settings, publish=(host, port))
     uvicorn.run(
-        app,
+        CaptureFastPath(app, owner=app),  # capture requests skip even FastAPI.__call__
         host=host,
         port=port,
         log_level=log_level,

@@ -14,12 +14,11 @@ still caught when it comes within the slack.
 
 from __future__ import annotations
 
+import contextlib
 import threading
-from collections import defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -28,11 +27,18 @@ import orjson
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from fieldnote.events._dedupe_index import DEDUPE_SLACK, WriterCaches
 from fieldnote.events._model import ARROW_SCHEMA, AppendResult, StoredEvent
+from fieldnote.events._persons import (
+    NEW_IDS_SQL,
+    PERSONS_SCHEMA_SQL,
+    PersonsPlan,
+    apply_persons_plan,
+    plan_persons,
+)
 
 __all__ = ["DEDUPE_SLACK", "DuckDBEventStore", "dedupe_in_batch"]
 
-DEDUPE_SLACK = timedelta(days=1)
 
 SCHEMA_SQL = """
 CREATE TABLE IF NOT EXISTS events (
@@ -47,9 +53,17 @@ CREATE TABLE IF NOT EXISTS events (
 """
 
 
+_INSERT_SQL = """
+INSERT INTO events (uuid, project, distinct_id, event, timestamp, properties)
+SELECT CAST(uuid AS UUID), project, distinct_id, event, timestamp, properties FROM _fn_batch;
+"""
+
+
 def dedupe_in_batch(batch: pa.Table) -> tuple[pa.Table, list[bool]]:
     """Keep the first row of each ``(project, uuid)``; return (kept rows, duplicate mask)."""
     n = batch.num_rows
+    if n < 2 or pc.count_distinct(batch.column("uuid")).as_py() == n:
+        return batch, [False] * n  # distinct uuids: no (project, uuid) repeats
     seen: set[tuple[str, str]] = set()
     dup = [False] * n
     for i, key in enumerate(
@@ -81,12 +95,10 @@ class DuckDBEventStore:
             config["threads"] = threads
         self._con = duckdb.connect(self.path, read_only=read_only, config=config)
         self._lock = threading.Lock()
-        self._caches: _WriterCaches | None = None
+        self._caches: WriterCaches | None = None
         self.read_only = read_only
         if not read_only:
             self._con.execute(SCHEMA_SQL)
-            from fieldnote.events._persons import PERSONS_SCHEMA_SQL
-
             self._con.execute(PERSONS_SCHEMA_SQL)
 
     # -- connections -------------------------------------------------------------------
@@ -144,9 +156,9 @@ class DuckDBEventStore:
         """
         self._caches = None
 
-    def _writer_caches(self, con: duckdb.DuckDBPyConnection) -> _WriterCaches:
+    def _writer_caches(self, con: duckdb.DuckDBPyConnection) -> WriterCaches:
         if self._caches is None:
-            self._caches = _WriterCaches.load(con)
+            self._caches = WriterCaches.load(con)
         return self._caches
 
     def commit(self, batch: pa.Table) -> list[bool]:
@@ -154,51 +166,23 @@ class DuckDBEventStore:
 
         Called by one writer at a time; a 2xx is only sent after this returns, and
         DuckDB syncs its write-ahead log on commit, so an acknowledged event survives
-        a crash of the process or the machine.
+        a crash of the process or the machine. The usual batch (recent events, no
+        merges, no ``$set``) is one ``execute``: each call gives up and retakes the GIL,
+        and under load retaking it can cost a thread switch interval (5 ms).
         """
-        from fieldnote.events._persons import update_persons_for_batch
-
-        batch = batch.cast(ARROW_SCHEMA)
+        if not batch.schema.equals(ARROW_SCHEMA):
+            batch = batch.cast(ARROW_SCHEMA)
         kept, dup = dedupe_in_batch(batch)
         with self._lock:
             con = self._con
             caches = self._writer_caches(con)
-            con.execute("BEGIN TRANSACTION")
-            try:
-                existing = caches.existing(kept, lambda old: self.existing_uuids(con, old))
-                if existing:
-                    mask = [
-                        (p, u) not in existing
-                        for p, u in zip(
-                            kept.column("project").to_pylist(),
-                            kept.column("uuid").to_pylist(),
-                            strict=True,
-                        )
-                    ]
-                    fresh = kept.filter(pa.array(mask))
-                else:
-                    fresh = kept
-                if fresh.num_rows:
-                    con.register("_fn_batch", fresh)
-                    try:
-                        con.execute(
-                            """
-                            INSERT INTO events
-                                (uuid, project, distinct_id, event, timestamp, properties)
-                            SELECT CAST(uuid AS UUID), project, distinct_id, event, timestamp,
-                                   properties
-                            FROM _fn_batch
-                            """
-                        )
-                        update_persons_for_batch(con, "_fn_batch", fresh, caches.ids)
-                    finally:
-                        con.unregister("_fn_batch")
-                con.execute("COMMIT")
-            except BaseException:
-                self._caches = None  # the indexes may hold keys of the rolled-back batch
-                con.execute("ROLLBACK")
-                raise
+            existing = caches.existing(kept, lambda old: self.existing_uuids(con, old))
+            fresh = self._without(kept, existing) if existing else kept
+            plan = plan_persons(fresh, caches.ids) if fresh.num_rows else None
+            self._write(con, fresh, plan)
             caches.remember(fresh)
+            if plan is not None:
+                caches.ids.update(plan.new_keys())
         if existing:
             keys = zip(
                 batch.column("project").to_pylist(), batch.column("uuid").to_pylist(), strict=True
@@ -207,6 +191,44 @@ class DuckDBEventStore:
                 if key in existing:
                     dup[i] = True
         return dup
+
+    @staticmethod
+    def _without(kept: pa.Table, existing: set[tuple[str, str]]) -> pa.Table:
+        mask = [
+            (p, u) not in existing
+            for p, u in zip(
+                kept.column("project").to_pylist(), kept.column("uuid").to_pylist(), strict=True
+            )
+        ]
+        return kept.filter(pa.array(mask, pa.bool_()))
+
+    def _write(
+        self, con: duckdb.DuckDBPyConnection, fresh: pa.Table, plan: PersonsPlan | None
+    ) -> None:
+        """Insert ``fresh`` and its persons changes in one transaction (or roll back)."""
+        if plan is None:
+            return
+        con.register("_fn_batch", fresh)
+        if plan.new_ids is not None:
+            con.register("_fn_new_ids", plan.new_ids)
+        simple = not (plan.has_merge or plan.has_set)
+        sql = "BEGIN TRANSACTION;" + _INSERT_SQL
+        if plan.new_ids is not None:
+            sql += NEW_IDS_SQL
+        try:
+            con.execute(sql + "COMMIT;" if simple else sql)
+            if not simple:
+                apply_persons_plan(con, "_fn_batch", plan)
+                con.execute("COMMIT")
+        except BaseException:
+            self._caches = None  # the indexes may hold keys of the rolled-back batch
+            with contextlib.suppress(duckdb.Error):  # a failed COMMIT left nothing open
+                con.execute("ROLLBACK")
+            raise
+        finally:
+            con.unregister("_fn_batch")
+            if plan.new_ids is not None:
+                con.unregister("_fn_new_ids")
 
     def append(self, batch: pa.Table) -> AppendResult:
         dup = self.commit(batch)
@@ -249,100 +271,6 @@ class DuckDBEventStore:
         ]
         out.reverse()
         return out
-
-
-_HOUR_US = 3_600_000_000
-
-
-@dataclass
-class _WriterCaches:
-    """The writer's in-memory indexes, so a commit needs no lookup queries.
-
-    ``ids``: every ``(project, distinct_id)`` in ``person_distinct_ids``.
-    ``keys``: ``(project, uuid)`` of every event whose timestamp is at or after
-    ``floor_hour`` (two dedupe windows back from now), by hour for eviction. A batch
-    row whose dedupe window starts at or after ``floor_hour`` is checked here only;
-    an older (back-filled) row falls back to the SQL check. Memory: about 100 bytes
-    per recent event and per distinct_id.
-    """
-
-    ids: set[tuple[str, str]]
-    keys: set[tuple[str, str]]
-    by_hour: dict[int, list[tuple[str, str]]]
-    floor_hour: int
-
-    @staticmethod
-    def _floor_hour() -> int:
-        now = datetime.now(UTC) - 2 * DEDUPE_SLACK
-        return int(now.timestamp() * 1_000_000) // _HOUR_US
-
-    @classmethod
-    def load(cls, con: duckdb.DuckDBPyConnection) -> _WriterCaches:
-        floor_hour = cls._floor_hour()
-        ids = {
-            (str(p), str(d))
-            for p, d in con.execute(
-                "SELECT project, distinct_id FROM person_distinct_ids"
-            ).fetchall()
-        }
-        by_hour: dict[int, list[tuple[str, str]]] = defaultdict(list)
-        keys: set[tuple[str, str]] = set()
-        rows = con.execute(
-            """
-            SELECT project, CAST(uuid AS VARCHAR), epoch_us(timestamp) // ?
-            FROM events WHERE timestamp >= to_timestamp(? * 3600)
-            """,
-            [_HOUR_US, floor_hour],
-        ).fetchall()
-        for project, uid, hour in rows:
-            key = (str(project), str(uid))
-            keys.add(key)
-            by_hour[int(hour)].append(key)
-        return cls(ids=ids, keys=keys, by_hour=by_hour, floor_hour=floor_hour)
-
-    def existing(
-        self,
-        batch: pa.Table,
-        sql_check: Callable[[pa.Table], set[tuple[str, str]]],
-    ) -> set[tuple[str, str]]:
-        self._evict()
-        projects = batch.column("project").to_pylist()
-        uuids = batch.column("uuid").to_pylist()
-        hours = pc.divide(pc.cast(batch.column("timestamp"), pa.int64()), _HOUR_US).to_pylist()
-        slack_hours = int(DEDUPE_SLACK.total_seconds() // 3600)
-        found: set[tuple[str, str]] = set()
-        old_rows: list[int] = []
-        for i, (key, hour) in enumerate(zip(zip(projects, uuids, strict=True), hours, strict=True)):
-            if hour - slack_hours >= self.floor_hour:
-                if key in self.keys:
-                    found.add(key)
-            else:
-                old_rows.append(i)
-        if old_rows:
-            found |= sql_check(batch.take(pa.array(old_rows)))
-        return found
-
-    def remember(self, fresh: pa.Table) -> None:
-        if fresh.num_rows == 0:
-            return
-        hours = pc.divide(pc.cast(fresh.column("timestamp"), pa.int64()), _HOUR_US).to_pylist()
-        for key, hour in zip(
-            zip(fresh.column("project").to_pylist(), fresh.column("uuid").to_pylist(), strict=True),
-            hours,
-            strict=True,
-        ):
-            if hour >= self.floor_hour:
-                self.keys.add(key)
-                self.by_hour[hour].append(key)
-
-    def _evict(self) -> None:
-        floor_hour = self._floor_hour()
-        if floor_hour <= self.floor_hour:
-            return
-        for hour in [h for h in self.by_hour if h < floor_hour]:
-            for key in self.by_hour.pop(hour):
-                self.keys.discard(key)
-        self.floor_hour = floor_hour
 
 
 def _utc(value: datetime) -> datetime:

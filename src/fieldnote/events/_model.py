@@ -52,7 +52,7 @@ class StoredEvent:
     inserted_at: datetime | None = None
 
 
-@dataclass(kw_only=True)
+@dataclass(kw_only=True, slots=True)
 class AppendResult:
     """What a commit did: events new to the store, and retries/duplicates skipped."""
 

@@ -23,6 +23,7 @@ from fieldnote.web._analytics_api import router as analytics_router
 from fieldnote.web._api import router as api_router
 from fieldnote.web._api_accounts import router as accounts_api_router
 from fieldnote.web._capture import router as capture_router
+from fieldnote.web._capture_asgi import CaptureFastPath
 from fieldnote.web._export_api import router as export_router
 from fieldnote.web._guards import anonymous_refusal
 from fieldnote.web._import_api import router as import_router
@@ -120,6 +121,7 @@ def create_app(settings: Settings, *, publish: tuple[str, int] | None = None) ->
         return {"status": "ok", "version": __version__}
 
     app.include_router(capture_router)
+    app.add_middleware(CaptureFastPath)  # capture POSTs skip FastAPI routing
     app.include_router(api_router)
     app.include_router(analytics_router)
     app.include_router(export_router)

@@ -174,13 +174,31 @@ def fresh_uuid() -> str:
     """A random (version 4) UUID for an event that came without one.
 
     Equivalent to ``str(uuid.uuid4())`` at a fraction of its cost, which matters when
-    every event of a 50,000-events-a-second stream needs one.
+    every event of a 50,000-events-a-second stream needs one: the random bytes are
+    drawn 512 UUIDs at a time (one ``urandom`` call, not one per event). ``list.pop``
+    is atomic under the GIL, so threads never share a UUID; a forked child starts
+    with an empty pool so it cannot repeat its parent's.
     """
-    h = os.urandom(16).hex()
-    return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{_VARIANT[h[16]]}{h[17:20]}-{h[20:]}"
+    try:
+        return _POOL.pop()
+    except IndexError:
+        _refill()
+        return _POOL.pop()
 
 
+def _refill() -> None:
+    h = os.urandom(16 * _POOL_SIZE).hex()
+    _POOL.extend(
+        f"{h[i : i + 8]}-{h[i + 8 : i + 12]}-4{h[i + 13 : i + 16]}-"
+        f"{_VARIANT[h[i + 16]]}{h[i + 17 : i + 20]}-{h[i + 20 : i + 32]}"
+        for i in range(0, len(h), 32)
+    )
+
+
+_POOL_SIZE = 512
+_POOL: list[str] = []
 _VARIANT = {c: "89ab"[int(c, 16) & 3] for c in "0123456789abcdef"}
+os.register_at_fork(after_in_child=_POOL.clear)
 
 
 def stable_uuid(project: str, message_id: str) -> str:
