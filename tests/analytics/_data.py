@@ -69,7 +69,8 @@ def spark_views(
     person_of: dict[str, str] | None = None,
     person_props: dict[str, dict[str, Any]] | None = None,
 ) -> None:
-    """The same tables as ``store_like_duckdb`` as Spark temp views."""
+    """The same tables as ``store_like_duckdb`` as Spark temp views (checkpointed, so
+    that queries do not ship the Python rows to Spark again each time)."""
     from pyspark.sql import types as T
 
     ev_schema = T.StructType(
@@ -93,12 +94,12 @@ def spark_views(
         )
         for i, e in enumerate(events)
     ]
-    spark.createDataFrame(rows, ev_schema).createOrReplaceTempView("events")
+    spark.createDataFrame(rows, ev_schema).localCheckpoint().createOrReplaceTempView("events")
     projects = sorted({e.project for e in events}) or ["p"]
     ids = [(p, d, pid) for p in projects for d, pid in (person_of or {}).items()]
     spark.createDataFrame(
         ids, "project string, distinct_id string, person_id string"
-    ).createOrReplaceTempView("person_distinct_ids")
+    ).localCheckpoint().createOrReplaceTempView("person_distinct_ids")
     persons = [
         (p, pid, orjson.dumps(props).decode())
         for p in projects
@@ -106,4 +107,4 @@ def spark_views(
     ]
     spark.createDataFrame(
         persons, "project string, person_id string, properties string"
-    ).createOrReplaceTempView("persons")
+    ).localCheckpoint().createOrReplaceTempView("persons")

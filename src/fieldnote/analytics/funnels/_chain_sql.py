@@ -96,7 +96,9 @@ def chain_end(
     """The CTEs after ``c<n>`` (columns ``a, bv, t1..tn``) and the final SELECT.
 
     Rows: ``(total, bv, n counts, n-1 quantile arrays)`` per group, or with ``per_user``
-    (no breakdown) ``(person, lvl)``: each user's furthest step.
+    (no breakdown) ``(person, lvl, did)``: each user's furthest step and one of their
+    distinct ids (from relation ``base``, which then has a ``did`` column: a user
+    without a person mapping has exactly one, which no other table names).
     """
     n = len(funnel.steps)
     bd = funnel.breakdown
@@ -114,7 +116,9 @@ def chain_end(
         if bd is not None:
             raise ValueError("per-user funnel rows take no breakdown")
         ctes.append("pa AS (SELECT a, max(lvl) AS lvl FROM ch GROUP BY a)")
-        return ctes, f"SELECT {sql.as_text('a')} AS person, lvl FROM pa"
+        ctes.append("ids AS (SELECT a, min(did) AS did FROM base GROUP BY a)")
+        person = sql.as_text("pa.a")
+        return ctes, f"SELECT {person} AS person, pa.lvl, ids.did FROM pa JOIN ids ON ids.a = pa.a"
     if bd is None:
         ctes.append(f"pa AS (SELECT a, max(lvl) AS lvl, {picks} FROM ch GROUP BY a)")
         return ctes, f"SELECT true, {sql.null_text}, {aggs} FROM pa"

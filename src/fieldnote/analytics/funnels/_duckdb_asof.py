@@ -30,7 +30,8 @@ def funnel_sql(
     source: DuckDBSource, funnel: Funnel, *, per_user: bool = False
 ) -> tuple[str, Params]:
     """The whole funnel as one DuckDB query: rows of (total, bv, counts..., quantiles...),
-    or with ``per_user`` (no breakdown) one row per user: (person id, furthest step)."""
+    or with ``per_user`` (no breakdown) one row per user: (person id, furthest step,
+    a distinct id)."""
     params = Params(DIALECTS["duckdb"])
     tables = source.tables
     base = base_query(params, tables, funnel, only_steps=True)
@@ -40,7 +41,7 @@ def funnel_sql(
     flags = ", ".join(f"{m} AS m{i + 1}" for i, m in enumerate(matches))
     ctes = [
         f"base AS MATERIALIZED (SELECT {base.actor} AS a, epoch_us(e.timestamp) AS ts, "
-        f"{flags}, {bv} AS bv {base.from_where})",
+        f"{flags}, {bv} AS bv{', e.distinct_id AS did' if per_user else ''} {base.from_where})",
         f"c1 AS (SELECT a, bv, ts AS t1 FROM base WHERE m1 AND {first_step_in_range(base)})",
     ]
     window = params.add(funnel.window_us)

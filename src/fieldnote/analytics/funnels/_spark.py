@@ -55,10 +55,12 @@ def spark_funnel_sql(
     if strict:  # every other event too (step 0): it breaks a strict chain
         ks.append(f"IF({' OR '.join(matches)}, NULL, 0)")
     window = params.add(funnel.window_us)
+    did = ", did" if per_user else ""  # segments name a distinct id per user
     ctes = [
         f"base AS (SELECT {base.actor} AS a, unix_micros(e.timestamp) AS ts, {bv} AS bv, "
-        f"filter(array({', '.join(ks)}), x -> x IS NOT NULL) AS ks {base.from_where})",
-        "f AS (SELECT a, ts, bv, k FROM base LATERAL VIEW explode(ks) x AS k)",
+        f"e.distinct_id AS did, filter(array({', '.join(ks)}), x -> x IS NOT NULL) AS ks "
+        f"{base.from_where})",
+        f"f AS (SELECT a, ts, bv, k{did} FROM base LATERAL VIEW explode(ks) x AS k)",
     ]
     nexts = []
     for k in range(2, n + 1):
@@ -76,9 +78,9 @@ def spark_funnel_sql(
     prepared = (
         "WITH "
         + ",\n".join(ctes)
-        + f"\nSELECT a, ts, bv, k, {', '.join(nexts)}, {any_next} AS nany FROM f"
+        + f"\nSELECT a, ts, bv, k{did}, {', '.join(nexts)}, {any_next} AS nany FROM f"
     )
-    ctes = []
+    ctes = [f"base AS (SELECT * FROM {w})"] if per_user else []
     ctes.append(
         f"c1 AS (SELECT a, bv, ts AS t1, nx2 AS nx, nany FROM {w} "
         f"WHERE k = 1 AND {first_step_in_range(base)})"

@@ -132,7 +132,7 @@ def members(
         dates=dates,
         size=size,
         members=tuple(
-            Member(person_id=p, distinct_ids=tuple(sorted(ids)) or (p,), furthest_step=level)
+            Member(person_id=p, distinct_ids=tuple(sorted(ids)), furthest_step=level)
             for p, (level, ids) in sorted(found.items())
         ),
     )
@@ -142,22 +142,22 @@ def _members_sql(
     per_user: str, params: Params, definition: SegmentDefinition, limit: int, tables: EventTables
 ) -> str:
     """The size, and the first ``limit`` members by person id with one row per distinct
-    id; portable SQL (DuckDB and Spark). Without a mapping table users are distinct ids
-    already (person ids derive from the project, so they never match another's)."""
+    id; portable SQL (DuckDB and Spark). A person's ids come from the mapping table; a
+    user without a mapping (or without the table) has one, the one its events carry."""
     cond = "lvl = " if definition.dropped else "lvl >= "
     where = f"{cond}{params.add(definition.step)}"
-    did, join = "CAST(NULL AS STRING)", ""
+    did, join = "i.did", ""
     if tables.person_distinct_ids is not None:
-        did = "m.distinct_id"
+        did = "coalesce(m.distinct_id, i.did)"
         join = (
             f" LEFT JOIN {tables.person_distinct_ids} m ON CAST(m.person_id AS STRING) = i.person"
         )
         if tables.project is not None:
             join += f" AND m.project = {params.add(tables.project)}"
     return (
-        f"WITH seg AS ({per_user}), inside AS (SELECT person, lvl FROM seg WHERE {where}), "
-        f"page AS (SELECT person, lvl FROM inside ORDER BY person LIMIT {int(limit)}) "
-        f"SELECT s.size, i.person, i.lvl, {did} AS did "
+        f"WITH seg AS ({per_user}), inside AS (SELECT person, lvl, did FROM seg WHERE {where}), "
+        f"page AS (SELECT * FROM inside ORDER BY person LIMIT {int(limit)}) "
+        f"SELECT s.size, i.person, i.lvl, {did} AS member_id "
         f"FROM (SELECT count(*) AS size FROM inside) s LEFT JOIN page i ON true{join} "
-        "ORDER BY i.person, did"
+        "ORDER BY i.person, member_id"
     )
