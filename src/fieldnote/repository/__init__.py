@@ -33,6 +33,7 @@ from fieldnote.repository._research import (
 )
 from fieldnote.repository._segments import SavedSegments, SegmentError, SegmentRecord
 from fieldnote.repository._sessions import NewSession, SessionInfo, Sessions
+from fieldnote.repository._themebook import BookNote, BookTheme, ThemeBook, ThemeBookError
 from fieldnote.repository._tokens import CreatedToken, TokenInfo, Tokens
 
 __all__ = [
@@ -43,6 +44,8 @@ __all__ = [
     "Accounts",
     "AuditLog",
     "AuditRecord",
+    "BookNote",
+    "BookTheme",
     "Base",
     "CreatedToken",
     "GuideStore",
@@ -74,6 +77,8 @@ __all__ = [
     "Sessions",
     "SignalRecord",
     "StudyRecord",
+    "ThemeBook",
+    "ThemeBookError",
     "TokenInfo",
     "Tokens",
     "UserAccess",

@@ -22,7 +22,14 @@ from numpy.typing import NDArray
 
 from fieldnote.synthesis._registry import pick
 
-__all__ = ["CLUSTERERS", "ClusterOptions", "Clusterer", "Clustering", "make_clusterer"]
+__all__ = [
+    "CLUSTERERS",
+    "ClusterOptions",
+    "Clusterer",
+    "Clustering",
+    "centroids_of",
+    "make_clusterer",
+]
 
 Labels = NDArray[np.int64]
 OUTLIER = -1
@@ -53,7 +60,7 @@ class Clusterer(Protocol):
     def fit(self, vectors: NDArray[np.float32]) -> Clustering: ...
 
 
-def _centroids(vectors: NDArray[np.float32], labels: Labels, k: int) -> NDArray[np.float32]:
+def centroids_of(vectors: NDArray[np.float32], labels: Labels, k: int) -> NDArray[np.float32]:
     dims = vectors.shape[1]
     sums = np.zeros((k, dims), dtype=np.float64)
     np.add.at(sums, labels[labels >= 0], vectors[labels >= 0])
@@ -66,7 +73,7 @@ def finish(vectors: NDArray[np.float32], raw: Labels, options: ClusterOptions) -
     """Drop small themes, cut outliers, renumber themes 0..k-1 by size (largest first)."""
     labels = raw.copy()
     k = int(labels.max()) + 1 if labels.size and labels.max() >= 0 else 0
-    centroids = _centroids(vectors, labels, k)
+    centroids = centroids_of(vectors, labels, k)
     sims = np.einsum("ij,ij->i", vectors, centroids[np.maximum(labels, 0)]) if k else np.zeros(0)
     cutoffs = np.full(k, options.outlier_floor, dtype=np.float32)
     for c in range(k):
@@ -85,7 +92,7 @@ def finish(vectors: NDArray[np.float32], raw: Labels, options: ClusterOptions) -
     labels = remap[labels] if k else labels
     return Clustering(
         labels=labels,
-        centroids=_centroids(vectors, labels, len(keep)),
+        centroids=centroids_of(vectors, labels, len(keep)),
         cutoffs=cutoffs[keep] if keep else np.zeros(0, dtype=np.float32),
     )
 

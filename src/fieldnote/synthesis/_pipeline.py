@@ -8,14 +8,15 @@ an earlier run) makes the run keep theme ids and names that still fit (see
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 from numpy.typing import NDArray
 
-from fieldnote.synthesis._cluster import ClusterOptions, make_clusterer
+from fieldnote.synthesis._cluster import ClusterOptions, centroids_of, make_clusterer
+from fieldnote.synthesis._corrections import apply_pins
 from fieldnote.synthesis._embed import Embedder, EmbedderOptions, make_embedder
 from fieldnote.synthesis._keyphrases import keyphrases, label_from
 from fieldnote.synthesis._kinds import note_kind, theme_kind
@@ -70,20 +71,26 @@ def synthesize(
     options: SynthesisOptions | None = None,
     *,
     prior: Sequence[PriorTheme] = (),
+    pins: Mapping[str, str | None] | None = None,
     progress: Callable[[str], None] | None = None,
 ) -> Synthesis:
-    """Themes from notes; the same notes and options always give the same themes."""
+    """Themes from notes; the same notes and options always give the same themes.
+
+    ``prior`` keeps theme ids and names of an earlier run; ``pins`` (note id → theme id)
+    are a researcher's placements, which always win.
+    """
     from threadpoolctl import threadpool_limits
 
     opts = options or SynthesisOptions()
     with threadpool_limits(limits=opts.threads):
-        return _synthesize(notes, opts, prior, progress)
+        return _synthesize(notes, opts, prior, pins, progress)
 
 
 def _synthesize(
     notes: Sequence[Note],
     opts: SynthesisOptions,
     prior: Sequence[PriorTheme],
+    pins: Mapping[str, str | None] | None,
     progress: Callable[[str], None] | None,
 ) -> Synthesis:
     step = progress or (lambda _stage: None)
@@ -91,7 +98,9 @@ def _synthesize(
     texts = [n.context for n in notes]
     vectors = embedder.fit_transform(texts) if notes else np.zeros((0, 2), dtype=np.float32)
     step("embedding")
-    return themes_from_vectors(notes, vectors, embedder, opts, prior=prior, progress=step)
+    return themes_from_vectors(
+        notes, vectors, embedder, opts, prior=prior, pins=pins, progress=step
+    )
 
 
 def themes_from_vectors(
@@ -101,6 +110,7 @@ def themes_from_vectors(
     options: SynthesisOptions | None = None,
     *,
     prior: Sequence[PriorTheme] = (),
+    pins: Mapping[str, str | None] | None = None,
     progress: Callable[[str], None] | None = None,
 ) -> Synthesis:
     """Clustering, representation and ranking of notes already embedded by ``embedder``.
@@ -114,9 +124,22 @@ def themes_from_vectors(
     if len(notes) < 30:
         warnings.append(f"only {len(notes)} notes: themes from so few are tentative")
     clustering = make_clusterer(opts.clusterer, opts.cluster).fit(vectors)
-    labels = clustering.labels
-    k = clustering.centroids.shape[0]
     step("clustering")
+    found, named = match_prior(
+        prior, clustering.centroids, clustering.labels, notes, embedder, vectors
+    )
+    labels, ids = apply_pins(clustering.labels, found, notes, pins or {})
+    k = len(ids)
+    # A cluster matched to an earlier theme keeps its name only when close enough
+    # (``match_prior``); a theme that exists only through pins keeps its stored name.
+    named_of = dict(zip(found, named, strict=True))
+    kept_name = {p.id: p.label for p in prior if p.id not in named_of}
+    kept_name |= {t: n for t, n in named_of.items() if n}
+    centroids = centroids_of(vectors, labels, k)
+    cutoff_of = dict(zip(found, clustering.cutoffs.tolist(), strict=True))
+    cutoffs = np.array(
+        [cutoff_of.get(t, opts.cluster.outlier_floor) for t in ids], dtype=np.float32
+    )
     phrases = keyphrases([n.text for n in notes], labels, k)
     step("keyphrases")
     compound = sentiments([n.text for n in notes])
@@ -129,12 +152,11 @@ def themes_from_vectors(
     )
     step("sentiment")
     sims = (
-        np.einsum("ij,ij->i", vectors, clustering.centroids[np.maximum(labels, 0)])
+        np.einsum("ij,ij->i", vectors, centroids[np.maximum(labels, 0)])
         if k
         else np.zeros(len(notes), dtype=np.float32)
     )
     everyone = {_who(n) for n in notes}
-    ids, labels_text = match_prior(prior, clustering.centroids, labels, notes, embedder, vectors)
     themes: list[Theme] = []
     for c in range(k):
         members = np.flatnonzero(labels == c)
@@ -143,7 +165,7 @@ def themes_from_vectors(
         themes.append(
             Theme(
                 id=ids[c],
-                label=labels_text[c] or label_from(phrases[c]),
+                label=kept_name.get(ids[c]) or label_from(phrases[c]),
                 keyphrases=phrases[c],
                 size=int(members.size),
                 participants=len(people),
@@ -164,7 +186,7 @@ def themes_from_vectors(
         themes=[themes[c] for c in order],
         assignments=[Assignment(n.id, t) for n, t in zip(notes, theme_of, strict=True)],
         notes=list(notes),
-        model=ThemeModel(embedder, list(ids), clustering.centroids, clustering.cutoffs),
+        model=ThemeModel(embedder, list(ids), centroids, cutoffs),
         embedder=embedder.name,
         clusterer=opts.clusterer,
         warnings=warnings,

@@ -1,0 +1,319 @@
+"""The theme book: a synthesis run's themes and notes, and a researcher's corrections.
+
+One book per project and name (``study:12``, ``nps-2026-q3``). Saving a run stores
+the themes and where every note went; corrections (rename, merge, split, move, tag)
+edit the book and *pin* the notes they touch. The next run reads the book back as
+``prior`` (ids, names, whether a person named them) and ``pins`` (note → theme), so
+corrections survive re-synthesis (``fieldnote.synthesis`` applies both).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import (
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    select,
+)
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from fieldnote.repository._db import Repository
+from fieldnote.repository._models import Base
+from fieldnote.repository._monitors import project_id
+from fieldnote.synthesis import PriorTheme, Synthesis
+
+__all__ = ["BookNote", "BookTheme", "ThemeBook", "ThemeBookError"]
+
+MAX_LABEL = 200
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+class ThemeBookRow(Base):
+    __tablename__ = "theme_books"
+    __table_args__ = (UniqueConstraint("project_id", "name", name="uq_theme_books_name"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    project_id: Mapped[int] = mapped_column(
+        ForeignKey("projects.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    name: Mapped[str] = mapped_column(String(200), nullable=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+
+
+class BookThemeRow(Base):
+    __tablename__ = "theme_book_themes"
+    __table_args__ = (UniqueConstraint("book_id", "theme", name="uq_theme_book_themes_theme"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    book_id: Mapped[int] = mapped_column(
+        ForeignKey("theme_books.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    theme: Mapped[str] = mapped_column(String(32), nullable=False)
+    label: Mapped[str] = mapped_column(String(MAX_LABEL), nullable=False)
+    renamed: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    merged_into: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    """Set when merged away: the row stays so its id is never handed out again."""
+
+
+class BookNoteRow(Base):
+    __tablename__ = "theme_book_notes"
+    __table_args__ = (UniqueConstraint("book_id", "note", name="uq_theme_book_notes_note"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    book_id: Mapped[int] = mapped_column(
+        ForeignKey("theme_books.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    note: Mapped[str] = mapped_column(String(200), nullable=False)
+    text: Mapped[str] = mapped_column(Text, nullable=False)
+    participant: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    source: Mapped[str] = mapped_column(String(200), nullable=False)
+    theme: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    pinned: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    tags: Mapped[str] = mapped_column(Text, nullable=False, default="[]")
+
+
+class ThemeBookError(ValueError):
+    """A correction that cannot apply (unknown book, theme or note); nothing is written."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class BookTheme:
+    id: str
+    label: str
+    renamed: bool
+    notes: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class BookNote:
+    id: str
+    text: str
+    participant: str | None
+    source: str
+    theme: str | None
+    pinned: bool
+    tags: tuple[str, ...]
+
+
+class ThemeBook:
+    """Themes and corrections of one named book in a project."""
+
+    def __init__(self, repository: Repository, project: str, name: str) -> None:
+        self._repo = repository
+        self.project = project
+        self.name = name
+
+    def _book(self, session: Session, *, create: bool = False) -> int:
+        pid = project_id(session, self.project, ThemeBookError)
+        found = session.scalar(
+            select(ThemeBookRow.id).where(
+                ThemeBookRow.project_id == pid, ThemeBookRow.name == self.name
+            )
+        )
+        if found is not None:
+            return int(found)
+        if not create:
+            raise ThemeBookError(f"project {self.project!r} has no theme book {self.name!r}")
+        row = ThemeBookRow(project_id=pid, name=self.name)
+        session.add(row)
+        session.flush()
+        return row.id
+
+    def save_run(self, result: Synthesis) -> None:
+        """Store a run: machine names update unless a person renamed the theme; pinned
+        notes were already placed by the run (pins win), so every note's theme is the run's."""
+        with self._repo.session() as s:
+            book = self._book(s, create=True)
+            themes = {
+                r.theme: r
+                for r in s.scalars(select(BookThemeRow).where(BookThemeRow.book_id == book))
+            }
+            current = {t.id for t in result.themes}
+            for t in result.themes:
+                row = themes.get(t.id)
+                if row is None:
+                    s.add(
+                        BookThemeRow(
+                            book_id=book, theme=t.id, label=t.label[:MAX_LABEL], renamed=False
+                        )
+                    )
+                elif not row.renamed:
+                    row.label = t.label[:MAX_LABEL]
+            for theme, row in themes.items():
+                if theme not in current and row.merged_into is None:
+                    s.delete(row)
+            notes = {
+                r.note: r for r in s.scalars(select(BookNoteRow).where(BookNoteRow.book_id == book))
+            }
+            placed = {a.note_id: a.theme for a in result.assignments}
+            for n in result.notes:
+                note = notes.get(n.id)
+                if note is None:
+                    note = BookNoteRow(book_id=book, note=n.id, pinned=False, tags="[]")
+                    s.add(note)
+                note.text, note.participant, note.source = n.text, n.participant, n.source
+                note.theme = placed.get(n.id)
+
+    def prior(self) -> list[PriorTheme]:
+        with self._repo.session() as s:
+            book = self._book(s)
+            notes = s.scalars(select(BookNoteRow).where(BookNoteRow.book_id == book)).all()
+            members: dict[str, dict[str, str]] = {}
+            for n in notes:
+                if n.theme is not None:
+                    members.setdefault(n.theme, {})[n.note] = n.text
+            rows = s.scalars(
+                select(BookThemeRow)
+                .where(BookThemeRow.book_id == book)
+                .order_by(BookThemeRow.theme)
+            ).all()
+            # a merged-away theme has no members: it never matches, it only keeps its id
+            return [
+                PriorTheme(
+                    r.theme,
+                    r.label,
+                    members.get(r.theme, {}) if r.merged_into is None else {},
+                    r.renamed,
+                )
+                for r in rows
+            ]
+
+    def pins(self) -> dict[str, str | None]:
+        with self._repo.session() as s:
+            book = self._book(s)
+            rows = s.scalars(
+                select(BookNoteRow).where(BookNoteRow.book_id == book, BookNoteRow.pinned.is_(True))
+            ).all()
+            return {r.note: r.theme for r in rows}
+
+    def themes(self) -> list[BookTheme]:
+        with self._repo.session() as s:
+            book = self._book(s)
+            notes = s.scalars(select(BookNoteRow.theme).where(BookNoteRow.book_id == book)).all()
+            rows = s.scalars(
+                select(BookThemeRow)
+                .where(BookThemeRow.book_id == book, BookThemeRow.merged_into.is_(None))
+                .order_by(BookThemeRow.theme)
+            ).all()
+            return [
+                BookTheme(id=r.theme, label=r.label, renamed=r.renamed, notes=notes.count(r.theme))
+                for r in rows
+            ]
+
+    def notes(self) -> list[BookNote]:
+        with self._repo.session() as s:
+            book = self._book(s)
+            rows = s.scalars(
+                select(BookNoteRow).where(BookNoteRow.book_id == book).order_by(BookNoteRow.id)
+            ).all()
+            return [
+                BookNote(
+                    id=r.note,
+                    text=r.text,
+                    participant=r.participant,
+                    source=r.source,
+                    theme=r.theme,
+                    pinned=r.pinned,
+                    tags=tuple(json.loads(r.tags)),
+                )
+                for r in rows
+            ]
+
+    # corrections ---------------------------------------------------------------
+
+    @staticmethod
+    def _theme(s: Session, book: int, theme: str) -> BookThemeRow:
+        row = s.scalar(
+            select(BookThemeRow).where(BookThemeRow.book_id == book, BookThemeRow.theme == theme)
+        )
+        if row is None:
+            raise ThemeBookError(f"no theme {theme!r} in this book")
+        return row
+
+    @staticmethod
+    def _notes(s: Session, book: int, ids: list[str]) -> list[BookNoteRow]:
+        rows = s.scalars(
+            select(BookNoteRow).where(BookNoteRow.book_id == book, BookNoteRow.note.in_(ids))
+        ).all()
+        missing = sorted(set(ids) - {r.note for r in rows})
+        if missing:
+            raise ThemeBookError(f"no note {', '.join(map(repr, missing))} in this book")
+        return list(rows)
+
+    def rename(self, theme: str, label: str) -> None:
+        label = label.strip()
+        if not label or len(label) > MAX_LABEL:
+            raise ThemeBookError(f"a theme name needs 1 to {MAX_LABEL} characters")
+        with self._repo.session() as s:
+            row = self._theme(s, self._book(s), theme)
+            row.label, row.renamed = label, True
+
+    def move(self, notes: list[str], theme: str | None) -> None:
+        """Put notes in a theme (None: out of every theme); they stay there on re-runs."""
+        with self._repo.session() as s:
+            book = self._book(s)
+            if theme is not None:
+                self._theme(s, book, theme)
+            for row in self._notes(s, book, notes):
+                row.theme, row.pinned = theme, True
+
+    def merge(self, into: str, other: str) -> None:
+        if into == other:
+            raise ThemeBookError("cannot merge a theme into itself")
+        with self._repo.session() as s:
+            book = self._book(s)
+            self._theme(s, book, into)
+            gone = self._theme(s, book, other)
+            rows = s.scalars(
+                select(BookNoteRow).where(
+                    BookNoteRow.book_id == book, BookNoteRow.theme.in_([into, other])
+                )
+            ).all()
+            for row in rows:
+                row.theme, row.pinned = into, True
+            gone.merged_into = into
+
+    def split(self, theme: str, notes: list[str], label: str) -> str:
+        """Move ``notes`` of ``theme`` into a new theme named ``label``; returns its id."""
+        with self._repo.session() as s:
+            book = self._book(s)
+            self._theme(s, book, theme)
+            rows = self._notes(s, book, notes)
+            outside = sorted(r.note for r in rows if r.theme != theme)
+            if outside:
+                raise ThemeBookError(f"notes {', '.join(outside)} are not in theme {theme!r}")
+            taken = set(s.scalars(select(BookThemeRow.theme).where(BookThemeRow.book_id == book)))
+            n = 1
+            while f"t{n}" in taken:
+                n += 1
+            new = f"t{n}"
+            s.add(
+                BookThemeRow(
+                    book_id=book, theme=new, label=label.strip()[:MAX_LABEL] or new, renamed=True
+                )
+            )
+            for row in rows:
+                row.theme, row.pinned = new, True
+            return new
+
+    def tag(self, note: str, tag: str) -> None:
+        """A manual code on a note (like a Taguette/Dovetail highlight tag)."""
+        tag = tag.strip()
+        if not tag or len(tag) > 100:
+            raise ThemeBookError("a tag needs 1 to 100 characters")
+        with self._repo.session() as s:
+            (row,) = self._notes(s, self._book(s), [note])
+            tags = json.loads(row.tags)
+            if tag not in tags:
+                row.tags = json.dumps([*tags, tag])
