@@ -196,7 +196,7 @@ def _run(
     extra_copies = 0
     if counts.inserted > 1:
         stage("deduplicating")
-        extra_copies = resolve_file_duplicates(con, plan, full, stamps)
+        extra_copies = resolve_file_duplicates(con, plan, full, stamps, counts.inserted)
     imported = counts.inserted - extra_copies
 
     if imported:
