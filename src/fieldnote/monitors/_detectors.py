@@ -16,7 +16,6 @@ day. ``DETECTORS`` is the registry the CLI, monitors and the bench pick from:
 
 from __future__ import annotations
 
-import warnings
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -128,18 +127,27 @@ class MadDetector:
         return Scores(1, median, score, self.threshold, f"the median of the previous {w} points")
 
 
+def _nanmedian_last(windows: Array, minimum: int) -> Array:
+    """Median over the last axis ignoring NaN (NaN where fewer than ``minimum`` values
+    are known): one sort, much faster than ``np.nanmedian`` on many small windows."""
+    ordered = np.sort(windows, axis=-1)  # NaN sort last
+    known = np.sum(~np.isnan(windows), axis=-1)
+    lo = np.take_along_axis(ordered, np.maximum((known - 1) // 2, 0)[..., None], axis=-1)[..., 0]
+    hi = np.take_along_axis(ordered, np.maximum(known // 2, 0)[..., None], axis=-1)[..., 0]
+    med = (lo + hi) / 2
+    med[known < minimum] = np.nan
+    return np.asarray(med, dtype=np.float64)
+
+
 def _phase_median(deviation: Array, season: int, seasons: int) -> Array:
-    """Per point, the median deviation at the same phase over the previous seasons."""
+    """Per point, the median deviation at the same phase over the previous seasons
+    (at least three of them known)."""
     n = deviation.shape[0]
     rows = -(-n // season)
     stacked = np.full((rows + seasons, season), np.nan)
     stacked.reshape(-1)[seasons * season : seasons * season + n] = deviation
     windows = np.lib.stride_tricks.sliding_window_view(stacked, seasons, axis=0)[:rows]
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN phases: no history yet
-        med = np.nanmedian(windows, axis=2)
-    known = np.sum(~np.isnan(windows), axis=2)
-    med[known < 3] = np.nan
+    med = _nanmedian_last(windows, 3)
     return np.asarray(med.reshape(-1)[:n], dtype=np.float64)
 
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import date
 from typing import Any, ClassVar, Protocol
 
 from fieldnote.analytics._stats import two_proportion_test
@@ -25,6 +25,8 @@ from fieldnote.monitors._detectors import detector
 from fieldnote.monitors._evaluation_result import Evaluation
 from fieldnote.monitors._metrics import MetricPoint, MetricSeries
 from fieldnote.monitors._series import TimeSeries
+
+EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
 
 __all__ = ["RULES", "AnomalyRule", "Rule", "SwingRule", "ThresholdRule", "parse_rule"]
 
@@ -222,10 +224,7 @@ class AnomalyRule:
     def evaluate(self, series: MetricSeries) -> Evaluation:
         if len(series.points) < 3:
             return _no_data(series)
-        stamps = [
-            int(datetime(p.day.year, p.day.month, p.day.day, tzinfo=UTC).timestamp())
-            for p in series.points
-        ]
+        stamps = [(p.day.toordinal() - EPOCH_ORDINAL) * 86400 for p in series.points]
         ts = TimeSeries.regular(stamps, [p.value for p in series.points])
         scores = detector(self.detector).score(ts)
         alarms = alarm_indices(scores.flagged, 1)
