@@ -5,7 +5,7 @@ Two figures, same run:
 * **rules**: 1,000 monitors (a third each threshold, swing, seasonal anomaly) evaluated
   on 365-day daily series already computed (the rule engine alone);
 * **end to end**: 1,000 monitors run by ``MonitorRunner`` against a real DuckDB event
-  store (365 days, 40 event names, ~300k events) and a SQLite repository: metric
+  store (365 days, 40 event names, ~260k events) and a SQLite repository: metric
   queries, rules, run records and, for those that fire, signals, questions and
   deduplication.
 
