@@ -67,6 +67,24 @@ def test_synthesize_a_study(fieldnote: Fieldnote, home: Path) -> None:
     quote = data["themes"][0]["quotes"][0]
     assert quote["source"].startswith("iv-") and quote["participant"]
     assert "Tell me more" not in json.dumps(data["themes"])
+    # corrections through `fieldnote book` survive the next run
+    book = data["book"]
+    top = data["themes"][0]["id"]
+    other = data["themes"][1]["id"]
+    run_cli(home, "book", "rename", book, top, "Admin access blocks teams", "--json")
+    note = next(a["id"] for a in data["assignments"] if a["theme"] == other)
+    run_cli(home, "book", "move", book, top, note, "--json")
+    again = json.loads(run_cli(home, "synthesize", "--study", str(study.id), "--json").stdout)
+    assert {t["id"]: t["label"] for t in again["themes"]}[top] == "Admin access blocks teams"
+    assert {a["id"]: a["theme"] for a in again["assignments"]}[note] == top
+    shown = json.loads(run_cli(home, "book", "show", book, "--json").stdout)
+    assert {"id": top, "label": "Admin access blocks teams", "renamed": True}.items() <= next(
+        t for t in shown["themes"] if t["id"] == top
+    ).items()
+    bad = run_cli(home, "book", "merge", book, top, "t999", "--json", check=False)
+    assert bad.returncode == 1 and json.loads(bad.stdout) == {
+        "error": "no theme 't999' in this book"
+    }
     missing = run_cli(home, "synthesize", "--study", "999", "--json", check=False)
     assert missing.returncode == 1 and json.loads(missing.stdout) == {
         "error": "this project has no study 999"

@@ -10,6 +10,7 @@ import typer
 from fieldnote.cli import (
     _accounts,
     _analytics,
+    _book,
     _db,
     _demo,
     _detect,
@@ -65,6 +66,7 @@ _demo.register(app)
 _analytics.register(app)
 _themes.register(app)
 _synthesize.register(app)
+app.add_typer(_book.app, name="book")
 _detect.register(app)
 app.add_typer(_monitors.monitors_app, name="monitors")
 app.add_typer(_monitors.questions_app, name="questions")

@@ -1,4 +1,9 @@
-"""``fieldnote synthesize --study S``: themes from a study's stored transcripts."""
+"""``fieldnote synthesize --study S``: themes from a study's stored transcripts.
+
+Each run is saved to the study's theme book (``study:S``); the next run starts from it,
+so theme ids, names a researcher gave and notes placed by hand (``fieldnote book``)
+are kept.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +13,13 @@ import typer
 
 from fieldnote.cli._context import emit, err_console, fail, get_state
 from fieldnote.cli._themes import run_with_progress, themes_table
-from fieldnote.repository import DEFAULT_PROJECT, InterviewError, InterviewStore
+from fieldnote.repository import (
+    DEFAULT_PROJECT,
+    InterviewError,
+    InterviewStore,
+    ThemeBook,
+    ThemeBookError,
+)
 from fieldnote.synthesis import (
     EMBEDDERS,
     EmbedderUnavailable,
@@ -46,19 +57,28 @@ def synthesize(
             as_json=as_json,
         )
     notes = notes_from_interviews(interviews)
+    book = ThemeBook(fieldnote.repository, project, f"study:{study.strip()}")
+    try:
+        prior, pins = book.prior(), book.pins()
+    except ThemeBookError:  # first run of this study
+        prior, pins = [], {}
     if not notes:
         fail(
             f"study {study}: no participant speech in {len(interviews)} transcript(s)",
             as_json=as_json,
         )
     try:
-        result = run_with_progress(notes, SynthesisOptions(embedder=embedder), [])
+        result = run_with_progress(notes, SynthesisOptions(embedder=embedder), prior, pins)
     except EmbedderUnavailable as exc:
         fail(str(exc), as_json=as_json)
+    book.save_run(result)
     for warning in result.warnings:
         err_console.print(f"[yellow]warning:[/] {warning}")
     if as_json:
-        emit({**result.to_dict(), "study": study, "interviews": len(interviews)}, as_json=True)
+        emit(
+            {**result.to_dict(), "study": study, "book": book.name, "interviews": len(interviews)},
+            as_json=True,
+        )
     else:
         emit(themes_table(result), as_json=False)
 

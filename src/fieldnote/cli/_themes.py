@@ -74,7 +74,10 @@ def themes_table(result: Synthesis) -> Table:
 
 
 def run_with_progress(
-    notes: Sequence[Note], options: SynthesisOptions, prior: list[PriorTheme]
+    notes: Sequence[Note],
+    options: SynthesisOptions,
+    prior: list[PriorTheme],
+    pins: dict[str, str | None] | None = None,
 ) -> Synthesis:
     with Progress(
         TextColumn("{task.description}"),
@@ -88,7 +91,7 @@ def run_with_progress(
         def step(stage: str) -> None:
             bar.update(task, advance=1, description=f"{stage} done")
 
-        return synthesize(notes, options, prior=prior, progress=step)
+        return synthesize(notes, options, prior=prior, pins=pins, progress=step)
 
 
 def themes(
