@@ -9,11 +9,13 @@ whose activation window is still open is not a drop.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
 from fieldnote.analytics import EventSource, parse_duration
+from fieldnote.analytics.retention import Retention
 from fieldnote.analytics.trends import Trend, TrendOptions, parse_trend
 from fieldnote.analytics.trends._common import latest_event
 
@@ -63,7 +65,7 @@ class MetricSpec:
     """A metric, by the names the CLI and API use (docs/monitors.md)."""
 
     kind: str
-    """events, users, conversion, activation."""
+    """events, users, conversion, activation, retention."""
     event: str | None = None
     steps: tuple[str, ...] = ()
     window: str = "14d"
@@ -84,6 +86,10 @@ class MetricSpec:
             raise ValueError("a breakdown needs a value (and a value a breakdown)")
         if not 14 <= self.lookback_days <= 3660:
             raise ValueError("lookback_days must be between 14 and 3660")
+        if self.kind in ("events", "users", "retention") and not (self.event or "").strip():
+            raise ValueError(f"a {self.kind} metric needs an event")
+        if self.kind == "conversion" and len(self.steps) < 2:
+            raise ValueError("a conversion metric needs at least two steps")
 
     @property
     def first_step(self) -> str:
@@ -106,6 +112,8 @@ class MetricSpec:
         one (the current day is still filling up)."""
         if self.kind == "activation":
             return parse_duration(self.within).days
+        if self.kind == "retention":
+            return parse_duration(self.within).days + 1
         if self.kind == "conversion":
             return parse_duration(self.window).days
         return 1
@@ -114,7 +122,7 @@ class MetricSpec:
         """The spec with the breakdown value applied to the first step."""
         if self.breakdown is None or self.value is None:
             return self
-        if self.kind == "activation":
+        if self.kind in ("activation", "retention"):
             return replace(self, start=_where(self.start, self.breakdown, self.value))
         if self.kind == "conversion":
             first = _where(self.steps[0], self.breakdown, self.value)
@@ -127,6 +135,7 @@ class MetricSpec:
             "users": f"daily users doing {self.event}",
             "conversion": f"conversion {' → '.join(self.steps)}",
             "activation": f"activation ({self.target} within {self.within} of {self.start})",
+            "retention": f"day-{self.within.rstrip('d')} retention ({self.event} after {self.start})",
         }
         base = names[self.kind]
         return f"{base} for {self.breakdown} = {self.value}" if self.breakdown else base
@@ -175,18 +184,61 @@ class MetricSpec:
             date_from=date_from,
             date_to=date_to,
         )
-        return parse_trend(METRICS[self.kind], options)
+        return parse_trend(TRENDS[self.kind], options)
 
 
-#: Metric kind → the trend (fieldnote.analytics.trends) that computes it.
-METRICS: dict[str, str] = {
+def _trend_points(source: EventSource, spec: MetricSpec, first: date, last: date) -> list[Point]:
+    result = spec.trend(first.isoformat(), last.isoformat()).compute(source)
+    return [
+        Point(p.period, float(p.value), float(p.count if p.count is not None else p.value), p.base)
+        for p in result.series[0].points
+        if p.value is not None and p.complete
+    ]
+
+
+def _retention_points(
+    source: EventSource, spec: MetricSpec, first: date, last: date
+) -> list[Point]:
+    """Day-N retention of each day's cohort: the share of people whose first ``start``
+    was that day who did ``event`` N days later (N = ``within``)."""
+    n = spec.outcome_days() - 1
+    filtered = spec.filtered()
+    result = Retention.parse(
+        start=filtered.start,
+        returning=spec.event,
+        interval="day",
+        periods=n + 1,
+        date_from=first.isoformat(),
+        date_to=last.isoformat(),
+    ).compute(source)
+    out = []
+    for cohort in result.cohorts:
+        cell = next((c for c in cohort.cells if c.offset == n), None)
+        if cell is not None and cell.rate is not None and cell.complete:
+            out.append(Point(cohort.period, float(cell.rate), float(cell.count), cohort.size))
+    return out
+
+
+Point = MetricPoint
+
+#: Metric kind → how its daily points are computed (the analytics trends, retention).
+METRICS: dict[str, Callable[[EventSource, MetricSpec, date, date], list[MetricPoint]]] = {
+    "events": _trend_points,
+    "users": _trend_points,
+    "conversion": _trend_points,
+    "activation": _trend_points,
+    "retention": _retention_points,
+}
+
+#: The analytics trend behind each trend-based kind.
+TRENDS = {
     "events": "events",
     "users": "events",
     "conversion": "conversion",
     "activation": "activation",
 }
 
-RATE_KINDS = frozenset({"conversion", "activation"})
+RATE_KINDS = frozenset({"conversion", "activation", "retention"})
 
 
 def compute_metric(
@@ -198,20 +250,10 @@ def compute_metric(
     if end is None:
         return MetricSeries(spec.describe(), spec.kind in RATE_KINDS, ())
     first = (end - timedelta(days=spec.lookback_days - 1)).date()
-    result = spec.trend(first.isoformat(), end.date().isoformat()).compute(source)
     # As of ``until``, a cohort whose window reaches past it is not known yet, even
     # when the store (a replay, a backfill) already holds its outcome.
     known_until = end.date() - timedelta(days=spec.outcome_days())
-    points = []
-    for p in result.series[0].points:
-        if p.value is None or not p.complete or p.period > known_until:
-            continue
-        points.append(
-            MetricPoint(
-                day=p.period,
-                value=float(p.value),
-                count=float(p.count) if p.count is not None else float(p.value),
-                base=p.base,
-            )
-        )
+    points = [
+        p for p in METRICS[spec.kind](source, spec, first, end.date()) if p.day <= known_until
+    ]
     return MetricSeries(spec.describe(), spec.kind in RATE_KINDS, tuple(points))
