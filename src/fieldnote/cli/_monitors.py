@@ -99,16 +99,18 @@ def create(
     ctx: typer.Context,
     name: Annotated[str, typer.Argument(help="Unique within the project.")],
     metric: Annotated[
-        str, typer.Option(help="events, users, conversion, activation or experiment.")
+        str, typer.Option(help="events, users, conversion, activation, retention, experiment.")
     ] = "activation",
-    event: Annotated[str | None, typer.Option(help="events/users: the event.")] = None,
+    event: Annotated[
+        str | None, typer.Option(help="events/users: the event; retention: the return event.")
+    ] = None,
     step: Annotated[
         list[str] | None, typer.Option("--step", "-s", help="conversion steps.")
     ] = None,
     window: Annotated[str, typer.Option(help="conversion/experiment window.")] = "14d",
     start: Annotated[str, typer.Option(help="activation: cohort event.")] = "signup",
     target: Annotated[str, typer.Option(help="activation: success event.")] = "activated",
-    within: Annotated[str, typer.Option(help="activation: time allowed.")] = "7d",
+    within: Annotated[str, typer.Option(help="activation: time allowed; retention: day N.")] = "7d",
     breakdown: Annotated[str | None, typer.Option(help="Watch one value of this property.")] = None,
     value: Annotated[str | None, typer.Option(help="The breakdown value watched.")] = None,
     rule: Annotated[str, typer.Option(help="threshold, swing or anomaly.")] = "swing",
