@@ -11,6 +11,7 @@ from fieldnote.interviews.guides import Guide, GuideQuestion, Section, new_guide
 from fieldnote.interviews.linting import lint_question
 from fieldnote.interviews.moderation import (
     CLOSING,
+    OPENING,
     RuleBasedModerator,
     SessionState,
     analyse_answer,
@@ -53,7 +54,11 @@ def _run(guide: Guide, answers: list[str], step: float = 20.0, **kw: object) -> 
 
 
 def _asked(state: SessionState) -> list[tuple[str, str | None]]:
-    return [(t.kind, t.reason) for t in state.turns if t.role is Role.INTERVIEWER]
+    return [
+        (t.kind, t.reason)
+        for t in state.turns
+        if t.role is Role.INTERVIEWER and t.kind != "opening"
+    ]
 
 
 def test_each_signal_gets_its_probe() -> None:
@@ -174,7 +179,12 @@ def test_transcript_and_consistency_report() -> None:
     ]
     interview = states[0].to_interview(id="chat-1")
     assert interview.format == "chat" and interview.source == "moderator:rule-based"
-    assert [u.role for u in interview.utterances[:2]] == [Role.INTERVIEWER, Role.PARTICIPANT]
+    assert interview.utterances[0].text == OPENING
+    assert [u.role for u in interview.utterances[:3]] == [
+        Role.INTERVIEWER,
+        Role.INTERVIEWER,
+        Role.PARTICIPANT,
+    ]
     assert interview.participant_utterances[0].text == "Fine."
     report = consistency_report(states)
     assert report.interviews == 3

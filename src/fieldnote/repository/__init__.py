@@ -12,6 +12,7 @@ from fieldnote.repository._accounts import (
     normalize_email,
 )
 from fieldnote.repository._audit import AuditLog, AuditRecord
+from fieldnote.repository._chat_sessions import ChatSession, ChatSessionError, ChatSessions
 from fieldnote.repository._db import Repository, RepositoryNotMigratedError
 from fieldnote.repository._guides import GuideStore, GuideVersion
 from fieldnote.repository._interviews import InterviewError, InterviewStore, SavedInterview
@@ -44,9 +45,12 @@ __all__ = [
     "Accounts",
     "AuditLog",
     "AuditRecord",
+    "Base",
     "BookNote",
     "BookTheme",
-    "Base",
+    "ChatSession",
+    "ChatSessionError",
+    "ChatSessions",
     "CreatedToken",
     "GuideStore",
     "GuideVersion",

@@ -27,6 +27,7 @@ from fieldnote.web._capture_asgi import CaptureFastPath
 from fieldnote.web._export_api import router as export_router
 from fieldnote.web._guards import anonymous_refusal
 from fieldnote.web._import_api import router as import_router
+from fieldnote.web._interviews_api import router as interviews_router
 from fieldnote.web._monitors_api import router as monitors_router
 from fieldnote.web._monitors_api import start_scheduler
 from fieldnote.web._ratelimit import LoginLimiter
@@ -128,6 +129,7 @@ def create_app(settings: Settings, *, publish: tuple[str, int] | None = None) ->
     app.include_router(import_router)
     app.include_router(accounts_api_router)
     app.include_router(monitors_router)
+    app.include_router(interviews_router)
     install_pages(app)
     app.include_router(analytics_pages_router)
     return app

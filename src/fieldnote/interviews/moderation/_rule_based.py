@@ -166,6 +166,11 @@ class RuleBasedModerator:
     def start(self, state: SessionState, now: float) -> ModeratorTurn:
         state.started_at = now
         state.section_started_at = now
+        # The transcript shows what the participant saw: the opening, then the question.
+        first_section = state.guide.sections[0].key if state.guide.sections else ""
+        state.turns.append(
+            Turn(role=Role.INTERVIEWER, text=OPENING, at=0.0, section=first_section, kind="opening")
+        )
         first = self._ask_next_question(state, now)
         return ModeratorTurn(
             text=f"{OPENING} {first.text}", kind=first.kind, section=first.section, done=first.done

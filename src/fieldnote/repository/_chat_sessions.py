@@ -1,0 +1,125 @@
+"""AI-moderated interview sessions: the participant's link, consent, and the moderator
+state between requests (so a dropped connection resumes where it stopped).
+
+The link carries a random token; only its SHA-256 is stored, like API tokens. The
+state is the moderator's ``SessionState`` as JSON; the finished transcript goes to
+``interviews`` like any imported one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import DateTime, ForeignKey, String, Text, select
+from sqlalchemy.orm import Mapped, mapped_column
+
+from fieldnote.repository._db import Repository
+from fieldnote.repository._models import Base, Project
+from fieldnote.repository._monitors import project_id
+
+__all__ = ["ChatSession", "ChatSessionError", "ChatSessionRow", "ChatSessions"]
+
+STATUSES = ("invited", "consented", "declined", "completed")
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class ChatSessionRow(Base):
+    __tablename__ = "interview_sessions"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    project_id: Mapped[int] = mapped_column(
+        ForeignKey("projects.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    participant: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    status: Mapped[str] = mapped_column(String(16), nullable=False, default="invited")
+    state: Mapped[str] = mapped_column(Text, nullable=False)
+    interview_id: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    consented_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+
+
+class ChatSessionError(ValueError):
+    """An unknown or unusable session link; the message says why."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class ChatSession:
+    project: str
+    participant: str | None
+    status: str
+    state: dict[str, Any]
+    interview_id: str | None
+    consented_at: datetime | None
+
+
+class ChatSessions:
+    def __init__(self, repository: Repository) -> None:
+        self._repo = repository
+
+    def create(self, project: str, state: dict[str, Any], *, participant: str | None) -> str:
+        """A new session; returns the link token (shown once)."""
+        token = secrets.token_urlsafe(24)
+        with self._repo.session() as session:
+            session.add(
+                ChatSessionRow(
+                    token_hash=_digest(token),
+                    project_id=project_id(session, project, ChatSessionError),
+                    participant=participant,
+                    status="invited",
+                    state=json.dumps(state),
+                )
+            )
+        return token
+
+    def get(self, token: str) -> ChatSession:
+        with self._repo.session() as session:
+            found = session.execute(
+                select(ChatSessionRow, Project.name)
+                .join(Project, Project.id == ChatSessionRow.project_id)
+                .where(ChatSessionRow.token_hash == _digest(token))
+            ).first()
+            if found is None:
+                raise ChatSessionError("this interview link is not valid")
+            row, project = found
+            return ChatSession(
+                project=project,
+                participant=row.participant,
+                status=row.status,
+                state=json.loads(row.state),
+                interview_id=row.interview_id,
+                consented_at=row.consented_at,
+            )
+
+    def update(
+        self,
+        token: str,
+        *,
+        status: str,
+        state: dict[str, Any],
+        interview_id: str | None = None,
+    ) -> None:
+        if status not in STATUSES:
+            raise ChatSessionError(f"status must be one of {', '.join(STATUSES)}")
+        with self._repo.session() as session:
+            row = session.get(ChatSessionRow, _digest(token), with_for_update=True)
+            if row is None:
+                raise ChatSessionError("this interview link is not valid")
+            if status == "consented" and row.consented_at is None:
+                row.consented_at = _now()
+            row.status = status
+            row.state = json.dumps(state)
+            row.interview_id = interview_id or row.interview_id
+            row.updated_at = _now()
