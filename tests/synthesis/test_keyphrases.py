@@ -53,3 +53,14 @@ def test_distinctive_words_outrank_words_every_theme_uses() -> None:
 def test_label_is_readable() -> None:
     assert label_from(["sync", "mobile sync", "slow"]) == "Mobile sync / slow"
     assert label_from([]) == "(unlabelled)"
+
+
+def test_label_names_the_subject_not_the_feeling() -> None:
+    from fieldnote.synthesis._sentiment import opinion_words
+
+    avoid = opinion_words()
+    assert {"love", "great", "awful"} <= avoid and "battery" not in avoid
+    assert (
+        label_from(["love", "great", "battery life", "charger"], avoid) == "Battery life / charger"
+    )
+    assert label_from(["love", "great"], avoid) == "Love / great"

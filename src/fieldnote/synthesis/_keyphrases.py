@@ -72,14 +72,20 @@ def keyphrases(
     return result
 
 
-def label_from(phrases: Sequence[str]) -> str:
+def label_from(phrases: Sequence[str], avoid: frozenset[str] = frozenset()) -> str:
     """A short readable label: the leading two-word phrase (if any in the top three),
-    then the next keyphrase that shares no word with it."""
+    then the next keyphrase that shares no word with it.
+
+    Phrases with a word in ``avoid`` (opinion words such as "love", "great": they say
+    how people feel, which sentiment already reports, not *what about*) are passed over
+    while other keyphrases remain, so a label names the subject.
+    """
     if not phrases:
         return "(unlabelled)"
-    top = list(phrases[:3])
+    subject = [p for p in phrases if not avoid & set(p.split())] or list(phrases)
+    top = subject[:3]
     head = next((p for p in top if len(p.split()) > 1), top[0])
     used = set(head.split())
-    rest = next((p for p in phrases[:5] if p != head and not used & set(p.split())), None)
+    rest = next((p for p in subject[:5] if p != head and not used & set(p.split())), None)
     text = head if rest is None else f"{head} / {rest}"
     return text[:1].upper() + text[1:]

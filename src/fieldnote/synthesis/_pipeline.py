@@ -22,7 +22,7 @@ from fieldnote.synthesis._keyphrases import keyphrases, label_from
 from fieldnote.synthesis._kinds import note_kind, theme_kind
 from fieldnote.synthesis._model import Assignment, Quote, Synthesis, Theme, ThemeModel
 from fieldnote.synthesis._notes import Note
-from fieldnote.synthesis._sentiment import sentiments
+from fieldnote.synthesis._sentiment import opinion_words, sentiments
 from fieldnote.synthesis._stable import PriorTheme, match_prior
 
 __all__ = ["STAGES", "SynthesisOptions", "synthesize", "themes_from_vectors"]
@@ -157,6 +157,7 @@ def themes_from_vectors(
         else np.zeros(len(notes), dtype=np.float32)
     )
     everyone = {_who(n) for n in notes}
+    opinions = opinion_words()
     themes: list[Theme] = []
     for c in range(k):
         members = np.flatnonzero(labels == c)
@@ -165,7 +166,7 @@ def themes_from_vectors(
         themes.append(
             Theme(
                 id=ids[c],
-                label=kept_name.get(ids[c]) or label_from(phrases[c]),
+                label=kept_name.get(ids[c]) or label_from(phrases[c], opinions),
                 keyphrases=phrases[c],
                 size=int(members.size),
                 participants=len(people),

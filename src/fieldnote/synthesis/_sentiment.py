@@ -7,7 +7,7 @@ from collections.abc import Sequence
 import numpy as np
 from numpy.typing import NDArray
 
-__all__ = ["sentiments"]
+__all__ = ["opinion_words", "sentiments"]
 
 
 def sentiments(texts: Sequence[str]) -> NDArray[np.float64]:
@@ -16,3 +16,11 @@ def sentiments(texts: Sequence[str]) -> NDArray[np.float64]:
 
     analyzer = SentimentIntensityAnalyzer()
     return np.array([analyzer.polarity_scores(t)["compound"] for t in texts], dtype=np.float64)
+
+
+def opinion_words(strength: float = 1.0) -> frozenset[str]:
+    """Words VADER scores at least ``strength`` either way ("love", "great", "awful")."""
+    from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
+    lexicon: dict[str, float] = SentimentIntensityAnalyzer().lexicon
+    return frozenset(w for w, v in lexicon.items() if abs(v) >= strength and w.isalpha())
