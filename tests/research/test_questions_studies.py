@@ -58,7 +58,7 @@ def test_study_targets_the_users_who_dropped_at_the_step_per_value() -> None:
         last_days=10,
     )
     assert plan.quota == DEFAULT_QUOTA == (5, 8) and plan.deadline == DEFAULT_DEADLINE
-    assert DEFAULT_DEADLINE == timedelta(hours=48)
+    assert timedelta(hours=48) == DEFAULT_DEADLINE
     assert [s.name for s in plan.segments] == [
         "q7-ios-dropped-integration-step-viewed",
         "q7-android-dropped-integration-step-viewed",
