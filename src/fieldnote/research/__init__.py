@@ -5,6 +5,27 @@ is ``fieldnote.repository`` (``ResearchStore``); this package decides what to sa
 whom to ask.
 """
 
+from fieldnote.research._consent import CONSENT_PARTS, ConsentError, ConsentText
+from fieldnote.research._intercept_matcher import InterceptMatcher, Match, SeenEvent
+from fieldnote.research._intercept_rules import (
+    CHANNELS,
+    FILTER_OPS,
+    InterceptRule,
+    Offer,
+    PropertyFilter,
+    RuleError,
+)
+from fieldnote.research._invitations import (
+    INVITATION_STATUSES,
+    OPEN_STATUSES,
+    TRANSITIONS,
+    ContactHistory,
+    ContactPolicy,
+    Decision,
+    InvitationStateError,
+    decide,
+    next_status,
+)
 from fieldnote.research._questions import (
     FAMILIES,
     Driver,
@@ -21,14 +42,35 @@ from fieldnote.research._studies import (
 )
 
 __all__ = [
+    "CHANNELS",
+    "CONSENT_PARTS",
     "DEFAULT_DEADLINE",
     "DEFAULT_QUOTA",
     "FAMILIES",
+    "FILTER_OPS",
+    "INVITATION_STATUSES",
+    "OPEN_STATUSES",
+    "TRANSITIONS",
+    "ConsentError",
+    "ConsentText",
+    "ContactHistory",
+    "ContactPolicy",
+    "Decision",
     "Driver",
+    "InterceptMatcher",
+    "InterceptRule",
+    "InvitationStateError",
+    "Match",
+    "Offer",
+    "PropertyFilter",
+    "RuleError",
+    "SeenEvent",
     "SegmentPlan",
     "StepChange",
     "StudyPlan",
     "anomaly_key",
+    "decide",
+    "next_status",
     "plan_study",
     "question_text",
 ]

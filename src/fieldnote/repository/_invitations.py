@@ -1,0 +1,377 @@
+"""Intercept rules and invitations, per project.
+
+A rule's definition is JSON the repository does not interpret (``fieldnote.research``
+does). An invitation is queued only after the contact-fatigue policy said yes, and that
+check and the insert run in one transaction, so two matches for the same person at the
+same moment cannot both get through. A study's invitations link to ``studies.id``.
+"""
+
+from __future__ import annotations
+
+import builtins
+import json
+import random
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    func,
+    select,
+)
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from fieldnote.repository._consent import withdrawn_at
+from fieldnote.repository._db import Repository
+from fieldnote.repository._models import Base, Project
+from fieldnote.repository._monitors import aware, project_id
+from fieldnote.research import (
+    OPEN_STATUSES,
+    ContactHistory,
+    ContactPolicy,
+    Decision,
+    InvitationStateError,
+    decide,
+    next_status,
+)
+
+__all__ = [
+    "InterceptRuleRow",
+    "InvitationError",
+    "InvitationRecord",
+    "InvitationRow",
+    "InvitationStore",
+    "RuleRecord",
+]
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+class InterceptRuleRow(Base):
+    __tablename__ = "intercept_rules"
+    __table_args__ = (UniqueConstraint("project_id", "name", name="uq_intercept_rules_name"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    project_id: Mapped[int] = mapped_column(
+        ForeignKey("projects.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    name: Mapped[str] = mapped_column(String(100), nullable=False)
+    definition: Mapped[str] = mapped_column(Text, nullable=False)
+    enabled: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+
+
+class InvitationRow(Base):
+    __tablename__ = "invitations"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    project_id: Mapped[int] = mapped_column(
+        ForeignKey("projects.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    rule_id: Mapped[int | None] = mapped_column(
+        ForeignKey("intercept_rules.id", ondelete="SET NULL"), nullable=True
+    )
+    study_id: Mapped[int | None] = mapped_column(
+        ForeignKey("studies.id", ondelete="SET NULL"), nullable=True
+    )
+    distinct_id: Mapped[str] = mapped_column(String(200), nullable=False, index=True)
+    channel: Mapped[str] = mapped_column(String(16), nullable=False)
+    session_id: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    status: Mapped[str] = mapped_column(String(16), nullable=False, default="invited")
+    offer: Mapped[str] = mapped_column(Text, nullable=False)
+    answers: Mapped[str | None] = mapped_column(Text, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+
+
+class InvitationError(ValueError):
+    """An unknown rule or invitation, or a change it does not allow."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class RuleRecord:
+    id: int
+    project: str
+    name: str
+    definition: dict[str, Any]
+    enabled: bool
+    created_at: datetime
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "project": self.project,
+            "name": self.name,
+            "definition": self.definition,
+            "enabled": self.enabled,
+            "created_at": self.created_at.isoformat(),
+        }
+
+
+@dataclass(frozen=True, kw_only=True)
+class InvitationRecord:
+    id: int
+    project: str
+    rule_id: int | None
+    study_id: int | None
+    distinct_id: str
+    channel: str
+    session_id: str | None
+    status: str
+    offer: dict[str, Any]
+    answers: list[str] | None
+    created_at: datetime
+    updated_at: datetime
+
+    @property
+    def survey_id(self) -> str:
+        """The ``$survey_id`` its widget events carry (PostHog's property name)."""
+        return f"study-{self.study_id}" if self.study_id else f"rule-{self.rule_id}"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "project": self.project,
+            "rule_id": self.rule_id,
+            "study_id": self.study_id,
+            "survey_id": self.survey_id,
+            "distinct_id": self.distinct_id,
+            "channel": self.channel,
+            "status": self.status,
+            "offer": self.offer,
+            "answers": self.answers,
+            "created_at": self.created_at.isoformat(),
+            "updated_at": self.updated_at.isoformat(),
+        }
+
+
+def _invitation(project: str, row: InvitationRow) -> InvitationRecord:
+    return InvitationRecord(
+        id=row.id,
+        project=project,
+        rule_id=row.rule_id,
+        study_id=row.study_id,
+        distinct_id=row.distinct_id,
+        channel=row.channel,
+        session_id=row.session_id,
+        status=row.status,
+        offer=json.loads(row.offer),
+        answers=json.loads(row.answers) if row.answers else None,
+        created_at=aware(row.created_at),
+        updated_at=aware(row.updated_at),
+    )
+
+
+class InvitationStore:
+    def __init__(self, repository: Repository, policy: ContactPolicy | None = None) -> None:
+        self._repo = repository
+        self.policy = policy or ContactPolicy()
+
+    # -- rules ---------------------------------------------------------------------
+
+    def create_rule(self, project: str, name: str, definition: dict[str, Any]) -> RuleRecord:
+        with self._repo.session() as session:
+            pid = project_id(session, project, InvitationError)
+            taken = session.scalar(
+                select(InterceptRuleRow.id).where(
+                    InterceptRuleRow.project_id == pid, InterceptRuleRow.name == name
+                )
+            )
+            if taken is not None:
+                raise InvitationError(f"name: a rule named {name!r} already exists")
+            row = InterceptRuleRow(project_id=pid, name=name, definition=json.dumps(definition))
+            session.add(row)
+            session.flush()
+            return RuleRecord(
+                id=row.id,
+                project=project,
+                name=name,
+                definition=definition,
+                enabled=True,
+                created_at=aware(row.created_at),
+            )
+
+    def rules(self, project: str | None = None) -> list[RuleRecord]:
+        """Enabled rules of one project, or of every project (for the matcher)."""
+        with self._repo.session() as session:
+            query = (
+                select(InterceptRuleRow, Project.name)
+                .join(Project, Project.id == InterceptRuleRow.project_id)
+                .where(InterceptRuleRow.enabled.is_(True))
+                .order_by(InterceptRuleRow.id)
+            )
+            if project is not None:
+                query = query.where(Project.name == project)
+            return [
+                RuleRecord(
+                    id=r.id,
+                    project=name,
+                    name=r.name,
+                    definition=json.loads(r.definition),
+                    enabled=r.enabled,
+                    created_at=aware(r.created_at),
+                )
+                for r, name in session.execute(query)
+            ]
+
+    # -- invitations ---------------------------------------------------------------
+
+    def history(
+        self, session: Session, pid: int, person: str, *, now: datetime, **origin: Any
+    ) -> ContactHistory:
+        rows = session.scalars(
+            select(InvitationRow).where(
+                InvitationRow.project_id == pid, InvitationRow.distinct_id == person
+            )
+        ).all()
+        session_id = origin.get("session_id")
+        day = now.replace(hour=0, minute=0, second=0, microsecond=0)
+        today = session.scalar(
+            select(func.count(InvitationRow.id)).where(
+                InvitationRow.project_id == pid, InvitationRow.created_at >= day
+            )
+        )
+        completed = [aware(r.updated_at) for r in rows if r.status == "completed"]
+        return ContactHistory(
+            last_invited_at=max((aware(r.created_at) for r in rows), default=None),
+            invited_in_session=sum(1 for r in rows if session_id and r.session_id == session_id),
+            invitations_today=int(today or 0),
+            withdrawn=_withdrawn(session, pid, person),
+            declined_this=any(
+                r.status == "declined"
+                and (r.rule_id, r.study_id) == (origin.get("rule_id"), origin.get("study_id"))
+                for r in rows
+            ),
+            last_interviewed_at=max(completed, default=None),
+        )
+
+    def queue(
+        self,
+        project: str,
+        person: str,
+        *,
+        offer: dict[str, Any],
+        channel: str = "intercept",
+        rule_id: int | None = None,
+        study_id: int | None = None,
+        session_id: str | None = None,
+        sampling_rate: float = 1.0,
+        now: datetime | None = None,
+        rng: random.Random | None = None,
+    ) -> tuple[Decision, InvitationRecord | None]:
+        """Queue an invitation if the policy allows; the decision says why (not)."""
+        now = now or _now()
+        with self._repo.session() as session:
+            pid = project_id(session, project, InvitationError)
+            hist = self.history(
+                session,
+                pid,
+                person,
+                now=now,
+                rule_id=rule_id,
+                study_id=study_id,
+                session_id=session_id,
+            )
+            decision = decide(hist, self.policy, now=now, sampling_rate=sampling_rate, rng=rng)
+            if not decision.invite:
+                return decision, None
+            row = InvitationRow(
+                project_id=pid,
+                rule_id=rule_id,
+                study_id=study_id,
+                distinct_id=person,
+                channel=channel,
+                session_id=session_id,
+                offer=json.dumps(offer),
+                created_at=now,
+                updated_at=now,
+            )
+            session.add(row)
+            session.flush()
+            return decision, _invitation(project, row)
+
+    def pending(self, project: str, person: str) -> InvitationRecord | None:
+        """The person's oldest open intercept invitation, if any (and not withdrawn)."""
+        with self._repo.session() as session:
+            pid = session.scalar(select(Project.id).where(Project.name == project))
+            if pid is None or _withdrawn(session, pid, person):
+                return None
+            row = session.scalars(
+                select(InvitationRow)
+                .where(
+                    InvitationRow.project_id == pid,
+                    InvitationRow.distinct_id == person,
+                    InvitationRow.channel == "intercept",
+                    InvitationRow.status.in_(OPEN_STATUSES),
+                )
+                .order_by(InvitationRow.id)
+                .limit(1)
+            ).first()
+            return _invitation(project, row) if row is not None else None
+
+    def list(self, project: str, *, status: str | None = None) -> list[InvitationRecord]:
+        with self._repo.session() as session:
+            pid = project_id(session, project, InvitationError)
+            query = select(InvitationRow).where(InvitationRow.project_id == pid)
+            if status is not None:
+                query = query.where(InvitationRow.status == status)
+            rows = session.scalars(query.order_by(InvitationRow.id)).all()
+            return [_invitation(project, r) for r in rows]
+
+    def act(
+        self,
+        project: str,
+        invitation_id: int,
+        person: str,
+        action: str,
+        *,
+        answers: builtins.list[str] | None = None,
+    ) -> InvitationRecord:
+        """Move the person's own invitation along (``TRANSITIONS``); another person's
+        invitation is reported as unknown, so ids reveal nothing."""
+        with self._repo.session() as session:
+            pid = project_id(session, project, InvitationError)
+            row = session.get(InvitationRow, invitation_id, with_for_update=True)
+            if row is None or row.project_id != pid or row.distinct_id != person:
+                raise InvitationError(f"no invitation {invitation_id} for this person")
+            if _withdrawn(session, pid, person):
+                raise InvitationError("this person withdrew consent")
+            try:
+                row.status = next_status(row.status, action)
+            except InvitationStateError as exc:
+                raise InvitationError(str(exc)) from exc
+            if answers is not None:
+                row.answers = json.dumps(answers)
+            row.updated_at = _now()
+            return _invitation(project, row)
+
+    def funnel(self, project: str) -> dict[str, int]:
+        """invited → seen → accepted → consented → completed: how many reached each."""
+        order = ("invited", "seen", "accepted", "consented", "completed")
+        with self._repo.session() as session:
+            pid = project_id(session, project, InvitationError)
+            counts = dict(
+                session.execute(
+                    select(InvitationRow.status, func.count(InvitationRow.id))
+                    .where(InvitationRow.project_id == pid)
+                    .group_by(InvitationRow.status)
+                ).all()
+            )
+        reached = {
+            name: sum(int(counts.get(s, 0)) for s in order[i:]) for i, name in enumerate(order)
+        }
+        reached["invited"] = sum(int(n) for n in counts.values())
+        return reached
+
+
+def _withdrawn(session: Session, pid: int, person: str) -> bool:
+    return withdrawn_at(session, pid, person) is not None

@@ -1,0 +1,147 @@
+"""The intercept matcher against a plain reference: every event list, every rule."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from fieldnote.research import (
+    InterceptMatcher,
+    InterceptRule,
+    Offer,
+    PropertyFilter,
+    RuleError,
+    SeenEvent,
+)
+
+T0 = datetime(2026, 11, 1, tzinfo=UTC)
+OFFER = Offer(title="Talk to us", why="KYC failed", minutes=15, link="https://cal.example/x")
+
+
+def rule(**kw: object) -> InterceptRule:
+    base: dict[str, object] = {"event": "kyc_failed", "offer": OFFER, "id": 1, "project": "p"}
+    base.update(kw)
+    return InterceptRule(**base)  # type: ignore[arg-type]
+
+
+def ev(person: str, name: str, minute: float, **props: object) -> SeenEvent:
+    return SeenEvent("p", person, name, T0 + timedelta(minutes=minute), props)
+
+
+def reference(
+    events: list[tuple[float, str, bool]], n: int, within: float, unless: str | None
+) -> list[float]:
+    """Times at which "kyc_failed (ok) ≥ n within `within` minutes, and not `unless`
+    since the first of them" fires for one person; a firing starts a new run."""
+    fired: list[float] = []
+    last_fire = float("-inf")
+    for i, (t, name, ok) in enumerate(events):
+        if name != "kyc_failed" or not ok:
+            continue
+        hits = [
+            u
+            for (u, m, good) in events[: i + 1]
+            if m == "kyc_failed" and good and u > last_fire and u > t - within
+        ]
+        if len(hits) < n:
+            continue
+        first = hits[-n]
+        if unless and any(m == unless and u >= first for (u, m, _g) in events[: i + 1]):
+            continue
+        fired.append(t)
+        last_fire = t
+    return fired
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    steps=st.lists(
+        st.tuples(
+            st.integers(1, 30),
+            st.sampled_from(["kyc_failed", "kyc_passed", "other"]),
+            st.booleans(),
+        ),
+        max_size=40,
+    ),
+    n=st.integers(1, 4),
+    within=st.integers(1, 90),
+    with_unless=st.booleans(),
+)
+def test_immediate_rule_matches_the_reference(
+    steps: list[tuple[int, str, bool]], n: int, within: int, with_unless: bool
+) -> None:
+    events: list[tuple[float, str, bool]] = []
+    t = 0.0
+    for gap, name, ok in steps:
+        t += gap
+        events.append((t, name, ok))
+    unless = "kyc_passed" if with_unless else None
+    r = rule(
+        min_count=n,
+        within=timedelta(minutes=within),
+        unless=unless,
+        filters=(PropertyFilter("country", "eq", "DE"),),
+    )
+    m = InterceptMatcher([r])
+    got = m.feed(ev("u1", name, t, country="DE" if ok else "FR") for (t, name, ok) in events)
+    assert [(g.at - T0) / timedelta(minutes=1) for g in got] == reference(events, n, within, unless)
+    assert all(g.distinct_id == "u1" for g in got)
+
+
+def test_two_failures_within_an_hour_fire_once_and_only_for_that_person() -> None:
+    m = InterceptMatcher([rule(min_count=2, within=timedelta(hours=1))])
+    assert m.feed([ev("a", "kyc_failed", 0), ev("b", "kyc_failed", 1)]) == []
+    got = m.feed([ev("a", "kyc_failed", 30, **{"$session_id": "s1"}), ev("b", "kyc_failed", 90)])
+    assert [(g.distinct_id, g.session_id) for g in got] == [("a", "s1")]
+
+
+def test_not_e2_since_blocks_the_match() -> None:
+    m = InterceptMatcher([rule(min_count=2, unless="kyc_passed")])
+    got = m.feed([ev("a", "kyc_failed", 0), ev("a", "kyc_passed", 1), ev("a", "kyc_failed", 2)])
+    assert got == []
+    assert len(m.feed([ev("a", "kyc_failed", 3)])) == 1  # a new run after the pass
+
+
+def test_delayed_rule_fires_at_the_sweep_unless_the_event_came() -> None:
+    r = rule(event="signup", unless="activated", delay=timedelta(days=3))
+    m = InterceptMatcher([r])
+    assert m.feed([ev("a", "signup", 0), ev("b", "signup", 0), ev("b", "activated", 60)]) == []
+    assert m.sweep(T0 + timedelta(days=2)) == []
+    due = m.sweep(T0 + timedelta(days=3, minutes=1))
+    assert [d.distinct_id for d in due] == ["a"]
+    assert m.sweep(T0 + timedelta(days=9)) == []  # fires once
+
+
+def test_state_is_bounded() -> None:
+    m = InterceptMatcher([rule(min_count=3)], max_persons=100)
+    m.feed(ev(f"p{i}", "kyc_failed", i / 100) for i in range(5000))
+    assert m.tracked == 100
+    m.feed([ev("other", "pageview", 1)])
+    assert not m.interesting("p", "pageview") and m.interesting("p", "kyc_failed")
+
+
+def test_rule_definitions_are_validated_with_the_field_named() -> None:
+    good = {
+        "event": "kyc_failed",
+        "min_count": 2,
+        "within_seconds": 3600,
+        "filters": [{"key": "platform", "op": "in", "value": ["ios", "android"]}],
+        "offer": {"title": "Help us", "why": "KYC", "minutes": 10, "questions": ["What happened?"]},
+    }
+    parsed = InterceptRule.from_dict(good)
+    assert InterceptRule.from_dict(parsed.to_dict()) == parsed
+    for change, field in [
+        ({"event": ""}, "event"),
+        ({"min_count": 0}, "min_count"),
+        ({"sampling_rate": 2}, "sampling_rate"),
+        ({"channel": "sms"}, "channel"),
+        ({"filters": [{"key": "x", "op": "regex"}]}, "filters[0].op"),
+        ({"offer": {"title": "t", "why": "w", "minutes": 5}}, "offer"),
+        ({"delay_seconds": 60, "min_count": 2}, "min_count"),
+    ]:
+        with pytest.raises(RuleError, match="^" + re.escape(field)):
+            InterceptRule.from_dict({**good, **change})
