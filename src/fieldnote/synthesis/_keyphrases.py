@@ -14,7 +14,55 @@ from collections.abc import Sequence
 import numpy as np
 from numpy.typing import NDArray
 
-__all__ = ["ctfidf", "keyphrases", "label_from"]
+__all__ = ["LABEL_FILLER", "ctfidf", "keyphrases", "label_from"]
+
+LABEL_FILLER = frozenset(
+    [
+        "got",
+        "get",
+        "getting",
+        "gets",
+        "goes",
+        "going",
+        "went",
+        "thing",
+        "things",
+        "especially",
+        "really",
+        "just",
+        "say",
+        "said",
+        "like",
+        "use",
+        "used",
+        "using",
+        "way",
+        "lot",
+        "bit",
+        "know",
+        "think",
+        "make",
+        "made",
+        "did",
+        "does",
+        "come",
+        "came",
+        "far",
+        "later",
+        "probably",
+        "thanks",
+        "maybe",
+        "actually",
+        "pretty",
+        "stuff",
+        "kind",
+        "sure",
+        "want",
+        "wanted",
+        "need",
+    ]
+)
+"""Conversational words that pass scikit-learn's stop list but name nothing in a label."""
 
 
 def ctfidf(per_class: NDArray[np.float64]) -> NDArray[np.float64]:

@@ -18,7 +18,7 @@ from numpy.typing import NDArray
 from fieldnote.synthesis._cluster import ClusterOptions, centroids_of, make_clusterer
 from fieldnote.synthesis._corrections import apply_pins
 from fieldnote.synthesis._embed import Embedder, EmbedderOptions, make_embedder
-from fieldnote.synthesis._keyphrases import keyphrases, label_from
+from fieldnote.synthesis._keyphrases import LABEL_FILLER, keyphrases, label_from
 from fieldnote.synthesis._kinds import note_kind, theme_kind
 from fieldnote.synthesis._model import Assignment, Quote, Synthesis, Theme, ThemeModel
 from fieldnote.synthesis._notes import Note
@@ -157,7 +157,7 @@ def themes_from_vectors(
         else np.zeros(len(notes), dtype=np.float32)
     )
     everyone = {_who(n) for n in notes}
-    opinions = opinion_words()
+    opinions = opinion_words() | LABEL_FILLER
     themes: list[Theme] = []
     for c in range(k):
         members = np.flatnonzero(labels == c)
