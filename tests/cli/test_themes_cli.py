@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import zipfile
 from pathlib import Path
 
 from tests.conftest import run_cli
@@ -61,8 +62,17 @@ def test_csv_to_themes_json(home: Path, tmp_path: Path) -> None:
 def test_jsonl_and_text_table(home: Path, tmp_path: Path) -> None:
     path = tmp_path / "answers.jsonl"
     path.write_text("\n".join(json.dumps({"text": r["answer"]}) for r in _corpus_rows()) + "\n")
-    proc = run_cli(home, "themes", str(path))
+    out_csv, out_qdpx = tmp_path / "notes.csv", tmp_path / "themes.qdpx"
+    proc = run_cli(
+        home, "themes", str(path), "--export-csv", str(out_csv), "--export-qdpx", str(out_qdpx)
+    )
     assert "themes from" in proc.stdout and "coverage" in proc.stdout
+    assert (
+        out_csv.read_text().splitlines()[0] == "id,source,participant,start,text,theme,theme_label"
+    )
+    assert len(out_csv.read_text().splitlines()) == len(_corpus_rows()) + 1
+    with zipfile.ZipFile(out_qdpx) as archive:
+        assert "project.qde" in archive.namelist()
 
 
 def test_errors_name_what_where_why(home: Path, tmp_path: Path) -> None:

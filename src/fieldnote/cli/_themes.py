@@ -23,9 +23,11 @@ from fieldnote.synthesis import (
     SynthesisOptions,
     TableError,
     TextColumns,
+    notes_csv,
     notes_from_texts,
     read_texts,
     synthesize,
+    write_qdpx,
 )
 
 __all__ = ["register", "run_with_progress", "themes_table"]
@@ -123,6 +125,13 @@ def themes(
         Path | None,
         typer.Option("--prior", help="--json output of an earlier run: keep its theme ids/names."),
     ] = None,
+    export_csv: Annotated[
+        Path | None, typer.Option("--export-csv", help="Also write notes with their theme as CSV.")
+    ] = None,
+    export_qdpx: Annotated[
+        Path | None,
+        typer.Option("--export-qdpx", help="Also write a REFI-QDA project (themes as codes)."),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Themes from texts: label, keyphrases, quotes, people, sentiment, kind."""
@@ -144,6 +153,13 @@ def themes(
         fail(str(exc), as_json=as_json)
     for warning in result.warnings:
         err_console.print(f"[yellow]warning:[/] {warning}")
+    try:
+        if export_csv is not None:
+            export_csv.write_text(notes_csv(result), encoding="utf-8")
+        if export_qdpx is not None:
+            write_qdpx(result, export_qdpx, project=path.stem)
+    except OSError as exc:
+        fail(f"cannot write the export: {exc}", as_json=as_json)
     if as_json:
         emit(result.to_dict(), as_json=True)
     else:

@@ -16,6 +16,7 @@ from fieldnote.synthesis._embed import (
     EmbedderUnavailable,
     make_embedder,
 )
+from fieldnote.synthesis._export import QDA_NAMESPACE, notes_csv, write_qdpx
 from fieldnote.synthesis._keyphrases import ctfidf, keyphrases, label_from
 from fieldnote.synthesis._kinds import KIND_RULES, KINDS, note_kind, theme_kind
 from fieldnote.synthesis._model import Assignment, Quote, Synthesis, Theme, ThemeModel
@@ -42,6 +43,7 @@ __all__ = [
     "EMBEDDERS",
     "KINDS",
     "KIND_RULES",
+    "QDA_NAMESPACE",
     "STAGES",
     "Assignment",
     "ClusterOptions",
@@ -66,6 +68,7 @@ __all__ = [
     "label_from",
     "make_embedder",
     "note_kind",
+    "notes_csv",
     "notes_from_interviews",
     "notes_from_texts",
     "notes_from_turns",
@@ -74,4 +77,5 @@ __all__ = [
     "synthesize",
     "theme_kind",
     "themes_from_vectors",
+    "write_qdpx",
 ]
