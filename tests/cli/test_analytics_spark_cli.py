@@ -13,6 +13,7 @@ from tests.cli.test_analytics_cli import _seed
 from tests.conftest import run_cli
 
 COMMANDS: dict[str, list[str]] = {
+    "segments": ["segments", "members", "connected"],  # first: right after `create`
     "trend": [
         "trend",
         "events",
@@ -53,7 +54,6 @@ COMMANDS: dict[str, list[str]] = {
         "--by",
         "channel,platform",
     ],
-    "segments": ["segments", "members", "connected"],
 }
 
 
@@ -86,7 +86,8 @@ def test_every_analytics_command_runs_on_spark(tmp_path: Path) -> None:
         on_store = _json(home, *args)
         on_spark = _json(home, *args, "--export", str(tmp_path / "export"), "--engine", "spark")
         assert on_spark == on_store, name
-    assert on_store["size"] == 4  # segments: ana, cat, dan (two ids), eve
+        if name == "segments":
+            assert on_store["size"] == 4  # ana, cat, dan (two ids), eve
 
 
 def test_spark_without_an_export_is_refused(tmp_path: Path) -> None:
