@@ -26,8 +26,8 @@ def _weekly(days: int, seed: int, missing: float = 0.05) -> tuple[list[int], np.
 
 def test_season_inferred_from_the_interval() -> None:
     assert season_for(300, 5000) == 288  # minutes: a day
-    assert season_for(3600, 24 * 30) == 168  # hours, a month: a week
-    assert season_for(3600, 24 * 10) == 24  # hours, ten days: a day
+    assert season_for(3600, 24 * 7 * 8) == 168  # hours, eight weeks: a week
+    assert season_for(3600, 24 * 30) == 24  # hours, a month: a day
     assert season_for(DAY, 365) == 7  # days: a week
 
 

@@ -76,12 +76,14 @@ class TimeSeries:
 
 def season_for(step: int, points: int) -> int:
     """Points per season implied by the step: minutes → a day; hours → a week when
-    there are three weeks of data, else a day; days → a week; coarser → none (1)."""
+    there are eight weeks of data (the weekly shape needs three weeks of history and
+    its spread two more before a point can be judged), else a day; days → a week;
+    coarser → none (1)."""
     if step < HOUR:
         return max(1, DAY // step)
     if step < DAY:
         per_week = WEEK // step
-        return per_week if points >= 3 * per_week else max(1, DAY // step)
+        return per_week if points >= 8 * per_week else max(1, DAY // step)
     if step < WEEK:
         return max(1, WEEK // step)
     return 1
