@@ -116,6 +116,15 @@ class Settings(BaseSettings):
     notify_email_to: str | None = Field(
         default=None, description="Recipients of signal emails, comma-separated."
     )
+    llm_base_url: str | None = Field(
+        default=None,
+        description="OpenAI-compatible endpoint for the llm interview moderator (.../v1).",
+    )
+    llm_model: str | None = Field(default=None, description="Model name for the llm moderator.")
+    llm_api_key: str | None = Field(default=None, description="API key for the llm endpoint.")
+    llm_timeout_seconds: float = Field(
+        default=8.0, gt=0, description="Per-turn limit before the llm moderator falls back."
+    )
 
     def resolved_home(self) -> Path:
         """The home folder as an absolute path (it may not exist yet)."""

@@ -4,11 +4,13 @@ answers with sequence numbers, a dropped reply re-sent, the transcript stored.""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import httpx
 
 from fieldnote.home import Home
-from tests.conftest import LiveServer
+from tests.conftest import LiveServer, start_server
+from tests.interviews.llm_server import recorded_llm
 
 ANSWERS = [
     "None, go ahead.",
@@ -106,3 +108,30 @@ def test_declining_records_nothing(live_server: LiveServer) -> None:
     assert view["status"] == "declined" and view["turns"] == []
     late = httpx.post(f"{live_server.url}/api/i/{token}/consent", json={"agree": True}, timeout=30)
     assert late.status_code == 409
+
+
+def test_llm_moderated_session_over_http(home: Path) -> None:
+    """``fieldnote serve`` configured with FIELDNOTE_LLM_* talks to the recorded server."""
+    with recorded_llm() as llm:
+        server = start_server(
+            home,
+            env={"FIELDNOTE_LLM_BASE_URL": llm.url, "FIELDNOTE_LLM_MODEL": "qwen2.5:3b-instruct"},
+        )
+        try:
+            server.cli("guides", "new", "Chat")
+            with _admin(server) as admin:
+                token = admin.post(
+                    "/api/projects/default/interview-sessions",
+                    json={"guide": "Chat", "moderator": "llm"},
+                ).json()["token"]
+            base = f"{server.url}/api/i/{token}"
+            httpx.post(f"{base}/consent", json={"agree": True}, timeout=30).raise_for_status()
+            view = httpx.post(
+                f"{base}/answer", json={"text": ANSWERS[2], "seq": 0}, timeout=30
+            ).json()
+            assert view["turns"][-1]["text"] == (
+                "What happened right after the screen asked for an admin?"
+            )
+            assert len(llm.requests) == 1
+        finally:
+            server.stop()

@@ -20,7 +20,13 @@ from pydantic import BaseModel, Field
 
 from fieldnote.interviews import Role
 from fieldnote.interviews.guides import GuideError
-from fieldnote.interviews.moderation import MODERATORS, SessionState, new_session
+from fieldnote.interviews.moderation import (
+    MODERATORS,
+    LlmConfig,
+    Moderator,
+    SessionState,
+    get_moderator,
+)
 from fieldnote.interviews.transcripts import interview_id
 from fieldnote.repository import (
     ChatSessionError,
@@ -62,6 +68,25 @@ class AnswerIn(BaseModel):
     seq: int = Field(ge=0, description="How many answers the client had sent before this one.")
 
 
+def _llm_config(request: Request) -> LlmConfig | None:
+    settings = state(request).fieldnote.settings
+    if not settings.llm_base_url or not settings.llm_model:
+        return None
+    return LlmConfig(
+        base_url=settings.llm_base_url,
+        model=settings.llm_model,
+        api_key=settings.llm_api_key,
+        timeout_seconds=settings.llm_timeout_seconds,
+    )
+
+
+def _moderator(request: Request, name: str) -> Moderator:
+    try:
+        return get_moderator(name, _llm_config(request))
+    except ValueError as exc:
+        raise HTTPException(422, str(exc)) from exc
+
+
 def _sessions(request: Request) -> ChatSessions:
     return ChatSessions(state(request).fieldnote.repository)
 
@@ -78,7 +103,8 @@ async def create_session(request: Request, access: CanWrite, body: SessionIn) ->
         )
     except GuideError as exc:
         raise HTTPException(404, str(exc)) from exc
-    _, session_state = new_session(guide, body.moderator)
+    moderator = _moderator(request, body.moderator)
+    session_state = SessionState(guide=guide, moderator=moderator.name)
     token = await run_in_threadpool(
         _sessions(request).create,
         access.project_name,
@@ -129,7 +155,7 @@ def _consent(request: Request, token: str, agree: bool) -> dict[str, Any]:
     if not agree:
         _sessions(request).update(token, status="declined", state=st.to_dict())
         return _view("declined", st)
-    MODERATORS[st.moderator]().start(st, time.time())
+    _moderator(request, st.moderator).start(st, time.time())
     _sessions(request).update(token, status="consented", state=st.to_dict())
     return _view("consented", st)
 
@@ -148,7 +174,7 @@ def _answer(request: Request, token: str, body: AnswerIn) -> dict[str, Any]:
         raise HTTPException(409, f"expected answer number {answered}, got {body.seq}")
     if status != "consented":
         raise HTTPException(409, f"this interview is {status}; consent comes first")
-    MODERATORS[st.moderator]().respond(st, body.text, time.time())
+    _moderator(request, st.moderator).respond(st, body.text, time.time())
     found = _sessions(request).get(token)
     if st.done and project is not None:
         iid = interview_id(token.encode(), project=project)

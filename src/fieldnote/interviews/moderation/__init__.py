@@ -3,7 +3,13 @@ the offline default; every moderator shares ``SessionState`` and so the transcri
 format."""
 
 from fieldnote.interviews.moderation._analysis import AnswerSignals, analyse_answer
-from fieldnote.interviews.moderation._registry import MODERATORS, Moderator, new_session
+from fieldnote.interviews.moderation._llm import LlmConfig, LlmModerator
+from fieldnote.interviews.moderation._registry import (
+    MODERATORS,
+    Moderator,
+    get_moderator,
+    new_session,
+)
 from fieldnote.interviews.moderation._report import ConsistencyReport, consistency_report
 from fieldnote.interviews.moderation._rule_based import CLOSING, OPENING, RuleBasedModerator
 from fieldnote.interviews.moderation._session import ModeratorTurn, SessionState, Turn
@@ -14,6 +20,8 @@ __all__ = [
     "OPENING",
     "AnswerSignals",
     "ConsistencyReport",
+    "LlmConfig",
+    "LlmModerator",
     "Moderator",
     "ModeratorTurn",
     "RuleBasedModerator",
@@ -21,5 +29,6 @@ __all__ = [
     "Turn",
     "analyse_answer",
     "consistency_report",
+    "get_moderator",
     "new_session",
 ]

@@ -45,7 +45,7 @@ class RuleBasedModerator:
         self.paraphrase = paraphrase
 
     # -- navigation -------------------------------------------------------------------
-    def _current(self, state: SessionState) -> tuple[Section, GuideQuestion] | None:
+    def current(self, state: SessionState) -> tuple[Section, GuideQuestion] | None:
         sections = state.guide.sections
         while state.section < len(sections):
             section = sections[state.section]
@@ -66,7 +66,7 @@ class RuleBasedModerator:
         state.probes_used = 0
         state.guide_probes_used = 0
 
-    def _over_budget(self, state: SessionState, now: float) -> bool:
+    def over_budget(self, state: SessionState, now: float) -> bool:
         section = state.guide.sections[state.section]
         if state.section_started_at is None:
             return False
@@ -74,7 +74,7 @@ class RuleBasedModerator:
         return now - state.section_started_at > budget
 
     def _ask_next_question(self, state: SessionState, now: float) -> ModeratorTurn:
-        while (current := self._current(state)) is not None:
+        while (current := self.current(state)) is not None:
             section, question = current
             text = _clean(question.text, section)
             if text is not None:
@@ -176,10 +176,12 @@ class RuleBasedModerator:
             text=f"{OPENING} {first.text}", kind=first.kind, section=first.section, done=first.done
         )
 
-    def respond(self, state: SessionState, answer: str, now: float) -> ModeratorTurn:
+    def respond(
+        self, state: SessionState, answer: str, now: float, *, probe: bool = True
+    ) -> ModeratorTurn:
         if state.done:
             raise ValueError("the interview is over")
-        current = self._current(state)
+        current = self.current(state)
         if current is None:
             return self._ask_next_question(state, now)
         section, question = current
@@ -191,15 +193,15 @@ class RuleBasedModerator:
                 section=section.key,
             )
         )
-        if state.probes_used < self.max_probes and not self._over_budget(state, now):
-            probe = self._probe(state, answer, section, question)
-            if probe is not None:
+        if probe and state.probes_used < self.max_probes and not self.over_budget(state, now):
+            chosen = self._probe(state, answer, section, question)
+            if chosen is not None:
                 state.probes_used += 1
-                return self._say(state, now, probe[1], "probe", section, probe[0])
+                return self._say(state, now, chosen[1], "probe", section, chosen[0])
         state.question += 1
         state.probes_used = 0
         state.guide_probes_used = 0
-        if self._over_budget(state, now) or state.question >= len(section.questions):
+        if self.over_budget(state, now) or state.question >= len(section.questions):
             # Over budget: the rest of this section is skipped (the guide is a plan).
             self._next_section(state, now)
         if state.elapsed(now) > state.guide.planned_minutes * 60:
