@@ -101,34 +101,17 @@ class LlmModerator:
             )
         )
         generated = self._generate(state)
-        state.turns.pop()  # the rule-based path records the answer itself
-        if generated == "NEXT":
-            return self.rules.respond(state, answer, now, probe=False)
         asked = {t.text for t in state.turns if t.role is Role.INTERVIEWER}
         if (
             generated is not None
+            and generated != "NEXT"
             and generated not in asked
             and lint_question(generated, solutions_allowed=section.solutions_allowed).clean
         ):
-            state.turns.append(
-                Turn(
-                    role=Role.PARTICIPANT,
-                    text=answer.strip(),
-                    at=state.elapsed(now),
-                    section=section.key,
-                )
-            )
             state.probes_used += 1
-            state.turns.append(
-                Turn(
-                    role=Role.INTERVIEWER,
-                    text=generated,
-                    at=state.elapsed(now),
-                    section=section.key,
-                    kind="probe",
-                    reason="llm",
-                )
-            )
-            return ModeratorTurn(text=generated, kind="probe", section=section.key, reason="llm")
+            return self.rules.say(state, now, generated, "probe", section, "llm")
+        state.turns.pop()  # the rule-based path records the answer itself
+        if generated == "NEXT":
+            return self.rules.respond(state, answer, now, probe=False)
         self.fallbacks += 1
         return self.rules.respond(state, answer, now)

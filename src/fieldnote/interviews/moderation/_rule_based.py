@@ -78,7 +78,7 @@ class RuleBasedModerator:
             section, question = current
             text = _clean(question.text, section)
             if text is not None:
-                return self._say(state, now, text, "question", section, None)
+                return self.say(state, now, text, "question", section, None)
             state.question += 1  # a question that cannot be asked neutrally is skipped
         state.done = True
         if state.section_started_at is not None and state.guide.sections:
@@ -98,7 +98,7 @@ class RuleBasedModerator:
         )
         return ModeratorTurn(text=CLOSING, kind="closing", section=section_key, done=True)
 
-    def _say(
+    def say(
         self,
         state: SessionState,
         now: float,
@@ -197,7 +197,7 @@ class RuleBasedModerator:
             chosen = self._probe(state, answer, section, question)
             if chosen is not None:
                 state.probes_used += 1
-                return self._say(state, now, chosen[1], "probe", section, chosen[0])
+                return self.say(state, now, chosen[1], "probe", section, chosen[0])
         state.question += 1
         state.probes_used = 0
         state.guide_probes_used = 0
