@@ -95,6 +95,11 @@ def test_full_interview_with_a_dropped_reply(live_server: LiveServer) -> None:
     done = participant.post(f"/api/i/{token}/answer", json={"text": "more", "seq": seq})
     assert done.status_code == 409
 
+    report = json.loads(live_server.cli("transcripts", "report", "--json").stdout)
+    assert report["interviews"] == 1
+    assert report["probes"]["emotion"] >= 1 and report["probes"]["workaround"] >= 1
+    assert set(report["section_minutes"]) <= {"intro", "context", "problem", "agnostic", "wrapup"}
+
 
 def test_declining_records_nothing(live_server: LiveServer) -> None:
     live_server.cli("guides", "new", "Chat")

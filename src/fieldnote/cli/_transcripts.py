@@ -18,9 +18,16 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from fieldnote.cli._context import emit, err_console, fail, get_state
 from fieldnote.interviews import Interview
 from fieldnote.interviews.demo import demo_interviews, write_demo_files
+from fieldnote.interviews.moderation import SessionState, consistency_report
 from fieldnote.interviews.redaction import redact_interview
 from fieldnote.interviews.transcripts import ImportOutcome, read_transcripts
-from fieldnote.repository import DEFAULT_PROJECT, InterviewError, InterviewStore
+from fieldnote.repository import (
+    DEFAULT_PROJECT,
+    ChatSessionError,
+    ChatSessions,
+    InterviewError,
+    InterviewStore,
+)
 
 __all__ = ["app"]
 
@@ -185,3 +192,31 @@ def demo(
         as_json=as_json,
         text=f"wrote {len(paths)} transcripts to {folder}",
     )
+
+
+@app.command("report")
+def report(
+    ctx: typer.Context,
+    guide: Annotated[
+        str | None, typer.Option("--guide", help="Only sessions of this guide.")
+    ] = None,
+    project: ProjectOpt = DEFAULT_PROJECT,
+    as_json: JsonOpt = False,
+) -> None:
+    """Consistency across the project's completed AI-moderated interviews: questions
+    asked, probes used, mean minutes per section."""
+    fieldnote = get_state(ctx).fieldnote
+    _ = fieldnote.projects
+    try:
+        raw = ChatSessions(fieldnote.repository).states(project)
+    except ChatSessionError as exc:
+        fail(str(exc), as_json=as_json)
+    states = [SessionState.from_dict(r) for r in raw]
+    if guide is not None:
+        states = [s for s in states if s.guide.name == guide]
+    result = consistency_report(states).to_dict()
+    lines = [f"{result['interviews']} completed interview(s)"]
+    lines += [f"  asked in {n}: {escape(q)}" for q, n in result["questions_asked"].items()]
+    lines += [f"  probe {reason}: {n}" for reason, n in result["probes"].items()]
+    lines += [f"  {key}: {m} min" for key, m in result["section_minutes"].items()]
+    emit(result, as_json=as_json, text="\n".join(lines))

@@ -123,3 +123,15 @@ class ChatSessions:
             row.state = json.dumps(state)
             row.interview_id = interview_id or row.interview_id
             row.updated_at = _now()
+
+    def states(self, project: str, *, completed_only: bool = True) -> list[dict[str, Any]]:
+        """The moderator states of the project's sessions (for the consistency report)."""
+        with self._repo.session() as session:
+            query = select(ChatSessionRow.state).where(
+                ChatSessionRow.project_id == project_id(session, project, ChatSessionError)
+            )
+            if completed_only:
+                query = query.where(ChatSessionRow.status == "completed")
+            return [
+                json.loads(s) for s in session.scalars(query.order_by(ChatSessionRow.created_at))
+            ]
