@@ -4,6 +4,7 @@ outcome, and commit listeners see exactly the durable rows without delaying anyo
 from __future__ import annotations
 
 import asyncio
+import sys
 import threading
 import uuid
 from collections.abc import Iterator
@@ -21,6 +22,7 @@ from fieldnote.events import (
     WriterClosedError,
     events_to_arrow,
 )
+from fieldnote.events._writer import SWITCH_INTERVAL
 
 T0 = datetime(2026, 3, 1, 12, tzinfo=UTC)
 
@@ -156,3 +158,17 @@ def test_a_removed_listener_hears_nothing_more(store: DuckDBEventStore) -> None:
     finally:
         writer.close()
     assert counts == [4]
+
+
+def test_the_switch_interval_is_lowered_while_writers_run(store: DuckDBEventStore) -> None:
+    before = sys.getswitchinterval()
+    first = GroupCommitWriter(store)
+    second = GroupCommitWriter(store)
+    try:
+        assert sys.getswitchinterval() == min(before, SWITCH_INTERVAL)
+        first.close()
+        assert sys.getswitchinterval() == min(before, SWITCH_INTERVAL), "one still runs"
+    finally:
+        first.close()
+        second.close()
+    assert sys.getswitchinterval() == before

@@ -101,12 +101,26 @@ def _settle(outcomes: list[_Outcome]) -> None:
 SWITCH_INTERVAL = 0.0005
 
 
+_switch_lock = threading.Lock()
+_switch_state: dict[str, float] = {"writers": 0, "previous": 0.0}
+
+
+def _switch_interval(delta: int) -> None:
+    """Lower the switch interval while at least one writer runs; restore it after."""
+    with _switch_lock:
+        if _switch_state["writers"] == 0 and delta > 0:
+            _switch_state["previous"] = sys.getswitchinterval()
+            sys.setswitchinterval(min(_switch_state["previous"], SWITCH_INTERVAL))
+        _switch_state["writers"] += delta
+        if _switch_state["writers"] == 0:
+            sys.setswitchinterval(_switch_state["previous"])
+
+
 class GroupCommitWriter:
     """A single writer thread in front of an ``EventSink``."""
 
     def __init__(self, sink: EventSink, *, max_rows: int = 50_000) -> None:
-        self._previous_switch = sys.getswitchinterval()
-        sys.setswitchinterval(min(self._previous_switch, SWITCH_INTERVAL))
+        _switch_interval(+1)
         self._sink = sink
         self._max_rows = max_rows
         self._queue: queue.SimpleQueue[_Pending | _Task | object] = queue.SimpleQueue()
@@ -216,7 +230,7 @@ class GroupCommitWriter:
         self._closed = True
         self._queue.put(_STOP)
         self._thread.join()
-        sys.setswitchinterval(self._previous_switch)
+        _switch_interval(-1)
         if self._notify is not None and self._notifier is not None:
             self._notify.put(_STOP)
             self._notifier.join()
