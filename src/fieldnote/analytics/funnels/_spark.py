@@ -132,7 +132,6 @@ def _strict_chain(funnel: Funnel, window: str, w: str) -> list[str]:
 
 
 def run_spark_funnel(
-    session: Any,
     source: SparkSource,
     funnel: Funnel,
     *,
@@ -141,6 +140,7 @@ def run_spark_funnel(
 ) -> list[tuple[Any, ...]]:
     """Run the funnel's chain (or ``outer(chain, params)``, a query around it) and
     collect the rows; the prepared events live as a checkpointed view meanwhile."""
+    session = source.session
     view = f"fn_funnel_w_{uuid.uuid4().hex}"
     query = spark_funnel_sql(source, funnel, view, per_user=per_user)
     prepared = session.sql(query.prepared, args=query.params.used_in(query.prepared))
@@ -157,5 +157,5 @@ class SparkFunnels:
     """The ``spark`` funnel engine."""
 
     def aggregate(self, source: SparkSource, funnel: Funnel) -> list[FunnelAggregate]:
-        rows = run_spark_funnel(source.session, source, funnel)
+        rows = run_spark_funnel(source, funnel)
         return rows_to_aggregates(rows, len(funnel.steps))

@@ -3,8 +3,9 @@
 A segment is a condition on that relation. DuckDB computes it in one query (the
 ASOF chain of ``funnels._duckdb_asof``); Spark in two, the chain reading a
 checkpointed view of the prepared events (``funnels._spark``). Both give rows
-``(person, lvl)``; ``PER_USER_ENGINES`` picks the one for a source's engine, and the
-query around it (``outer``) is the same SQL text on both.
+``(person, lvl, did)`` (did: one of the user's distinct ids); ``PER_USER_ENGINES``
+picks the one for a source's engine, and the query around it (``outer``) is the same
+SQL text on both.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ def _duckdb(source: DuckDBSource, funnel: Funnel, outer: Outer) -> list[tuple[An
 
 
 def _spark(source: SparkSource, funnel: Funnel, outer: Outer) -> list[tuple[Any, ...]]:
-    return run_spark_funnel(source.session, source, funnel, per_user=True, outer=outer)
+    return run_spark_funnel(source, funnel, per_user=True, outer=outer)
 
 
 PER_USER_ENGINES: dict[str, Callable[[Any, Funnel, Outer], list[tuple[Any, ...]]]] = {
