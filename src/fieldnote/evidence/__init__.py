@@ -1,0 +1,48 @@
+"""Evidence and decisions: qualitative themes checked against behaviour at scale.
+
+Domain code (never imports the web or CLI layers). ``compare_groups`` compares any
+per-person metric between two groups with a bootstrap interval, a Mann-Whitney or
+permutation p-value, sample sizes and small-sample warnings; ``person_values`` reads
+per-person metrics from the event store; ``theme_behaviour`` puts the two together
+for a synthesis theme.
+"""
+
+from fieldnote.evidence._compare import (
+    MIN_GROUP,
+    TESTS,
+    Comparison,
+    GroupStats,
+    Interval,
+    bootstrap_difference,
+    compare_groups,
+    mann_whitney_p,
+    permutation_p,
+)
+from fieldnote.evidence._metrics import (
+    PERSON_METRICS,
+    PersonMetric,
+    PersonValues,
+    person_metric,
+    person_values,
+)
+from fieldnote.evidence._themes import ThemeBehaviour, theme_behaviour, theme_participants
+
+__all__ = [
+    "MIN_GROUP",
+    "PERSON_METRICS",
+    "TESTS",
+    "Comparison",
+    "GroupStats",
+    "Interval",
+    "PersonMetric",
+    "PersonValues",
+    "ThemeBehaviour",
+    "bootstrap_difference",
+    "compare_groups",
+    "mann_whitney_p",
+    "permutation_p",
+    "person_metric",
+    "person_values",
+    "theme_behaviour",
+    "theme_participants",
+]
