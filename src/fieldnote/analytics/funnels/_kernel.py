@@ -70,7 +70,10 @@ def _user_chains(  # pragma: no cover - compiled by numba; tested through its ca
     breakdown: bool,
 ) -> tuple[I8, I64, I32]:
     """Counted chains of the users in rows ``[lo, hi)`` (whole users only)."""
-    # pass 1: sizes (users having a start, start rows, the longest user)
+    # pass 1: where each user's rows end; sizes (users having a start, start rows,
+    # the longest user)
+    ends = np.empty(hi - lo, dtype=np.int64)
+    n_users = 0
     users = 0
     starts = 0
     longest = 0
@@ -79,6 +82,8 @@ def _user_chains(  # pragma: no cover - compiled by numba; tested through its ca
         j = i + 1
         while j < hi and key1[j] == key1[i] and key2[j] == key2[i]:
             j += 1
+        ends[n_users] = j
+        n_users += 1
         has_start = False
         for r in range(i, j):
             if start[r]:
@@ -101,10 +106,8 @@ def _user_chains(  # pragma: no cover - compiled by numba; tested through its ca
     c_times = np.empty((longest + 1, n_steps), dtype=np.int64)
     used = 0
     i = lo
-    while i < hi:
-        j = i + 1
-        while j < hi and key1[j] == key1[i] and key2[j] == key2[i]:
-            j += 1
+    for u in range(n_users):
+        j = ends[u]
         # instants: the user's rows folded by timestamp
         m = -1
         any_start = False
