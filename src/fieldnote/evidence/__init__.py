@@ -7,6 +7,7 @@ per-person metrics from the event store; ``theme_behaviour`` puts the two togeth
 for a synthesis theme.
 """
 
+from fieldnote.evidence._calibration import SCENARIOS, Calibration, Scenario, calibrate
 from fieldnote.evidence._compare import (
     MIN_GROUP,
     TESTS,
@@ -30,14 +31,18 @@ from fieldnote.evidence._themes import ThemeBehaviour, theme_behaviour, theme_pa
 __all__ = [
     "MIN_GROUP",
     "PERSON_METRICS",
+    "SCENARIOS",
     "TESTS",
+    "Calibration",
     "Comparison",
     "GroupStats",
     "Interval",
     "PersonMetric",
     "PersonValues",
+    "Scenario",
     "ThemeBehaviour",
     "bootstrap_difference",
+    "calibrate",
     "compare_groups",
     "mann_whitney_p",
     "permutation_p",
