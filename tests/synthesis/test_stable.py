@@ -20,9 +20,13 @@ def test_rerun_with_new_data_keeps_ids_and_names() -> None:
     after = {t.id: t.label for t in second.themes}
     kept = set(before) & set(after)
     assert len(kept) >= 0.7 * len(before)
+    seen_before = {n.id for n in notes[:100]}
     for theme in kept:
-        old, new = _members(first, theme), _members(second, theme)
-        assert len(old & new) / len(old) >= 0.5, theme
+        # an id is never taken over by other notes: of the kept theme's notes that the
+        # first run saw, most were in that theme then (a theme may split; one part
+        # keeps the id)
+        old, new = _members(first, theme), _members(second, theme) & seen_before
+        assert len(old & new) / max(len(new), 1) >= 0.5, theme
     named_same = [t for t in kept if before[t] == after[t]]
     assert len(named_same) >= 0.7 * len(kept)
     fresh = set(after) - set(before)

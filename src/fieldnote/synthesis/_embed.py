@@ -20,6 +20,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from fieldnote.synthesis._registry import pick
+from fieldnote.synthesis._stopwords import STOP_WORDS
 
 __all__ = [
     "EMBEDDERS",
@@ -77,7 +78,7 @@ class TfidfEmbedder:
             min_df=2,
             max_df=0.5,
             max_features=60_000,
-            stop_words="english",
+            stop_words=STOP_WORDS,
             token_pattern=r"(?u)\b[a-zA-Z][a-zA-Z0-9']+\b",
             dtype=np.float32,
         )

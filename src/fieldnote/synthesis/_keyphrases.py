@@ -14,6 +14,8 @@ from collections.abc import Sequence
 import numpy as np
 from numpy.typing import NDArray
 
+from fieldnote.synthesis._stopwords import STOP_WORDS
+
 __all__ = ["LABEL_FILLER", "ctfidf", "keyphrases", "label_from"]
 
 LABEL_FILLER = frozenset(
@@ -88,7 +90,7 @@ def keyphrases(
         return []
     vectorizer = CountVectorizer(
         ngram_range=(1, 2),
-        stop_words="english",
+        stop_words=STOP_WORDS,
         min_df=2 if len(texts) >= 20 else 1,
         token_pattern=r"(?u)\b[a-zA-Z][a-zA-Z0-9']+\b",
     )

@@ -13,12 +13,20 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-__all__ = ["Note", "SourceText", "Turn", "notes_from_texts", "notes_from_turns", "split_sentences"]
+__all__ = [
+    "CONVERSATIONAL_STOP_WORDS",
+    "Note",
+    "SourceText",
+    "Turn",
+    "notes_from_texts",
+    "notes_from_turns",
+    "split_sentences",
+]
 
 _SENTENCE_END = re.compile(r"(?<=[.!?;])\s+(?=[\"'(\[]?[A-Za-z0-9])|\n+")
 _CLAUSE_SPLIT = re.compile(r",\s+(?:but|and then|so|although|though|whereas)\s+", re.IGNORECASE)
 _WORD = re.compile(r"[A-Za-z0-9']+")
-_FILLER_WORDS = frozenset(
+CONVERSATIONAL_STOP_WORDS = frozenset(
     [
         "um",
         "uh",
@@ -31,37 +39,87 @@ _FILLER_WORDS = frozenset(
         "yeah",
         "yes",
         "yep",
-        "no",
         "nope",
         "ok",
         "okay",
-        "right",
-        "sure",
-        "so",
-        "well",
-        "like",
-        "you",
-        "know",
-        "i",
-        "mean",
         "oh",
         "ah",
         "hm",
         "huh",
-        "cool",
-        "great",
-        "thanks",
-        "thank",
         "alright",
+        "honestly",
+        "basically",
+        "literally",
+        "actually",
+        "pretty",
+        "much",
+        "kind",
+        "sort",
+        "guess",
+        "mean",
+        "know",
+        "well",
+        "like",
+        "just",
+        "really",
+        "right",
+        "sure",
         "totally",
         "exactly",
-        "got",
-        "it",
-        "and",
-        "but",
-        "the",
-        "a",
     ]
+)
+"""Spoken filler: meaningless for similarity and keyphrases, frequent in transcripts."""
+_AGREEMENT = frozenset(
+    ["fair", "summary", "correct", "absolutely", "definitely", "indeed", "that's", "thats"]
+)
+_FILLER_WORDS = (
+    _AGREEMENT
+    | CONVERSATIONAL_STOP_WORDS
+    | frozenset(
+        [
+            "um",
+            "uh",
+            "uhm",
+            "erm",
+            "er",
+            "hmm",
+            "mm",
+            "mhm",
+            "yeah",
+            "yes",
+            "yep",
+            "no",
+            "nope",
+            "ok",
+            "okay",
+            "right",
+            "sure",
+            "so",
+            "well",
+            "like",
+            "you",
+            "know",
+            "i",
+            "mean",
+            "oh",
+            "ah",
+            "hm",
+            "huh",
+            "cool",
+            "great",
+            "thanks",
+            "thank",
+            "alright",
+            "totally",
+            "exactly",
+            "got",
+            "it",
+            "and",
+            "but",
+            "the",
+            "a",
+        ]
+    )
 )
 # A clause shorter than this (in words) is merged with its neighbour, not split off.
 _MIN_CLAUSE_WORDS = 4
@@ -116,7 +174,9 @@ def _content_words(text: str) -> list[str]:
 
 
 def is_filler(text: str) -> bool:
-    """True when a text has no content word at all ("Yeah, um, okay.")."""
+    """True when a text has no content word at all ("Yeah, um, okay.") or only agrees
+    ("Yes, that's a fair summary."): agreeing with the interviewer's summary is the
+    interviewer's observation, not the participant's."""
     return not _content_words(text)
 
 

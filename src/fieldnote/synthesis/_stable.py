@@ -2,9 +2,10 @@
 
 Users of AI tagging tools complain that labels drift between runs on similar data. A
 re-run therefore matches each new cluster to a theme of the earlier run, one to one
-(Hungarian assignment), by the larger of two similarities: cosine between centroids
+(Hungarian assignment), by the mean of two similarities: cosine between centroids
 (the earlier theme's centroid recomputed in *this* run's vector space from its member
-notes) and Jaccard overlap of member note ids. A matched cluster keeps the earlier id;
+notes) and Jaccard overlap of member note ids (cosine alone when none of the earlier
+members is in this run). A matched cluster keeps the earlier id;
 it keeps the earlier name too when the match is close (the data did not truly move)
 or when a researcher set the name by hand. Unmatched clusters get fresh ids.
 """
@@ -73,7 +74,9 @@ def _similarity(
         ids = set(p.members)
         for c in range(k):
             jac = len(ids & members_now[c]) / max(len(ids | members_now[c]), 1)
-            sim[c, j] = max(float(cosine[c]), jac)
+            # with member notes present, membership must agree too: the mean; with
+            # none present (all new data) only the centroid can say it
+            sim[c, j] = (float(cosine[c]) + jac) / 2 if present else float(cosine[c])
     return sim
 
 
