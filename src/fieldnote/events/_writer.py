@@ -94,10 +94,10 @@ def _settle(outcomes: list[_Outcome]) -> None:
 
 #: The interpreter's thread switch interval while a writer runs (CPython's default is
 #: 5 ms). Every DuckDB or Arrow call on the writer thread lets go of the GIL and must
-#: take it back from the event loop, which, busy parsing requests, only hands it over
-#: when the interval expires: at 5 ms a commit of a dozen such calls was stretched by
-#: tens of ms (a GIL convoy). At 0.5 ms batches went through ~1.3x faster, measured
-#: with ``python -m bench ingest``.
+#: take it back from the event loop, which, while busy parsing requests, only hands it
+#: over when the interval expires, so a commit of a dozen such calls can be stretched
+#: by tens of ms (a GIL convoy). On the shared, loaded benchmark machine an A/B was
+#: inconclusive (see docs/performance.md); it is to be re-measured on a quiet one.
 SWITCH_INTERVAL = 0.0005
 
 
