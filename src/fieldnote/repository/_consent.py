@@ -25,6 +25,7 @@ __all__ = [
     "ConsentStore",
     "ConsentTextRow",
     "ConsentVersion",
+    "grant_in",
     "withdrawn_at",
 ]
 
@@ -128,6 +129,37 @@ def withdrawn_at(session: Session, pid: int, person: str) -> datetime | None:
     return aware(when) if when is not None else None
 
 
+def grant_in(
+    session: Session,
+    pid: int,
+    person: str,
+    text_id: int,
+    parts: dict[str, bool],
+    invitation_id: int | None,
+) -> ConsentRecord:
+    """Record consent inside the caller's transaction (with an invitation's change)."""
+    text = session.get(ConsentTextRow, text_id)
+    if text is None or text.project_id != pid:
+        raise ConsentError(f"consent_text_id: no consent text {text_id} in this project")
+    if withdrawn_at(session, pid, person) is not None:
+        raise ConsentError("this person withdrew consent; nothing more is recorded")
+    if not parts.get("data_use"):
+        raise ConsentError("parts.data_use: taking part needs consent to the data use")
+    row = ConsentRecordRow(
+        project_id=pid,
+        distinct_id=person,
+        text_id=text_id,
+        invitation_id=invitation_id,
+        action="granted",
+        recording=bool(parts.get("recording")),
+        data_use=True,
+        contact=bool(parts.get("contact")),
+    )
+    session.add(row)
+    session.flush()
+    return _record(row, text.version)
+
+
 def _version(row: ConsentTextRow) -> ConsentVersion:
     return ConsentVersion(
         id=row.id,
@@ -189,26 +221,7 @@ class ConsentStore:
     ) -> ConsentRecord:
         with self._repo.session() as session:
             pid = project_id(session, project, ConsentError)
-            text = session.get(ConsentTextRow, text_id)
-            if text is None or text.project_id != pid:
-                raise ConsentError(f"consent_text_id: no consent text {text_id} in this project")
-            if withdrawn_at(session, pid, person) is not None:
-                raise ConsentError("this person withdrew consent; nothing more is recorded")
-            if not parts.get("data_use"):
-                raise ConsentError("parts.data_use: taking part needs consent to the data use")
-            row = ConsentRecordRow(
-                project_id=pid,
-                distinct_id=person,
-                text_id=text_id,
-                invitation_id=invitation_id,
-                action="granted",
-                recording=bool(parts.get("recording")),
-                data_use=True,
-                contact=bool(parts.get("contact")),
-            )
-            session.add(row)
-            session.flush()
-            return _record(row, text.version)
+            return grant_in(session, pid, person, text_id, parts, invitation_id)
 
     def withdraw(self, project: str, person: str) -> ConsentRecord:
         """Stop everything for this person from now on; open invitations are closed."""

@@ -28,7 +28,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from fieldnote.repository._consent import withdrawn_at
+from fieldnote.repository._consent import ConsentRecord, grant_in, withdrawn_at
 from fieldnote.repository._db import Repository
 from fieldnote.repository._models import Base, Project
 from fieldnote.repository._monitors import aware, project_id
@@ -340,19 +340,22 @@ class InvitationStore:
         invitation is reported as unknown, so ids reveal nothing."""
         with self._repo.session() as session:
             pid = project_id(session, project, InvitationError)
-            row = session.get(InvitationRow, invitation_id, with_for_update=True)
-            if row is None or row.project_id != pid or row.distinct_id != person:
-                raise InvitationError(f"no invitation {invitation_id} for this person")
-            if _withdrawn(session, pid, person):
-                raise InvitationError("this person withdrew consent")
-            try:
-                row.status = next_status(row.status, action)
-            except InvitationStateError as exc:
-                raise InvitationError(str(exc)) from exc
-            if answers is not None:
-                row.answers = json.dumps(answers)
-            row.updated_at = _now()
-            return _invitation(project, row)
+            return _act_in(session, pid, project, invitation_id, person, action, answers)
+
+    def consent(
+        self,
+        project: str,
+        invitation_id: int,
+        person: str,
+        *,
+        text_id: int,
+        parts: dict[str, bool],
+    ) -> tuple[InvitationRecord, ConsentRecord]:
+        """Record consent and move the invitation to ``consented``: both or neither."""
+        with self._repo.session() as session:
+            pid = project_id(session, project, InvitationError)
+            moved = _act_in(session, pid, project, invitation_id, person, "consent", None)
+            return moved, grant_in(session, pid, person, text_id, parts, invitation_id)
 
     def funnel(self, project: str) -> dict[str, int]:
         """invited → seen → accepted → consented → completed: how many reached each."""
@@ -371,6 +374,30 @@ class InvitationStore:
         }
         reached["invited"] = sum(int(n) for n in counts.values())
         return reached
+
+
+def _act_in(
+    session: Session,
+    pid: int,
+    project: str,
+    invitation_id: int,
+    person: str,
+    action: str,
+    answers: list[str] | None,
+) -> InvitationRecord:
+    row = session.get(InvitationRow, invitation_id, with_for_update=True)
+    if row is None or row.project_id != pid or row.distinct_id != person:
+        raise InvitationError(f"no invitation {invitation_id} for this person")
+    if _withdrawn(session, pid, person):
+        raise InvitationError("this person withdrew consent")
+    try:
+        row.status = next_status(row.status, action)
+    except InvitationStateError as exc:
+        raise InvitationError(str(exc)) from exc
+    if answers is not None:
+        row.answers = json.dumps(answers)
+    row.updated_at = _now()
+    return _invitation(project, row)
 
 
 def _withdrawn(session: Session, pid: int, person: str) -> bool:

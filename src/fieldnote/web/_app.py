@@ -27,6 +27,8 @@ from fieldnote.web._capture_asgi import CaptureFastPath
 from fieldnote.web._export_api import router as export_router
 from fieldnote.web._guards import anonymous_refusal
 from fieldnote.web._import_api import router as import_router
+from fieldnote.web._intercept_api import router as intercept_router
+from fieldnote.web._intercept_api import start_intercepts
 from fieldnote.web._interviews_api import router as interviews_router
 from fieldnote.web._monitors_api import router as monitors_router
 from fieldnote.web._monitors_api import start_scheduler
@@ -73,10 +75,12 @@ def create_app(settings: Settings, *, publish: tuple[str, int] | None = None) ->
             ),
         )
         scheduler = start_scheduler(app.state.fieldnote)
+        app.state.intercepts = start_intercepts(app.state.fieldnote)
         try:
             yield
         finally:
             await scheduler.stop()
+            app.state.intercepts.stop()
             writer.close()
             if info is not None:
                 fn.home.withdraw_server(info)
@@ -130,6 +134,7 @@ def create_app(settings: Settings, *, publish: tuple[str, int] | None = None) ->
     app.include_router(accounts_api_router)
     app.include_router(monitors_router)
     app.include_router(interviews_router)
+    app.include_router(intercept_router)
     install_pages(app)
     app.include_router(analytics_pages_router)
     return app

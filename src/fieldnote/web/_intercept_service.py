@@ -1,0 +1,118 @@
+"""Intercept matching inside the server: fed by the writer's commit listener.
+
+Capture never waits for it: the writer hands each committed batch to its listener
+thread after the acknowledgements went out. Here the batch is first narrowed, in
+Arrow, to the events some rule names (most traffic stops there, unparsed); only those
+rows' properties are decoded and fed to the in-memory matcher. A sweep thread checks
+delayed rules and re-reads the rules every few seconds, so a rule made by the CLI
+while the server runs is picked up without a restart.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from datetime import UTC, datetime
+from typing import Any
+
+import orjson
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from fieldnote.repository import Repository
+from fieldnote.repository._invitations import InvitationStore
+from fieldnote.research import InterceptMatcher, InterceptRule, Match, RuleError, SeenEvent
+
+__all__ = ["InterceptService"]
+
+log = logging.getLogger(__name__)
+
+
+class InterceptService:
+    def __init__(self, repository: Repository, *, sweep_seconds: float = 5.0) -> None:
+        self.store = InvitationStore(repository)
+        self.matcher = InterceptMatcher([])
+        self.queued = 0
+        self._sweep_seconds = sweep_seconds
+        self._stop = threading.Event()
+        self._names: pa.Array = pa.array([], pa.string())
+        self.reload()
+        self._thread = threading.Thread(target=self._run, name="fieldnote-intercepts", daemon=True)
+        self._thread.start()
+
+    def reload(self) -> None:
+        rules: list[InterceptRule] = []
+        for rec in self.store.rules():
+            try:
+                rules.append(
+                    InterceptRule.from_dict(
+                        rec.definition, id=rec.id, project=rec.project, name=rec.name
+                    )
+                )
+            except RuleError as exc:  # stored before a validation change: skip, say so
+                log.warning("intercept rule %s/%s is not usable: %s", rec.project, rec.name, exc)
+        self.matcher.set_rules(rules)
+        names = {r.event for r in rules} | {r.unless for r in rules if r.unless}
+        self._names = pa.array(sorted(names), pa.string())
+
+    def on_commit(self, batch: pa.Table) -> None:
+        """The commit listener: match the committed rows, queue invitations."""
+        if len(self._names) == 0:
+            return
+        rows = batch.filter(pc.is_in(batch.column("event"), value_set=self._names))
+        if rows.num_rows == 0:
+            return
+        seen = [
+            SeenEvent(project, person, name, ts, _props(props))
+            for project, person, name, ts, props in zip(
+                rows.column("project").to_pylist(),
+                rows.column("distinct_id").to_pylist(),
+                rows.column("event").to_pylist(),
+                rows.column("timestamp").to_pylist(),
+                rows.column("properties").to_pylist(),
+                strict=True,
+            )
+            if self.matcher.interesting(project, name)
+        ]
+        for match in self.matcher.feed(seen):
+            self._queue(match)
+
+    def _queue(self, match: Match) -> None:
+        rule = match.rule
+        decision, made = self.store.queue(
+            rule.project,
+            match.distinct_id,
+            offer=rule.offer.to_dict(),
+            channel=rule.channel,
+            rule_id=rule.id,
+            study_id=rule.study_id,
+            session_id=match.session_id,
+            sampling_rate=rule.sampling_rate,
+        )
+        if made is not None:
+            self.queued += 1
+        log.info("intercept %s for %s: %s", rule.name, match.distinct_id, decision.reason)
+
+    def sweep(self, now: datetime | None = None) -> None:
+        for match in self.matcher.sweep(now or datetime.now(UTC)):
+            self._queue(match)
+
+    def _run(self) -> None:
+        while not self._stop.wait(self._sweep_seconds):
+            try:
+                self.reload()
+                self.sweep()
+            except Exception:
+                log.exception("intercept sweep failed")
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=10)
+
+
+def _props(text: str) -> dict[str, Any]:
+    try:
+        value = orjson.loads(text)
+    except orjson.JSONDecodeError:
+        return {}
+    return value if isinstance(value, dict) else {}
