@@ -40,17 +40,21 @@ from fieldnote.research._studies import (
     StudyPlan,
     plan_study,
 )
+from fieldnote.research._tiers import DAILY_MIN_DAYS, TIERS, Activity, classify, usage_tiers
 
 __all__ = [
     "CHANNELS",
     "CONSENT_PARTS",
+    "DAILY_MIN_DAYS",
     "DEFAULT_DEADLINE",
     "DEFAULT_QUOTA",
     "FAMILIES",
     "FILTER_OPS",
     "INVITATION_STATUSES",
     "OPEN_STATUSES",
+    "TIERS",
     "TRANSITIONS",
+    "Activity",
     "ConsentError",
     "ConsentText",
     "ContactHistory",
@@ -69,8 +73,10 @@ __all__ = [
     "StepChange",
     "StudyPlan",
     "anomaly_key",
+    "classify",
     "decide",
     "next_status",
     "plan_study",
     "question_text",
+    "usage_tiers",
 ]
