@@ -4,7 +4,8 @@ Domain code (never imports the web or CLI layers). ``compare_groups`` compares a
 per-person metric between two groups with a bootstrap interval, a Mann-Whitney or
 permutation p-value, sample sizes and small-sample warnings; ``person_values`` reads
 per-person metrics from the event store; ``theme_behaviour`` puts the two together
-for a synthesis theme.
+for a synthesis theme; ``release_verdict`` judges a release by the change
+decomposition (improved / no effect / worse / confounded by mix).
 """
 
 from fieldnote.evidence._calibration import SCENARIOS, Calibration, Scenario, calibrate
@@ -27,9 +28,21 @@ from fieldnote.evidence._metrics import (
     person_values,
 )
 from fieldnote.evidence._themes import ThemeBehaviour, theme_behaviour, theme_participants
+from fieldnote.evidence._verdict import (
+    ALPHA,
+    MIN_USERS,
+    MIX_SHARE,
+    ReleaseVerdict,
+    Verdict,
+    judge,
+    release_verdict,
+)
 
 __all__ = [
+    "ALPHA",
     "MIN_GROUP",
+    "MIN_USERS",
+    "MIX_SHARE",
     "PERSON_METRICS",
     "SCENARIOS",
     "TESTS",
@@ -39,15 +52,19 @@ __all__ = [
     "Interval",
     "PersonMetric",
     "PersonValues",
+    "ReleaseVerdict",
     "Scenario",
     "ThemeBehaviour",
+    "Verdict",
     "bootstrap_difference",
     "calibrate",
     "compare_groups",
+    "judge",
     "mann_whitney_p",
     "permutation_p",
     "person_metric",
     "person_values",
+    "release_verdict",
     "theme_behaviour",
     "theme_participants",
 ]

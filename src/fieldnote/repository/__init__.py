@@ -26,6 +26,7 @@ from fieldnote.repository._projects import (
     ProjectInfo,
     Projects,
 )
+from fieldnote.repository._releases import ReleaseError, ReleaseRecord, ReleaseStore
 from fieldnote.repository._research import (
     QuestionRecord,
     ResearchError,
@@ -68,6 +69,9 @@ __all__ = [
     "ProjectInfo",
     "Projects",
     "QuestionRecord",
+    "ReleaseError",
+    "ReleaseRecord",
+    "ReleaseStore",
     "Repository",
     "RepositoryNotMigratedError",
     "ResearchError",
