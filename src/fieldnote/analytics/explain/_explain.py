@@ -19,6 +19,7 @@ from fieldnote.analytics._sources import EventSource
 from fieldnote.analytics._stats import ProportionTest, two_proportion_test, wilson_interval
 from fieldnote.analytics._time import DateRange, format_duration, parse_duration
 from fieldnote.analytics.explain._decompose import Counts, DimensionResult, decompose
+from fieldnote.analytics.explain._narrow import narrowed
 from fieldnote.analytics.funnels import Breakdown, Funnel, FunnelStep, compute_funnel
 
 __all__ = ["RATE_METRICS", "ExplainResult", "RateMetric", "explain", "rate_metric"]
@@ -129,11 +130,12 @@ def explain(
         raise ValueError("give at least one dimension to explain by, e.g. --by channel,platform")
     dims = []
     totals: tuple[PeriodRate, PeriodRate] | None = None
-    for dimension in by:
-        t0, c0 = _segments(source, metric, before, dimension)
-        t1, c1 = _segments(source, metric, after, dimension)
-        totals = (t0, t1)
-        dims.append(decompose(str(Breakdown.parse(dimension)), c0, c1))
+    with narrowed(source, metric.funnel, (before, after)) as events:  # one scan for all
+        for dimension in by:
+            t0, c0 = _segments(events, metric, before, dimension)
+            t1, c1 = _segments(events, metric, after, dimension)
+            totals = (t0, t1)
+            dims.append(decompose(str(Breakdown.parse(dimension)), c0, c1))
     assert totals is not None
     b, a = totals
     for period, name in ((b, "before"), (a, "after")):
