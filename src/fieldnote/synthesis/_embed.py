@@ -123,6 +123,8 @@ class SentenceTransformerEmbedder:
     name = "sentence-transformers"
 
     def __init__(self, options: EmbedderOptions) -> None:
+        if options.model is not None and not options.model.is_dir():
+            raise EmbedderUnavailable(f"model folder {options.model} does not exist")
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
         try:
