@@ -20,6 +20,7 @@ from fieldnote.cli import (
     _import,
     _monitors,
     _projects,
+    _releases,
     _serve,
     _synthesize,
     _themes,
@@ -71,6 +72,7 @@ _detect.register(app)
 app.add_typer(_monitors.monitors_app, name="monitors")
 app.add_typer(_monitors.questions_app, name="questions")
 app.add_typer(_guides.app, name="guides")
+app.add_typer(_releases.app, name="releases")
 
 
 def main() -> None:
