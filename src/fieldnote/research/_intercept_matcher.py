@@ -4,7 +4,7 @@ The matcher sits behind the capture writer's commit listener, so it must never h
 anything that grows with traffic: per (rule, person) it keeps at most ``min_count``
 timestamps (older ones cannot complete a window any more), the time of the person's
 last ``unless`` event, and, for delayed rules, one due time. The number of persons
-tracked is capped (least recently seen dropped first), so a flood of anonymous ids
+tracked is capped (the longest-tracked pair is dropped first), so a flood of anonymous ids
 costs a fixed amount of memory. Events whose name no rule mentions are skipped before
 their properties are even parsed — that is what keeps matching off capture's bill.
 """
@@ -12,7 +12,7 @@ their properties are even parsed — that is what keeps matching off capture's b
 from __future__ import annotations
 
 import threading
-from collections import OrderedDict, deque
+from collections import deque
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -56,7 +56,7 @@ class _State:
 class InterceptMatcher:
     rules: list[InterceptRule]
     max_persons: int = 200_000
-    _states: OrderedDict[tuple[int, str], _State] = field(default_factory=OrderedDict)
+    _states: dict[tuple[int, str], _State] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def __post_init__(self) -> None:
@@ -88,12 +88,9 @@ class InterceptMatcher:
         key = (rule.id, person)
         st = self._states.get(key)
         if st is None:
-            st = _State(hits=deque(maxlen=rule.min_count))
-            self._states[key] = st
-            if len(self._states) > self.max_persons:
-                self._states.popitem(last=False)
-        else:
-            self._states.move_to_end(key)
+            st = self._states[key] = _State(hits=deque(maxlen=rule.min_count))
+            if len(self._states) > self.max_persons:  # the longest-tracked pair goes
+                del self._states[next(iter(self._states))]
         return st
 
     def feed(self, events: Iterable[SeenEvent]) -> list[Match]:

@@ -91,6 +91,9 @@ class ContactHistory:
 class Decision:
     invite: bool
     reason: str
+    code: str = "eligible"
+    """Stable name of the rule that decided: withdrawn, declined, interviewed, cooldown,
+    session, cap, sampled or eligible."""
 
 
 def decide(
@@ -103,17 +106,17 @@ def decide(
 ) -> Decision:
     """May this person be invited now? The first reason not to wins."""
     if history.withdrawn:
-        return Decision(False, "the person withdrew consent")
+        return Decision(False, "the person withdrew consent", "withdrawn")
     if history.declined_this:
-        return Decision(False, "the person declined this before")
+        return Decision(False, "the person declined this before", "declined")
     if history.last_interviewed_at and now - history.last_interviewed_at < policy.recent_interview:
-        return Decision(False, "interviewed recently")
+        return Decision(False, "interviewed recently", "interviewed")
     if history.last_invited_at and now - history.last_invited_at < policy.cooldown:
-        return Decision(False, f"invited within the last {policy.cooldown.days} days")
+        return Decision(False, f"invited within the last {policy.cooldown.days} days", "cooldown")
     if history.invited_in_session >= policy.per_session:
-        return Decision(False, "already invited in this session")
+        return Decision(False, "already invited in this session", "session")
     if history.invitations_today >= policy.daily_cap:
-        return Decision(False, f"the project's daily cap of {policy.daily_cap} is reached")
+        return Decision(False, f"the project's daily cap of {policy.daily_cap} is reached", "cap")
     if sampling_rate < 1.0 and (rng or random).random() >= sampling_rate:
-        return Decision(False, "not sampled")
+        return Decision(False, "not sampled", "sampled")
     return Decision(True, "eligible")

@@ -1,0 +1,237 @@
+"""Intercept eligibility latency: the widget's ``GET /intercept/v1/pending`` under an
+open-loop load of 200 requests/s against a real ``fieldnote serve``.
+
+The home holds 2,000 persons with a pending invitation (and a consent text) among
+20,000 asked about, so nine in ten answers are "nothing pending" and one in ten
+carries an invitation with its consent text. Requests are sent on a fixed schedule
+(open loop: a slow answer does not slow the sender, so queueing shows up in the
+tail) for ``--seconds``; the peer, measured the same way in the same run, is
+``GET /healthz`` (the server's cheapest answer), so the ratio shows what the
+eligibility check itself costs. Floor (issue 6): p95 < 50 ms at 200 req/s.
+
+Second part, matching cost (issue 5: "intercept matching adds < 10% to ingest
+time"): the same Arrow batches of 1,000 events (a dozen event names, one in twelve a
+``kyc_failed`` with a platform property) are committed into a DuckDB event store and
+fed to the server's commit listener (``InterceptService.on_commit``, 20 rules, queuing
+invitations into SQLite); the figure is listener time / commit time. The listener runs
+on its own thread after the acknowledgements, so this is CPU it adds, not latency.
+Usage: ``python -m bench intercept [--rate 200] [--seconds 15] [--events 200000]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import random
+import tempfile
+import time
+import uuid
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pyarrow as pa
+
+from bench.web_latency import _pct, _start
+from fieldnote._core import Fieldnote
+from fieldnote.config import Settings
+from fieldnote.events import ARROW_SCHEMA
+from fieldnote.repository._consent import ConsentStore
+from fieldnote.repository._invitations import InvitationStore
+from fieldnote.research import ConsentText, ContactPolicy
+from fieldnote.web._intercept_service import InterceptService
+
+FLOOR_MS = 50.0
+PERSONS = 20_000
+INVITED = 2_000
+OFFER = {"title": "Talk to us", "why": "bench", "minutes": 5, "questions": ["Why?"]}
+
+
+def _prepare(home: Path) -> str:
+    fn = Fieldnote(Settings(home=home))
+    try:
+        fn.projects.ensure_default()
+        ConsentStore(fn.repository).publish("default", ConsentText("r", "d", "c"))
+        store = InvitationStore(fn.repository, ContactPolicy(daily_cap=10**9))
+        for i in range(INVITED):
+            store.queue("default", f"person-{i * (PERSONS // INVITED)}", offer=OFFER)
+        key = next(p.write_key for p in fn.projects.list() if p.name == "default")
+    finally:
+        fn.close()
+    return key
+
+
+async def _open_loop(url: str, paths: list[str], rate: float, seconds: float) -> dict[str, float]:
+    latencies: list[float] = []
+    errors = 0
+
+    async def one(http: httpx.AsyncClient, path: str) -> None:
+        nonlocal errors
+        t0 = time.perf_counter()
+        try:
+            r = await http.get(path)
+            ok = r.status_code == 200
+        except httpx.HTTPError:
+            ok = False
+        latencies.append((time.perf_counter() - t0) * 1000)
+        errors += not ok
+
+    limits = httpx.Limits(max_connections=64, max_keepalive_connections=64)
+    async with httpx.AsyncClient(base_url=url, limits=limits, timeout=30) as http:
+        tasks = []
+        start = time.perf_counter()
+        n = int(rate * seconds)
+        for i in range(n):
+            delay = start + i / rate - time.perf_counter()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            tasks.append(asyncio.create_task(one(http, paths[i % len(paths)])))
+        await asyncio.gather(*tasks)
+        elapsed = time.perf_counter() - start
+    return {
+        "requests": len(latencies),
+        "achieved_rate": round(len(latencies) / elapsed, 1),
+        "errors": errors,
+        "p50_ms": round(_pct(latencies, 0.50), 2),
+        "p95_ms": round(_pct(latencies, 0.95), 2),
+        "p99_ms": round(_pct(latencies, 0.99), 2),
+    }
+
+
+NAMES = (
+    "$pageview", "$pageview", "$pageview", "dashboard_viewed", "report_created",
+    "signup_started", "signup_completed", "kyc_started", "kyc_failed", "invite_sent",
+    "integration_connected", "$identify",
+)  # fmt: skip
+
+
+#: What rules watch in practice: failures and milestones, not page views.
+RULE_EVENTS = ("kyc_failed", "kyc_started", "invite_sent", "integration_connected")
+
+
+def _batches(n: int, size: int = 1000) -> list[pa.Table]:
+    now = datetime.now(UTC)
+    out = []
+    for start in range(0, n, size):
+        idx = range(start, min(n, start + size))
+        out.append(
+            pa.table(
+                {
+                    "uuid": [str(uuid.uuid4()) for _ in idx],
+                    "project": ["default"] * len(idx),
+                    "distinct_id": [f"person-{i % 5_000}" for i in idx],
+                    "event": [NAMES[i % len(NAMES)] for i in idx],
+                    "timestamp": [now - timedelta(milliseconds=50 * (n - i)) for i in idx],
+                    "properties": [
+                        json.dumps(
+                            {
+                                "platform": "mobile" if i % 3 else "web",
+                                "$session_id": f"s{i % 9000}",
+                            }
+                        )
+                        for i in idx
+                    ],
+                },
+                schema=ARROW_SCHEMA,
+            )
+        )
+    return out
+
+
+def _matching_cost(n: int) -> dict[str, Any]:
+    with tempfile.TemporaryDirectory() as tmp:
+        home = Path(tmp) / "home"
+        fn = Fieldnote(Settings(home=home))
+        try:
+            fn.projects.ensure_default()
+            rules = InvitationStore(fn.repository)
+            for r in range(20):
+                definition = {
+                    "event": RULE_EVENTS[r % len(RULE_EVENTS)],
+                    "min_count": 2 + r % 3,
+                    "within_seconds": 3600,
+                    "filters": [{"key": "platform", "op": "eq", "value": "mobile"}],
+                    "unless": "signup_completed" if r % 2 else None,
+                    "offer": OFFER,
+                }
+                rules.create_rule("default", f"rule-{r}", definition)
+            service = InterceptService(fn.repository, sweep_seconds=3600)
+            store = fn.open_event_store()
+            commit_s = listen_s = 0.0
+            try:
+                for batch in _batches(n):
+                    t0 = time.perf_counter()
+                    store.commit(batch)
+                    t1 = time.perf_counter()
+                    service.on_commit(batch)
+                    listen_s += time.perf_counter() - t1
+                    commit_s += t1 - t0
+            finally:
+                service.stop()
+                store.close()
+            queued, queue_s = service.queued, service.queue_seconds
+        finally:
+            fn.close()
+    return {
+        "events": n,
+        "rules": 20,
+        "commit_seconds": round(commit_s, 3),
+        "listener_seconds": round(listen_s, 3),
+        "listener_over_commit": round(listen_s / commit_s, 3),
+        "matching_only_over_commit": round((listen_s - queue_s) / commit_s, 3),
+        "queue_seconds": round(queue_s, 3),
+        "invitations_queued": queued,
+    }
+
+
+def _eligibility(rate: float, seconds: float) -> dict[str, Any]:
+    with tempfile.TemporaryDirectory() as tmp:
+        home = Path(tmp) / "home"
+        key = _prepare(home)
+        proc, url = _start(home)
+        try:
+            rng = random.Random(1)
+            pending = [
+                f"/intercept/v1/pending?token={key}&distinct_id=person-{rng.randrange(PERSONS)}"
+                for _ in range(5000)
+            ]
+            check = httpx.get(url + pending[0]).json()
+            assert "invitation" in check, check
+            asyncio.run(_open_loop(url, ["/healthz"], rate, 2))  # warm-up
+            peer = asyncio.run(_open_loop(url, ["/healthz"], rate, seconds))
+            eligibility = asyncio.run(_open_loop(url, pending, rate, seconds))
+        finally:
+            proc.terminate()
+            proc.wait(timeout=30)
+    return {
+        "eligibility": eligibility,
+        "peer_healthz": peer,
+        "p95_ratio_vs_healthz": round(eligibility["p95_ms"] / max(peer["p95_ms"], 1e-9), 2),
+        "floor_p95_ms": FLOOR_MS,
+        "meets_floor": eligibility["p95_ms"] < FLOOR_MS,
+    }
+
+
+def main(argv: list[str] | None = None) -> dict[str, Any]:
+    parser = argparse.ArgumentParser(prog="python -m bench intercept")
+    parser.add_argument("--rate", type=float, default=200.0)
+    parser.add_argument("--seconds", type=float, default=15.0)
+    parser.add_argument("--events", type=int, default=200_000)
+    parser.add_argument("--part", choices=("all", "eligibility", "matching"), default="all")
+    args = parser.parse_args(argv or [])
+    result: dict[str, Any] = {"rate": args.rate, "seconds": args.seconds}
+    if args.part in ("all", "eligibility"):
+        result.update(_eligibility(args.rate, args.seconds))
+    if args.part in ("all", "matching"):
+        matching = _matching_cost(args.events)
+        matching["listener_us_per_event"] = round(
+            matching["listener_seconds"] / matching["events"] * 1e6, 2
+        )
+        matching["commit_us_per_event"] = round(
+            matching["commit_seconds"] / matching["events"] * 1e6, 2
+        )
+        result["matching"] = matching
+    print(json.dumps(result, indent=2))
+    return result
