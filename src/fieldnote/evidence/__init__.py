@@ -5,7 +5,8 @@ per-person metric between two groups with a bootstrap interval, a Mann-Whitney o
 permutation p-value, sample sizes and small-sample warnings; ``person_values`` reads
 per-person metrics from the event store; ``theme_behaviour`` puts the two together
 for a synthesis theme; ``release_verdict`` judges a release by the change
-decomposition (improved / no effect / worse / confounded by mix).
+decomposition (improved / no effect / worse / confounded by mix); ``Opportunity`` scores
+backlog items by RICE with every component traced to its evidence.
 """
 
 from fieldnote.evidence._calibration import SCENARIOS, Calibration, Scenario, calibrate
@@ -27,6 +28,19 @@ from fieldnote.evidence._metrics import (
     person_metric,
     person_values,
 )
+from fieldnote.evidence._rice import (
+    CONFIDENCE_LEVELS,
+    CONFIDENT_PARTICIPANTS,
+    QUARTER_DAYS,
+    Component,
+    Opportunity,
+    confidence_from_evidence,
+    effort_entered,
+    impact_from_theme,
+    rank,
+    reach_from_segment,
+    rice_csv,
+)
 from fieldnote.evidence._themes import ThemeBehaviour, theme_behaviour, theme_participants
 from fieldnote.evidence._verdict import (
     ALPHA,
@@ -40,16 +54,21 @@ from fieldnote.evidence._verdict import (
 
 __all__ = [
     "ALPHA",
+    "CONFIDENCE_LEVELS",
+    "CONFIDENT_PARTICIPANTS",
     "MIN_GROUP",
     "MIN_USERS",
     "MIX_SHARE",
     "PERSON_METRICS",
+    "QUARTER_DAYS",
     "SCENARIOS",
     "TESTS",
     "Calibration",
     "Comparison",
+    "Component",
     "GroupStats",
     "Interval",
+    "Opportunity",
     "PersonMetric",
     "PersonValues",
     "ReleaseVerdict",
@@ -59,12 +78,18 @@ __all__ = [
     "bootstrap_difference",
     "calibrate",
     "compare_groups",
+    "confidence_from_evidence",
+    "effort_entered",
+    "impact_from_theme",
     "judge",
     "mann_whitney_p",
     "permutation_p",
     "person_metric",
     "person_values",
+    "rank",
+    "reach_from_segment",
     "release_verdict",
+    "rice_csv",
     "theme_behaviour",
     "theme_participants",
 ]
