@@ -15,6 +15,15 @@ from fieldnote.repository._audit import AuditLog, AuditRecord
 from fieldnote.repository._chat_sessions import ChatSession, ChatSessionError, ChatSessions
 from fieldnote.repository._db import Repository, RepositoryNotMigratedError
 from fieldnote.repository._guides import GuideStore, GuideVersion
+from fieldnote.repository._hypotheses import (
+    EVIDENCE_KINDS,
+    HYPOTHESIS_STATUSES,
+    EvidenceLink,
+    HypothesisError,
+    HypothesisRecord,
+    HypothesisStore,
+    StatusChange,
+)
 from fieldnote.repository._interviews import InterviewError, InterviewStore, SavedInterview
 from fieldnote.repository._models import Base, Project
 from fieldnote.repository._monitors import MonitorError, MonitorRecord, MonitorStore, SignalRecord
@@ -40,6 +49,8 @@ from fieldnote.repository._tokens import CreatedToken, TokenInfo, Tokens
 
 __all__ = [
     "DEFAULT_PROJECT",
+    "EVIDENCE_KINDS",
+    "HYPOTHESIS_STATUSES",
     "MIN_PASSWORD_LENGTH",
     "ROLE_PERMISSIONS",
     "AccountError",
@@ -53,8 +64,12 @@ __all__ = [
     "ChatSessionError",
     "ChatSessions",
     "CreatedToken",
+    "EvidenceLink",
     "GuideStore",
     "GuideVersion",
+    "HypothesisError",
+    "HypothesisRecord",
+    "HypothesisStore",
     "InterviewError",
     "InterviewStore",
     "MemberInfo",
@@ -84,6 +99,7 @@ __all__ = [
     "SessionInfo",
     "Sessions",
     "SignalRecord",
+    "StatusChange",
     "StudyRecord",
     "ThemeBook",
     "ThemeBookError",

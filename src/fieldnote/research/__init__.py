@@ -6,6 +6,13 @@ whom to ask.
 """
 
 from fieldnote.research._consent import CONSENT_PARTS, ConsentError, ConsentText
+from fieldnote.research._hypotheses import (
+    SMALL_WEEK,
+    DiagnosisWeek,
+    QuestionTimes,
+    diagnosis_trend,
+    time_to_diagnosis,
+)
 from fieldnote.research._intercept_matcher import InterceptMatcher, Match, SeenEvent
 from fieldnote.research._intercept_rules import (
     CHANNELS,
@@ -52,6 +59,7 @@ __all__ = [
     "FILTER_OPS",
     "INVITATION_STATUSES",
     "OPEN_STATUSES",
+    "SMALL_WEEK",
     "TIERS",
     "TRANSITIONS",
     "Activity",
@@ -60,6 +68,7 @@ __all__ = [
     "ContactHistory",
     "ContactPolicy",
     "Decision",
+    "DiagnosisWeek",
     "Driver",
     "InterceptMatcher",
     "InterceptRule",
@@ -67,6 +76,7 @@ __all__ = [
     "Match",
     "Offer",
     "PropertyFilter",
+    "QuestionTimes",
     "RuleError",
     "SeenEvent",
     "SegmentPlan",
@@ -75,8 +85,10 @@ __all__ = [
     "anomaly_key",
     "classify",
     "decide",
+    "diagnosis_trend",
     "next_status",
     "plan_study",
     "question_text",
+    "time_to_diagnosis",
     "usage_tiers",
 ]
