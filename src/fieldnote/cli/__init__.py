@@ -17,6 +17,7 @@ from fieldnote.cli import (
     _events,
     _export,
     _guides,
+    _hypotheses,
     _import,
     _monitors,
     _projects,
@@ -73,6 +74,7 @@ app.add_typer(_monitors.monitors_app, name="monitors")
 app.add_typer(_monitors.questions_app, name="questions")
 app.add_typer(_guides.app, name="guides")
 app.add_typer(_releases.app, name="releases")
+app.add_typer(_hypotheses.app, name="hypotheses")
 
 
 def main() -> None:
