@@ -83,3 +83,10 @@ def test_bad_release_input_is_named_and_nothing_is_saved(tmp_path: Path) -> None
     assert missing.returncode == 1 and "no release 'nope'" in missing.stderr
     listed = json.loads(run_cli(home, "releases", "list", "--project", "saas", "--json").stdout)
     assert listed["releases"] == []
+    run_cli(
+        home, "releases", "create", "old", "--at", "2020-01-01", "--metric", "activation",
+        "--by", "channel", "--project", "saas",
+    )  # fmt: skip
+    empty = run_cli(home, "releases", "verdict", "old", "--project", "saas", "--json", check=False)
+    assert empty.returncode == 1
+    assert "no user entered the metric's first step" in json.loads(empty.stdout)["error"]
