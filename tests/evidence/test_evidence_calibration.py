@@ -11,9 +11,10 @@ import pytest
 from fieldnote.evidence import SCENARIOS, calibrate, compare_groups
 
 
+@pytest.mark.parametrize("test", ["mann-whitney", "permutation"])
 @pytest.mark.parametrize("name", sorted(SCENARIOS))
-def test_intervals_cover_and_false_positives_stay_rare(name: str) -> None:
-    result = calibrate(SCENARIOS[name], 200, resamples=500)
+def test_intervals_cover_and_false_positives_stay_rare(name: str, test: str) -> None:
+    result = calibrate(SCENARIOS[name], 200, test=test, resamples=500)
     assert 0.88 <= result.coverage <= 0.995
     assert 0.01 <= result.false_positive_rate <= 0.11
     assert result.power > result.false_positive_rate  # the planted effect is visible

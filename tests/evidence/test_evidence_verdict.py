@@ -35,11 +35,17 @@ def _cohort(after: bool, channel: str, users: int, converted: int) -> list[Ev]:
     return out
 
 
+CONVERSION = rate_metric("conversion", {"steps": ["signup", "activated"], "window": "1d"})
+
+
 def _verdict(cohorts: list[tuple[bool, str, int, int]]) -> Verdict:
     events = [e for c in cohorts for e in _cohort(*c)]
     source = DuckDBSource(store_like_duckdb(events), EventTables(project="p"))
     result = release_verdict(source, ACTIVATION, RELEASE, WINDOW, ["channel"])
     assert result.before == DateRange(RELEASE - WINDOW, RELEASE)
+    # the same funnel named by its affected steps gives the same verdict
+    steps = release_verdict(source, CONVERSION, RELEASE, WINDOW, ["channel"])
+    assert steps.verdict is result.verdict
     return result.verdict
 
 
