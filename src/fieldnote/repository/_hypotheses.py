@@ -29,6 +29,7 @@ __all__ = [
     "HYPOTHESIS_STATUSES",
     "EvidenceLink",
     "HypothesisError",
+    "HypothesisNotFoundError",
     "HypothesisRecord",
     "HypothesisStore",
     "StatusChange",
@@ -91,6 +92,10 @@ class HypothesisStatusRow(Base):
 
 class HypothesisError(ValueError):
     """A hypothesis that cannot be found, saved or changed; the message says why."""
+
+
+class HypothesisNotFoundError(HypothesisError):
+    """The project, question or hypothesis does not exist (HTTP 404, not 422)."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -172,12 +177,12 @@ class HypothesisStore:
     def _question(self, session: Session, project: str, question_id: int) -> QuestionRow:
         row = session.scalar(
             select(QuestionRow).where(
-                QuestionRow.project_id == project_id(session, project, HypothesisError),
+                QuestionRow.project_id == project_id(session, project, HypothesisNotFoundError),
                 QuestionRow.id == question_id,
             )
         )
         if row is None:
-            raise HypothesisError(f"project {project!r} has no question {question_id}")
+            raise HypothesisNotFoundError(f"project {project!r} has no question {question_id}")
         return row
 
     def _row(self, session: Session, project: str, hypothesis_id: int) -> HypothesisRow:
@@ -185,12 +190,12 @@ class HypothesisStore:
             select(HypothesisRow)
             .join(QuestionRow, QuestionRow.id == HypothesisRow.question_id)
             .where(
-                QuestionRow.project_id == project_id(session, project, HypothesisError),
+                QuestionRow.project_id == project_id(session, project, HypothesisNotFoundError),
                 HypothesisRow.id == hypothesis_id,
             )
         )
         if row is None:
-            raise HypothesisError(f"project {project!r} has no hypothesis {hypothesis_id}")
+            raise HypothesisNotFoundError(f"project {project!r} has no hypothesis {hypothesis_id}")
         return row
 
     def _record(self, session: Session, project: str, row: HypothesisRow) -> HypothesisRecord:
@@ -277,7 +282,9 @@ class HypothesisStore:
             query = (
                 select(HypothesisRow)
                 .join(QuestionRow, QuestionRow.id == HypothesisRow.question_id)
-                .where(QuestionRow.project_id == project_id(session, project, HypothesisError))
+                .where(
+                    QuestionRow.project_id == project_id(session, project, HypothesisNotFoundError)
+                )
             )
             if question_id is not None:
                 self._question(session, project, question_id)

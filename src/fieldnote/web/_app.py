@@ -33,6 +33,7 @@ from fieldnote.web._interviews_api import router as interviews_router
 from fieldnote.web._monitors_api import router as monitors_router
 from fieldnote.web._monitors_api import start_scheduler
 from fieldnote.web._ratelimit import LoginLimiter
+from fieldnote.web._research_api import router as research_router
 from fieldnote.web._responses import FastJSONResponse
 from fieldnote.web._state import AppState, KeyCache
 from fieldnote.web.pages import install as install_pages
@@ -133,6 +134,7 @@ def create_app(settings: Settings, *, publish: tuple[str, int] | None = None) ->
     app.include_router(import_router)
     app.include_router(accounts_api_router)
     app.include_router(monitors_router)
+    app.include_router(research_router)
     app.include_router(interviews_router)
     app.include_router(intercept_router)
     install_pages(app)

@@ -1,0 +1,155 @@
+"""Hypotheses and time-to-diagnosis over HTTP (docs/api.md, "Hypotheses").
+
+Hypotheses and their evidence references are research notes about aggregates and
+themes; any role in the project may read them. Adding, linking and moving a status is
+research work (``Permission.WRITE_RESEARCH``); each write also lands in the audit log,
+on top of the hypothesis's own status history.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi.concurrency import run_in_threadpool
+from pydantic import BaseModel, Field
+
+from fieldnote.repository import (
+    HypothesisError,
+    HypothesisNotFoundError,
+    HypothesisRecord,
+    HypothesisStore,
+    Permission,
+    ResearchStore,
+)
+from fieldnote.research import QuestionTimes, diagnosis_trend
+from fieldnote.web._auth import client_ip, state
+from fieldnote.web._guards import Access, Guard
+
+__all__ = ["router"]
+
+router = APIRouter(prefix="/api", tags=["research"])
+
+CanView = Annotated[Access, Depends(Guard(Permission.VIEW_PROJECT))]
+CanWrite = Annotated[Access, Depends(Guard(Permission.WRITE_RESEARCH))]
+
+
+class HypothesisIn(BaseModel):
+    text: str = Field(min_length=1, max_length=2000)
+
+
+class StatusIn(BaseModel):
+    status: str
+    reason: str = Field(default="", max_length=2000)
+
+
+class EvidenceIn(BaseModel):
+    kind: str
+    ref: str = Field(min_length=1, max_length=200)
+    stance: str = "supports"
+    excerpt: str | None = Field(default=None, max_length=5000)
+
+
+def _store(request: Request) -> HypothesisStore:
+    return HypothesisStore(state(request).fieldnote.repository)
+
+
+async def _write(request: Request, access: Access, action: str, call: Any) -> dict[str, Any]:
+    """Run a store write, map its errors to 404/422, audit it, return the record."""
+    try:
+        record: HypothesisRecord = await run_in_threadpool(call)
+    except HypothesisNotFoundError as exc:
+        raise HTTPException(404, str(exc)) from exc
+    except HypothesisError as exc:
+        raise HTTPException(422, str(exc)) from exc
+    await run_in_threadpool(
+        state(request).fieldnote.audit.record,
+        actor=access.principal.actor,
+        action=action,
+        project=access.project_name,
+        target=f"hypothesis:{record.id}",
+        detail={"status": record.status},
+        ip=client_ip(request),
+    )
+    return record.to_dict()
+
+
+@router.get("/projects/{project}/hypotheses")
+async def list_hypotheses(
+    request: Request, access: CanView, question: int | None = None, status: str | None = None
+) -> dict[str, Any]:
+    """Hypotheses with evidence and status history (filter by question, status)."""
+    try:
+        found = await run_in_threadpool(
+            lambda: _store(request).list(access.project_name, question_id=question, status=status)
+        )
+    except HypothesisNotFoundError as exc:
+        raise HTTPException(404, str(exc)) from exc
+    except HypothesisError as exc:
+        raise HTTPException(422, str(exc)) from exc
+    return {"hypotheses": [h.to_dict() for h in found]}
+
+
+@router.post("/projects/{project}/questions/{question_id}/hypotheses", status_code=201)
+async def add_hypothesis(
+    request: Request, access: CanWrite, question_id: int, body: HypothesisIn
+) -> dict[str, Any]:
+    return await _write(
+        request,
+        access,
+        "hypothesis.add",
+        lambda: _store(request).add(
+            access.project_name, question_id, body.text, actor=access.principal.actor
+        ),
+    )
+
+
+@router.post("/projects/{project}/hypotheses/{hypothesis_id}/status")
+async def set_status(
+    request: Request, access: CanWrite, hypothesis_id: int, body: StatusIn
+) -> dict[str, Any]:
+    return await _write(
+        request,
+        access,
+        "hypothesis.status",
+        lambda: _store(request).set_status(
+            access.project_name,
+            hypothesis_id,
+            body.status,
+            actor=access.principal.actor,
+            reason=body.reason,
+        ),
+    )
+
+
+@router.post("/projects/{project}/hypotheses/{hypothesis_id}/evidence")
+async def link_evidence(
+    request: Request, access: CanWrite, hypothesis_id: int, body: EvidenceIn
+) -> dict[str, Any]:
+    return await _write(
+        request,
+        access,
+        "hypothesis.link",
+        lambda: _store(request).link(
+            access.project_name,
+            hypothesis_id,
+            kind=body.kind,
+            ref=body.ref,
+            stance=body.stance,
+            excerpt=body.excerpt,
+            actor=access.principal.actor,
+        ),
+    )
+
+
+@router.get("/projects/{project}/time-to-diagnosis")
+async def time_to_diagnosis(request: Request, access: CanView) -> dict[str, Any]:
+    """Median opened → diagnosed hours per week of diagnosis, with counts."""
+    questions = await run_in_threadpool(
+        ResearchStore(state(request).fieldnote.repository).list, access.project_name
+    )
+    weeks = diagnosis_trend(
+        QuestionTimes(question_id=q.id, opened_at=q.opened_at, diagnosed_at=q.diagnosed_at)
+        for q in questions
+    )
+    return {"weeks": [w.to_dict() for w in weeks]}
