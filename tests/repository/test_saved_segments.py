@@ -44,4 +44,8 @@ def test_a_repository_at_the_accounts_revision_upgrades_to_segments(
     repository: Repository,
 ) -> None:
     assert repository.upgrade("0002") == "0002"
-    assert repository.upgrade() == "0003_segments" == repository.head_revision()
+    assert repository.upgrade("0003_segments") == "0003_segments"
+    assert repository.upgrade() == repository.head_revision()
+    Projects(repository).create("shop")
+    made = SavedSegments(repository).create("shop", "kept", DEFINITION, created_by=None)
+    assert SavedSegments(repository).get("shop", "kept").definition == made.definition
