@@ -18,6 +18,7 @@ from numpy.typing import NDArray
 from fieldnote.synthesis._cluster import ClusterOptions, centroids_of, make_clusterer
 from fieldnote.synthesis._corrections import apply_pins
 from fieldnote.synthesis._embed import Embedder, EmbedderOptions, make_embedder
+from fieldnote.synthesis._intensity import felt as felt_intensity
 from fieldnote.synthesis._keyphrases import LABEL_FILLER, keyphrases, label_from
 from fieldnote.synthesis._kinds import note_kind, theme_kind
 from fieldnote.synthesis._model import Assignment, Quote, Synthesis, Theme, ThemeModel
@@ -27,8 +28,6 @@ from fieldnote.synthesis._stable import PriorTheme, match_prior
 
 __all__ = ["STAGES", "SynthesisOptions", "synthesize", "themes_from_vectors"]
 
-FELT_KINDS = frozenset({"pain point", "workaround", "unmet need"})
-FELT_FLOOR = 0.5
 STAGES = ("embedding", "clustering", "keyphrases", "sentiment", "themes")
 
 
@@ -144,12 +143,8 @@ def themes_from_vectors(
     step("keyphrases")
     compound = sentiments([n.text for n in notes])
     kinds = [note_kind(n.text, float(c)) for n, c in zip(notes, compound.tolist(), strict=True)]
-    # How strongly a note was felt: |VADER compound|, but at least FELT_FLOOR for a pain,
-    # workaround or unmet need ("I can't invite people" is neutral to a lexicon, not to
-    # the person blocked).
-    felt = np.maximum(
-        np.abs(compound), np.array([FELT_FLOOR if k in FELT_KINDS else 0.0 for k in kinds])
-    )
+    # How strongly a note was felt: |VADER compound| or a severity floor (``_intensity``).
+    felt = felt_intensity([n.text for n in notes], compound, kinds)
     step("sentiment")
     sims = (
         np.einsum("ij,ij->i", vectors, centroids[np.maximum(labels, 0)])
