@@ -43,6 +43,13 @@ from fieldnote.repository._research import (
     ResearchStore,
     StudyRecord,
 )
+from fieldnote.repository._search import (
+    SEARCH_KINDS,
+    SearchError,
+    SearchFilters,
+    SearchHit,
+    SearchStore,
+)
 from fieldnote.repository._segments import SavedSegments, SegmentError, SegmentRecord
 from fieldnote.repository._sessions import NewSession, SessionInfo, Sessions
 from fieldnote.repository._themebook import BookNote, BookTheme, ThemeBook, ThemeBookError
@@ -54,6 +61,7 @@ __all__ = [
     "HYPOTHESIS_STATUSES",
     "MIN_PASSWORD_LENGTH",
     "ROLE_PERMISSIONS",
+    "SEARCH_KINDS",
     "AccountError",
     "Accounts",
     "AuditLog",
@@ -96,6 +104,10 @@ __all__ = [
     "Role",
     "SavedInterview",
     "SavedSegments",
+    "SearchError",
+    "SearchFilters",
+    "SearchHit",
+    "SearchStore",
     "SegmentError",
     "SegmentRecord",
     "SessionInfo",
