@@ -12,7 +12,12 @@ from fieldnote.repository._accounts import (
     normalize_email,
 )
 from fieldnote.repository._audit import AuditLog, AuditRecord
-from fieldnote.repository._chat_sessions import ChatSession, ChatSessionError, ChatSessions
+from fieldnote.repository._chat_sessions import (
+    ChatSession,
+    ChatSessionConflict,
+    ChatSessionError,
+    ChatSessions,
+)
 from fieldnote.repository._db import Repository, RepositoryNotMigratedError
 from fieldnote.repository._guides import GuideStore, GuideVersion
 from fieldnote.repository._hypotheses import (
@@ -70,6 +75,7 @@ __all__ = [
     "BookNote",
     "BookTheme",
     "ChatSession",
+    "ChatSessionConflict",
     "ChatSessionError",
     "ChatSessions",
     "CreatedToken",

@@ -15,14 +15,20 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import DateTime, ForeignKey, String, Text, select
+from sqlalchemy import DateTime, ForeignKey, String, Text, select, update
 from sqlalchemy.orm import Mapped, mapped_column
 
 from fieldnote.repository._db import Repository
 from fieldnote.repository._models import Base, Project
 from fieldnote.repository._monitors import project_id
 
-__all__ = ["ChatSession", "ChatSessionError", "ChatSessionRow", "ChatSessions"]
+__all__ = [
+    "ChatSession",
+    "ChatSessionConflict",
+    "ChatSessionError",
+    "ChatSessionRow",
+    "ChatSessions",
+]
 
 STATUSES = ("invited", "consented", "declined", "completed")
 
@@ -55,6 +61,10 @@ class ChatSessionError(ValueError):
     """An unknown or unusable session link; the message says why."""
 
 
+class ChatSessionConflict(ChatSessionError):
+    """The session changed since it was read (another request answered first)."""
+
+
 @dataclass(frozen=True, kw_only=True)
 class ChatSession:
     project: str
@@ -63,6 +73,9 @@ class ChatSession:
     state: dict[str, Any]
     interview_id: str | None
     consented_at: datetime | None
+    #: The stored state text as read: ``update(expected=...)`` writes only if the row
+    #: still holds it, so two requests that read the same state cannot both answer.
+    version: str = ""
 
 
 class ChatSessions:
@@ -101,6 +114,7 @@ class ChatSessions:
                 state=json.loads(row.state),
                 interview_id=row.interview_id,
                 consented_at=row.consented_at,
+                version=hashlib.sha256(row.state.encode()).hexdigest(),
             )
 
     def update(
@@ -110,19 +124,43 @@ class ChatSessions:
         status: str,
         state: dict[str, Any],
         interview_id: str | None = None,
+        expected: str | None = None,
     ) -> None:
+        """Store the session's new state.
+
+        With ``expected`` (a ``ChatSession.version``) this is a compare-and-swap: the
+        write happens only if the stored state is still the one that was read, else
+        ``ChatSessionConflict``. One conditional UPDATE is atomic on SQLite and
+        PostgreSQL alike, so two simultaneous answers cannot both be taken, without
+        holding a lock while the moderator thinks.
+        """
         if status not in STATUSES:
             raise ChatSessionError(f"status must be one of {', '.join(STATUSES)}")
         with self._repo.session() as session:
-            row = session.get(ChatSessionRow, _digest(token), with_for_update=True)
+            row = session.get(ChatSessionRow, _digest(token))
             if row is None:
                 raise ChatSessionError("this interview link is not valid")
+            old_state = row.state
+            if expected is not None and hashlib.sha256(old_state.encode()).hexdigest() != expected:
+                raise ChatSessionConflict("this interview changed meanwhile; reload it")
+            now = _now()
+            values: dict[str, Any] = {
+                "status": status,
+                "state": json.dumps(state),
+                "interview_id": interview_id or row.interview_id,
+                "updated_at": now,
+            }
             if status == "consented" and row.consented_at is None:
-                row.consented_at = _now()
-            row.status = status
-            row.state = json.dumps(state)
-            row.interview_id = interview_id or row.interview_id
-            row.updated_at = _now()
+                values["consented_at"] = now
+            done = session.execute(
+                update(ChatSessionRow)
+                .where(ChatSessionRow.token_hash == row.token_hash)
+                .where(ChatSessionRow.state == old_state)
+                .values(**values)
+                .execution_options(synchronize_session=False)
+            )
+            if expected is not None and getattr(done, "rowcount", 1) != 1:
+                raise ChatSessionConflict("this interview changed meanwhile; reload it")
 
     def states(self, project: str, *, completed_only: bool = True) -> list[dict[str, Any]]:
         """The moderator states of the project's sessions (for the consistency report)."""

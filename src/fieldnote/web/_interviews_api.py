@@ -29,6 +29,8 @@ from fieldnote.interviews.moderation import (
 )
 from fieldnote.interviews.transcripts import interview_id
 from fieldnote.repository import (
+    ChatSession,
+    ChatSessionConflict,
     ChatSessionError,
     ChatSessions,
     GuideStore,
@@ -125,11 +127,15 @@ def _view(status: str, st: SessionState) -> dict[str, Any]:
     }
 
 
-def _load(request: Request, token: str) -> tuple[str, SessionState, str | None]:
+def _found(request: Request, token: str) -> ChatSession:
     try:
-        found = _sessions(request).get(token)
+        return _sessions(request).get(token)
     except ChatSessionError as exc:
         raise HTTPException(404, str(exc)) from exc
+
+
+def _load(request: Request, token: str) -> tuple[str, SessionState, str | None]:
+    found = _found(request, token)
     return found.status, SessionState.from_dict(found.state), found.project
 
 
@@ -147,17 +153,24 @@ async def session_view(request: Request, token: str) -> dict[str, Any]:
 
 
 def _consent(request: Request, token: str, agree: bool) -> dict[str, Any]:
-    status, st, _ = _load(request, token)
+    found = _found(request, token)
+    status, st = found.status, SessionState.from_dict(found.state)
     if status in {"declined", "completed"}:
         raise HTTPException(409, f"this interview is {status}")
     if status == "consented":
         return _view(status, st)  # consent sent twice (a retry): nothing changes
-    if not agree:
-        _sessions(request).update(token, status="declined", state=st.to_dict())
-        return _view("declined", st)
-    _moderator(request, st.moderator).start(st, time.time())
-    _sessions(request).update(token, status="consented", state=st.to_dict())
-    return _view("consented", st)
+    new_status = "consented" if agree else "declined"
+    if agree:
+        _moderator(request, st.moderator).start(st, time.time())
+    try:
+        _sessions(request).update(
+            token, status=new_status, state=st.to_dict(), expected=found.version
+        )
+    except ChatSessionConflict:
+        # A simultaneous consent won; show what it stored.
+        status, st, _ = _load(request, token)
+        return _view(status, st)
+    return _view(new_status, st)
 
 
 @router.post("/api/i/{token}/consent")
@@ -166,7 +179,8 @@ async def consent(request: Request, token: str, body: ConsentIn) -> dict[str, An
 
 
 def _answer(request: Request, token: str, body: AnswerIn) -> dict[str, Any]:
-    status, st, project = _load(request, token)
+    found = _found(request, token)
+    status, st, project = found.status, SessionState.from_dict(found.state), found.project
     answered = sum(t.role is Role.PARTICIPANT for t in st.turns)
     if body.seq < answered:
         return _view(status, st)  # already taken: the reply was lost, send the state again
@@ -175,15 +189,25 @@ def _answer(request: Request, token: str, body: AnswerIn) -> dict[str, Any]:
     if status != "consented":
         raise HTTPException(409, f"this interview is {status}; consent comes first")
     _moderator(request, st.moderator).respond(st, body.text, time.time())
-    found = _sessions(request).get(token)
-    if st.done and project is not None:
-        iid = interview_id(token.encode(), project=project)
+    new_status = "completed" if st.done and project is not None else "consented"
+    iid = interview_id(token.encode(), project=project) if new_status == "completed" else None
+    try:
+        _sessions(request).update(
+            token, status=new_status, state=st.to_dict(), interview_id=iid, expected=found.version
+        )
+    except ChatSessionConflict:
+        # Another request took answer number ``seq`` first: a retry of the same answer
+        # gets the winner's reply, a different one is told to reload.
+        status, st, _ = _load(request, token)
+        if body.seq < sum(t.role is Role.PARTICIPANT for t in st.turns):
+            return _view(status, st)
+        raise HTTPException(409, "this interview changed meanwhile; reload it") from None
+    if iid is not None and project is not None:
+        # Only the request whose answer was taken stores the transcript (ids are
+        # derived from the token, so a repeat is a no-op).
         interview = st.to_interview(id=iid, participant=found.participant)
         InterviewStore(state(request).fieldnote.repository).save_many(project, [interview])
-        _sessions(request).update(token, status="completed", state=st.to_dict(), interview_id=iid)
-        return _view("completed", st)
-    _sessions(request).update(token, status="consented", state=st.to_dict())
-    return _view("consented", st)
+    return _view(new_status, st)
 
 
 @router.post("/api/i/{token}/answer")
