@@ -22,6 +22,7 @@ from fieldnote.cli import (
     _monitors,
     _projects,
     _releases,
+    _search,
     _serve,
     _synthesize,
     _themes,
@@ -70,6 +71,7 @@ _themes.register(app)
 _synthesize.register(app)
 app.add_typer(_book.app, name="book")
 _detect.register(app)
+_search.register(app)
 app.add_typer(_monitors.monitors_app, name="monitors")
 app.add_typer(_monitors.questions_app, name="questions")
 app.add_typer(_guides.app, name="guides")
