@@ -135,7 +135,9 @@ class InvitationRecord:
     @property
     def survey_id(self) -> str:
         """The ``$survey_id`` its widget events carry (PostHog's property name)."""
-        return f"study-{self.study_id}" if self.study_id else f"rule-{self.rule_id}"
+        if self.study_id is not None:
+            return f"study-{self.study_id}"
+        return f"rule-{self.rule_id}" if self.rule_id is not None else f"invitation-{self.id}"
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -317,6 +319,20 @@ class InvitationStore:
                 .limit(1)
             ).first()
             return _invitation(project, row) if row is not None else None
+
+    def open_intercepts(self) -> set[tuple[str, str]]:
+        """(project, distinct_id) of every open intercept invitation, all projects: the
+        server keeps this in memory so "nothing pending" is answered without a query."""
+        with self._repo.session() as session:
+            rows = session.execute(
+                select(Project.name, InvitationRow.distinct_id)
+                .join(Project, Project.id == InvitationRow.project_id)
+                .where(
+                    InvitationRow.channel == "intercept",
+                    InvitationRow.status.in_(OPEN_STATUSES),
+                )
+            ).all()
+        return {(str(p), str(d)) for p, d in rows}
 
     def list(self, project: str, *, status: str | None = None) -> list[InvitationRecord]:
         with self._repo.session() as session:

@@ -92,6 +92,8 @@ async def pending(
     """This person's pending invitation (or null), with the consent text to show."""
     project = _widget_project(request, token)
     person = _person(distinct_id)
+    if not _service(request).may_be_pending(project, person):
+        return _json({"invitation": None})
     repo = state(request).fieldnote.repository
 
     def look() -> dict[str, Any] | None:

@@ -1,5 +1,8 @@
 """Intercept matching inside the server: fed by the writer's commit listener.
 
+It also remembers who has an open intercept invitation, refreshed from the repository
+with every sweep, so the widget's eligibility check for everybody else is a set lookup.
+
 Capture never waits for it: the writer hands each committed batch to its listener
 thread after the acknowledgements went out. Here the batch is first narrowed, in
 Arrow, to the events some rule names (most traffic stops there, unparsed); only those
@@ -42,6 +45,7 @@ class InterceptService:
         # people this server invited within the cooldown, projects capped for the day.
         self._invited: dict[tuple[str, str], datetime] = {}
         self._capped: dict[str, date] = {}
+        self._open: set[tuple[str, str]] = set()
         self.reload()
         self._thread = threading.Thread(target=self._run, name="fieldnote-intercepts", daemon=True)
         self._thread.start()
@@ -57,9 +61,17 @@ class InterceptService:
                 )
             except RuleError as exc:  # stored before a validation change: skip, say so
                 log.warning("intercept rule %s/%s is not usable: %s", rec.project, rec.name, exc)
+        self._open = self.store.open_intercepts()
         self.matcher.set_rules(rules)
         names = {r.event for r in rules} | {r.unless for r in rules if r.unless}
         self._names = pa.array(sorted(names), pa.string())
+
+    def may_be_pending(self, project: str, person: str) -> bool:
+        """False when this person had no open intercept invitation at the last refresh
+        (every sweep, 5 s) and this server queued none for them since: the widget's
+        most common question is answered from memory. One made by another process
+        (the CLI) shows within a refresh."""
+        return (project, person) in self._open
 
     def on_commit(self, batch: pa.Table) -> None:
         """The commit listener: match the committed rows, queue invitations."""
@@ -110,6 +122,8 @@ class InterceptService:
             if len(self._invited) > 100_000:
                 self._invited.clear()
             self._invited[who] = now
+            if made.channel == "intercept":
+                self._open.add(who)
         elif decision.code == "cap":
             self._capped[rule.project] = now.date()
         log.info("intercept %s for %s: %s", rule.name, match.distinct_id, decision.reason)
