@@ -1,4 +1,4 @@
-"""Hypotheses and time-to-diagnosis over HTTP (docs/api.md, "Hypotheses").
+"""Hypotheses, time-to-diagnosis and repository search over HTTP (docs/api.md).
 
 Hypotheses and their evidence references are research notes about aggregates and
 themes; any role in the project may read them. Adding, linking and moving a status is
@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field
 
+from fieldnote.analytics import parse_date
 from fieldnote.repository import (
     HypothesisError,
     HypothesisNotFoundError,
@@ -21,6 +22,9 @@ from fieldnote.repository import (
     HypothesisStore,
     Permission,
     ResearchStore,
+    SearchError,
+    SearchFilters,
+    SearchStore,
 )
 from fieldnote.research import QuestionTimes, diagnosis_trend
 from fieldnote.web._auth import client_ip, state
@@ -153,3 +157,40 @@ async def time_to_diagnosis(request: Request, access: CanView) -> dict[str, Any]
         for q in questions
     )
     return {"weeks": [w.to_dict() for w in weeks]}
+
+
+@router.get("/projects/{project}/search")
+async def search(
+    request: Request,
+    access: CanView,
+    q: Annotated[str, Query(min_length=1, max_length=500)],
+    kind: Annotated[list[str] | None, Query()] = None,
+    study: int | None = None,
+    tag: str | None = None,
+    since: str | None = None,
+    until: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 20,
+) -> dict[str, Any]:
+    """Full-text search; hits are redacted, utterances carry interview id + start."""
+    try:
+        filters = SearchFilters(
+            kinds=tuple(kind or ()),
+            study=study,
+            tag=tag,
+            since=parse_date(since) if since else None,
+            until=parse_date(until, end=True) if until else None,
+            limit=limit,
+        )
+        store = SearchStore(state(request).fieldnote.repository)
+        hits = await run_in_threadpool(store.search, access.project_name, q, filters)
+    except (SearchError, ValueError) as exc:
+        raise HTTPException(422, str(exc)) from exc
+    return {"hits": [h.to_dict() for h in hits]}
+
+
+@router.post("/projects/{project}/search/reindex")
+async def reindex(request: Request, access: CanWrite) -> dict[str, Any]:
+    """Rebuild the project's search index (after imports or a synthesis run)."""
+    store = SearchStore(state(request).fieldnote.repository)
+    count = await run_in_threadpool(store.reindex, access.project_name)
+    return {"indexed": count}
