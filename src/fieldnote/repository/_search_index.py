@@ -1,8 +1,8 @@
 """Full-text search backends, one per SQL dialect, behind one ``SearchIndex`` interface.
 
 SQLite answers with FTS5 (an external-content table over ``search_documents``, BM25
-rank); PostgreSQL with ``websearch_to_tsquery`` against a GIN-indexed English
-tsvector (``ts_rank``). Both take the same query language — words (all must match),
+rank); PostgreSQL with ``websearch_to_tsquery`` against a stored, GIN-indexed
+English tsvector column (``ts_rank``). Both take the same query language — words (all must match),
 ``"quoted phrases"``, ``-excluded`` words, ``OR`` — and the same filters, and return
 scores where higher is better, so callers never branch on the dialect.
 """
@@ -86,9 +86,9 @@ class PostgresIndex:
 
     def sql(self, where: str) -> str:
         inner = (
-            f"SELECT {_COLUMNS}, ts_rank(to_tsvector('english', d.body), tq) AS score, tq "
+            f"SELECT {_COLUMNS}, ts_rank(d.tsv, tq) AS score, tq "
             "FROM search_documents d, websearch_to_tsquery('english', :q) tq "
-            f"WHERE to_tsvector('english', d.body) @@ tq AND d.project_id = :pid {where} "
+            f"WHERE d.tsv @@ tq AND d.project_id = :pid {where} "
             "ORDER BY score DESC, d.id LIMIT :limit"
         )
         return (

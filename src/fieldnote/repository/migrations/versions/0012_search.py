@@ -1,7 +1,7 @@
 """search: one document table for the research repository's full-text search
 
 SQLite gets an FTS5 external-content table over it; PostgreSQL a GIN index on the
-English tsvector of the body. Both are filled by ``SearchStore.reindex``.
+stored English tsvector of the body. Both are filled by ``SearchStore.reindex``.
 
 Revision ID: 0012_search
 Revises: 0011_hypotheses
@@ -44,10 +44,12 @@ def upgrade() -> None:
             "tokenize='porter unicode61')"
         )
     else:
+        # a stored tsvector: ranking reads it instead of re-parsing every matching body
         op.execute(
-            "CREATE INDEX ix_search_documents_tsv ON search_documents "
-            "USING GIN (to_tsvector('english', body))"
+            "ALTER TABLE search_documents ADD COLUMN tsv tsvector "
+            "GENERATED ALWAYS AS (to_tsvector('english', body)) STORED"
         )
+        op.execute("CREATE INDEX ix_search_documents_tsv ON search_documents USING GIN (tsv)")
 
 
 def downgrade() -> None:
