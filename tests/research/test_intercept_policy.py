@@ -7,10 +7,13 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from fieldnote._core import Fieldnote
+from fieldnote.repository import Projects, Repository
 from fieldnote.repository._consent import ConsentStore
 from fieldnote.repository._invitations import InvitationError, InvitationStore
 from fieldnote.research import ConsentError, ConsentText, ContactPolicy
+from tests.repository.conftest import repository
+
+__all__ = ["repository"]  # the fixture: SQLite and PostgreSQL
 
 NOW = datetime(2026, 11, 30, 12, tzinfo=UTC)
 OFFER = {"title": "Talk?", "why": "w", "minutes": 5, "link": "https://x.example"}
@@ -18,10 +21,12 @@ TEXT = ConsentText(recording="We record.", data_use="We use notes.", contact="We
 
 
 @pytest.fixture
-def stores(fieldnote: Fieldnote) -> tuple[InvitationStore, ConsentStore]:
-    fieldnote.projects.ensure_default()
+def stores(repository: Repository) -> tuple[InvitationStore, ConsentStore]:
+    """On SQLite and on PostgreSQL (the migration included)."""
+    repository.upgrade()
+    Projects(repository).ensure_default()
     policy = ContactPolicy(daily_cap=3)
-    return InvitationStore(fieldnote.repository, policy), ConsentStore(fieldnote.repository)
+    return InvitationStore(repository, policy), ConsentStore(repository)
 
 
 def queue(store: InvitationStore, person: str, at: datetime, **kw: object) -> str:
