@@ -23,6 +23,7 @@ from rich.markup import escape
 
 from fieldnote.cli._context import emit, fail, get_state
 from fieldnote.interviews.guides import (
+    EXPORT_FORMATS,
     LIBRARY,
     TEMPLATES,
     Guide,
@@ -282,21 +283,26 @@ def show(
 def export(
     ctx: typer.Context,
     name: Annotated[str, typer.Argument(help="Guide name.")],
-    output: Annotated[Path, typer.Option("--output", "-o", help="Markdown file to write.")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="File to write.")],
     version: Annotated[int | None, typer.Option("--version", help="Default: the latest.")] = None,
+    fmt: Annotated[
+        str, typer.Option("--format", help=f"One of: {', '.join(EXPORT_FORMATS)}.")
+    ] = "markdown",
     project: ProjectOpt = DEFAULT_PROJECT,
     as_json: JsonOpt = False,
 ) -> None:
-    """Write a guide as Markdown."""
+    """Write a guide as Markdown or PDF."""
+    if fmt not in EXPORT_FORMATS:
+        fail(f"--format {fmt!r}: expected one of {', '.join(EXPORT_FORMATS)}", as_json=as_json)
     try:
         guide = _store(ctx).get(project, name, version)
-        output.write_text(to_markdown(guide), encoding="utf-8")
+        output.write_bytes(EXPORT_FORMATS[fmt](guide))
     except GuideError as exc:
         fail(str(exc), as_json=as_json)
     except OSError as exc:
         fail(f"{output}: cannot write ({exc.strerror})", as_json=as_json)
     emit(
-        {"path": str(output), "name": guide.name, "version": guide.version},
+        {"path": str(output), "name": guide.name, "version": guide.version, "format": fmt},
         as_json=as_json,
         text=f"wrote {output} ({guide.name} v{guide.version})",
     )
