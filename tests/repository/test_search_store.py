@@ -56,8 +56,9 @@ def search(repository: Repository) -> SearchStore:
         "acme", anomaly_key=None, text="Why do mobile admins stall at integration?", evidence={}
     )
     HypothesisStore(repository).add("acme", q.id, "Admins lack permission to sync", actor=None)
+    acme = Projects(repository).require("acme").id
     with repository.session() as s:
-        book = ThemeBookRow(project_id=1, name="main", created_at=datetime.now(UTC))
+        book = ThemeBookRow(project_id=acme, name="main", created_at=datetime.now(UTC))
         s.add(book)
         s.flush()
         s.add(BookThemeRow(book_id=book.id, theme="t1", label="Waiting for admin approval"))
