@@ -20,12 +20,14 @@ from fieldnote.cli import (
     _hypotheses,
     _import,
     _monitors,
+    _participants,
     _projects,
     _releases,
     _search,
     _serve,
     _synthesize,
     _themes,
+    _transcripts,
 )
 from fieldnote.cli._context import CliState
 
@@ -77,6 +79,9 @@ app.add_typer(_monitors.questions_app, name="questions")
 app.add_typer(_guides.app, name="guides")
 app.add_typer(_releases.app, name="releases")
 app.add_typer(_hypotheses.app, name="hypotheses")
+app.add_typer(_transcripts.app, name="transcripts")
+app.add_typer(_participants.intercepts_app, name="intercepts")
+app.add_typer(_participants.participants_app, name="participants")
 
 
 def main() -> None:
