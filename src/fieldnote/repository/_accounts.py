@@ -11,6 +11,7 @@ import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -26,8 +27,18 @@ __all__ = ["AccountError", "Accounts", "MemberInfo", "UserInfo", "normalize_emai
 
 _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]+$")
 _HASHER = PasswordHasher()
-# Verified when the email is unknown, so a wrong email costs as long as a wrong password.
-_DUMMY_HASH = _HASHER.hash(secrets.token_urlsafe(16))
+
+
+@cache
+def _dummy_hash() -> str:
+    """A hash to verify against for unknown accounts, so they take as long as known ones.
+
+    Made on first use, not at import: argon2 costs ~0.15 s, which every CLI command
+    would otherwise pay at start-up.
+    """
+    return _HASHER.hash(secrets.token_urlsafe(16))
+
+
 MIN_PASSWORD_LENGTH = 10
 
 
@@ -209,7 +220,7 @@ class Accounts:
             user = s.scalar(select(User).where(User.email == address)) if address else None
             stored = user.password_hash if user is not None else None
             try:
-                _HASHER.verify(stored or _DUMMY_HASH, password)
+                _HASHER.verify(stored or _dummy_hash(), password)
             except (VerificationError, InvalidHashError):
                 return None
             if user is None or stored is None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import (
     Boolean,
@@ -28,7 +29,11 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 from fieldnote.repository._db import Repository
 from fieldnote.repository._models import Base
 from fieldnote.repository._monitors import project_id
-from fieldnote.synthesis import PriorTheme, Synthesis
+
+if TYPE_CHECKING:
+    # Only for annotations: importing fieldnote.synthesis pulls in scikit-learn (~0.8 s),
+    # which every CLI command would pay just because the repository package loads this.
+    from fieldnote.synthesis import PriorTheme, Synthesis
 
 __all__ = ["BookNote", "BookTheme", "ThemeBook", "ThemeBookError"]
 
@@ -166,6 +171,8 @@ class ThemeBook:
                 note.theme = placed.get(n.id)
 
     def prior(self) -> list[PriorTheme]:
+        from fieldnote.synthesis import PriorTheme
+
         with self._repo.session() as s:
             book = self._book(s)
             notes = s.scalars(select(BookNoteRow).where(BookNoteRow.book_id == book)).all()

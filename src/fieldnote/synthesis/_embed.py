@@ -20,7 +20,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from fieldnote.synthesis._registry import pick
-from fieldnote.synthesis._stopwords import STOP_WORDS
+from fieldnote.synthesis._stopwords import stop_words
 
 __all__ = [
     "EMBEDDERS",
@@ -78,7 +78,7 @@ class TfidfEmbedder:
             min_df=2,
             max_df=0.5,
             max_features=60_000,
-            stop_words=STOP_WORDS,
+            stop_words=stop_words(),
             token_pattern=r"(?u)\b[a-zA-Z][a-zA-Z0-9']+\b",
             dtype=np.float32,
         )

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 import numpy as np
 from numpy.typing import NDArray
 
-from fieldnote.synthesis._stopwords import STOP_WORDS
+from fieldnote.synthesis._stopwords import stop_words
 
 __all__ = ["LABEL_FILLER", "ctfidf", "keyphrases", "label_from"]
 
@@ -90,7 +90,7 @@ def keyphrases(
         return []
     vectorizer = CountVectorizer(
         ngram_range=(1, 2),
-        stop_words=STOP_WORDS,
+        stop_words=stop_words(),
         min_df=2 if len(texts) >= 20 else 1,
         token_pattern=r"(?u)\b[a-zA-Z][a-zA-Z0-9']+\b",
     )
