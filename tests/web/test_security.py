@@ -35,8 +35,12 @@ from tests.web.accounts_support import (
     sign_in,
 )
 
-#: The only routes anyone may call without credentials.
-PUBLIC_PATHS = {"/healthz", "/login", "/static/{name}"}
+#: The only routes anyone may call without credentials (the intercept widget's script
+#: is a static asset that a product's pages load for every visitor).
+PUBLIC_PATHS = {"/healthz", "/login", "/static/{name}", "/intercept.js"}
+#: Participant-facing interview links: the unguessable token in the path is the
+#: credential, so a caller without a valid one is refused with 404 (nothing to find).
+LINK_PREFIXES = ("/i/", "/api/i/")
 _UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
 MARKER = "secret-marker-person"  # a distinct id: must never leak to the wrong caller
 
@@ -110,7 +114,19 @@ def calls(routes: list[Route]) -> list[tuple[str, str, str]]:
     ]
 
 
-PROTECTED = [r for r in ROUTES if r.path not in PUBLIC_PATHS and not is_capture(r)]
+def is_link(route: Route) -> bool:
+    return route.path.startswith(LINK_PREFIXES) and not is_capture(route)  # /i/v0/e/
+
+
+PROTECTED = [
+    r for r in ROUTES if r.path not in PUBLIC_PATHS and not is_capture(r) and not is_link(r)
+]
+LINKS = [r for r in ROUTES if is_link(r)]
+
+
+def is_preflight(method: str, route: str) -> bool:
+    """CORS preflight of the widget's write-key endpoints: answered before any key."""
+    return method == "OPTIONS" and route.startswith("/intercept/v1/")
 
 
 @dataclass
@@ -166,12 +182,33 @@ def test_every_non_public_route_has_a_guard_or_refuses_on_its_own() -> None:
     assert not ours, f"web routes without a Guard: {ours}"
 
 
-@pytest.mark.parametrize(("method", "path", "route"), calls(PROTECTED))
+@pytest.mark.parametrize(
+    ("method", "path", "route"), [c for c in calls(PROTECTED) if not is_preflight(c[0], c[2])]
+)
 def test_anonymous_callers_are_refused_everywhere_but_the_allow_list(
     site: Site, method: str, path: str, route: str
 ) -> None:
     r = httpx.request(method, site.url + path, json={}, timeout=30)
     _assert_refused_without_data(r, f"{method} {route}")
+
+
+@pytest.mark.parametrize(("method", "path", "route"), calls(LINKS))
+def test_a_forged_interview_link_finds_nothing(
+    site: Site, method: str, path: str, route: str
+) -> None:
+    r = httpx.request(method, site.url + path, json={}, timeout=30)
+    assert r.status_code in (401, 403, 404), f"{method} {route}: {r.status_code}"
+    assert MARKER not in r.text
+    if r.headers.get("content-type", "").startswith("application/json"):
+        assert set(r.json()) <= {"error", "errors"}
+
+
+def test_the_widget_preflight_carries_no_data(site: Site) -> None:
+    preflights = [c for c in calls(PROTECTED) if is_preflight(c[0], c[2])]
+    for method, path, route in preflights:
+        r = httpx.request(method, site.url + path, timeout=30)
+        assert r.status_code in (200, 204, 401, 403), route
+        assert MARKER not in r.text and len(r.content) < 200, route
 
 
 def test_a_forged_bearer_token_is_refused_not_ignored(site: Site) -> None:
