@@ -116,6 +116,43 @@ class Settings(BaseSettings):
     notify_email_to: str | None = Field(
         default=None, description="Recipients of signal emails, comma-separated."
     )
+    public_url: str | None = Field(
+        default=None,
+        description=(
+            "Base URL participants reach this server at; invitation emails and links "
+            "point here (default: the running server's own address)."
+        ),
+    )
+    smtp_security: Literal["none", "starttls", "tls"] = Field(
+        default="none",
+        description="SMTP transport security: plain, STARTTLS upgrade, or TLS from the start.",
+    )
+    smtp_username: str | None = Field(
+        default=None, description="SMTP login, if the server needs one."
+    )
+    smtp_password: str | None = Field(default=None, description="SMTP password for smtp_username.")
+    smtp_timeout_seconds: float = Field(
+        default=10.0, gt=0, description="Per-connection SMTP timeout."
+    )
+    invite_email_from: str | None = Field(
+        default=None, description="Sender of invitation emails (default: notify_email_from)."
+    )
+    invite_send_attempts: int = Field(
+        default=3, ge=1, le=10, description="Tries per invitation email before it is failed."
+    )
+    invite_link_days: int = Field(
+        default=7, ge=1, le=365, description="How long a personal invitation link stays valid."
+    )
+    share_link_per_hour: int = Field(
+        default=60,
+        ge=1,
+        description="New participants one study's shareable link accepts per hour.",
+    )
+    share_link_per_ip_per_hour: int = Field(
+        default=5,
+        ge=1,
+        description="New participants one client address may start per hour via shareable links.",
+    )
     llm_base_url: str | None = Field(
         default=None,
         description="OpenAI-compatible endpoint for the llm interview moderator (.../v1).",
