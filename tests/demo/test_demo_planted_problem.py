@@ -73,9 +73,10 @@ def test_the_release_is_recorded_and_visible_in_app_version(
 def test_mobile_users_stop_connecting_after_the_release_desktop_does_not(
     con: duckdb.DuckDBPyConnection, scenario: Scenario
 ) -> None:
-    at = scenario.release.at
+    at, fix = scenario.release.at, scenario.fix
+    assert fix is not None
     before = step_conversion(con, SMALL.start_at, at)
-    after = step_conversion(con, at, SMALL.end_at)
+    after = step_conversion(con, at, fix.at)
     assert before["mobile"][0] > 200 and after["mobile"][0] > 200
     assert before["mobile"][1] > 0.55
     assert after["mobile"][1] < 0.5 * before["mobile"][1]
@@ -83,8 +84,33 @@ def test_mobile_users_stop_connecting_after_the_release_desktop_does_not(
     assert after["desktop"][1] > 0.65
 
 
+def test_the_fix_release_brings_mobile_back(
+    con: duckdb.DuckDBPyConnection, scenario: Scenario
+) -> None:
+    fix = scenario.fix
+    assert fix is not None and fix.version == "2.4.1" and fix.day(SMALL) == 75
+    # users who reach the step in the fix's first week have had time to come back
+    after = step_conversion(con, scenario.release.at, fix.at)
+    fixed = step_conversion(con, fix.at, fix.at + timedelta(days=7))
+    before = step_conversion(con, scenario.release.at - timedelta(days=14), scenario.release.at)
+    assert fixed["mobile"][0] > 50
+    assert fixed["mobile"][1] > 2 * after["mobile"][1]
+    assert fixed["mobile"][1] > 0.8 * before["mobile"][1]
+    # and the planted failure stops: no admin_access_required after the fix settles
+    (late,) = con.execute(
+        f"""
+        SELECT count(*) FROM events WHERE project = {P}
+          AND properties->>'reason' = 'admin_access_required' AND timestamp >= ?
+        """,
+        [fix.at + timedelta(days=1)],
+    ).fetchone() or (None,)
+    assert late == 0
+
+
 def test_the_failures_say_why(con: duckdb.DuckDBPyConnection, scenario: Scenario) -> None:
     planted = scenario.planted
+    assert scenario.fix is not None
+    fix_at = scenario.fix.at
     counts = {
         (str(platform), bool(after)): int(n)
         for platform, after, n in con.execute(
@@ -105,7 +131,7 @@ def test_the_failures_say_why(con: duckdb.DuckDBPyConnection, scenario: Scenario
         f"""
         WITH dropped AS (
             SELECT distinct_id FROM events WHERE project = {P}
-              AND event = 'integration_step_viewed' AND timestamp >= ?
+              AND event = 'integration_step_viewed' AND timestamp >= ? AND timestamp < ?
               AND properties->>'platform' IN ('ios', 'android')
             EXCEPT
             SELECT distinct_id FROM events WHERE project = {P} AND event = 'connect_integration')
@@ -113,7 +139,7 @@ def test_the_failures_say_why(con: duckdb.DuckDBPyConnection, scenario: Scenario
             SELECT DISTINCT distinct_id FROM events WHERE project = {P}
               AND properties->>'reason' = 'admin_access_required') f USING (distinct_id)
         """,
-        [scenario.release.at],
+        [scenario.release.at, fix_at],
     ).fetchone()
     assert share is not None and share[0] > 0.8
 
@@ -134,6 +160,7 @@ def test_a_campaign_confounds_a_naive_before_after_comparison(
 ) -> None:
     c = scenario.campaign
     assert c.starts_at < scenario.release.at < c.ends_at
+    fix_at = scenario.fix.at if scenario.fix else SMALL.end_at
     # The campaign brings mostly mobile signups ...
     mobile_share = dict(
         con.execute(
@@ -181,7 +208,7 @@ def test_a_campaign_confounds_a_naive_before_after_comparison(
                  - avg((a.distinct_id IS NOT NULL)::INT) FILTER (WHERE after AND platform = 'web')
         FROM s LEFT JOIN a USING (distinct_id)
         """,
-        [scenario.release.at, SMALL.end_at - timedelta(days=7)],
+        [scenario.release.at, min(SMALL.end_at - timedelta(days=7), fix_at)],
     ).fetchone() or (0, 0)
     assert overall > 0.1
     assert web < overall / 2

@@ -62,7 +62,7 @@ DASHBOARDS = ("Overview", "Revenue", "Pipeline", "Marketing", "Support")
 INVITE_ROLES = ("member", "viewer", "admin")
 EXPORT_FORMATS = ("csv", "pdf", "png")
 PLANS = ("free", "starter", "pro", "business")
-APP_VERSIONS = ("2.2.4", "2.3.0", "2.4.0")  # before / after the control / after the planted
+APP_VERSIONS = ("2.2.4", "2.3.0", "2.4.0", "2.4.1")  # before, then after each release
 
 COUNTRIES = ("US", "GB", "DE", "FR", "CA", "IN", "BR", "AU", "NL", "ES", "JP")
 COMPANY_SIZES = ("1-10", "11-50", "51-200", "201-1000", "1000+")

@@ -17,6 +17,9 @@ The plot, over ``days`` days (90 by default):
   tool. The web app falls back to "request approval from your admin"; the iOS and
   Android apps have no fallback, so mobile users who are not admins fail with
   ``integration_failed`` ``reason=admin_access_required`` and never connect;
+* **the fix**: release 2.4.1, halfway between the planted release and the end of the
+  window (day 75 of 90), gives the mobile apps the web's "request approval" path, so
+  the mobile integration step recovers: what a follow-up release verdict should show;
 * **the confounder**: a paid-social campaign (``spring_launch``) starts four days
   before that release and runs for ~three weeks. It brings low-intent, mostly mobile
   signups that convert worse at every step, so a naive before/after comparison mixes
@@ -106,6 +109,11 @@ class DemoConfig:
         return self.days * 2 // 3
 
     @property
+    def fix_release_day(self) -> int:
+        """Day of the release that fixes the planted problem: 75 for a 90-day demo."""
+        return self.release_day + (self.days - self.release_day) // 2
+
+    @property
     def control_release_day(self) -> int:
         return self.days // 3
 
@@ -124,6 +132,7 @@ class Release:
     title: str
     description: str
     planted_problem: bool = False
+    fixes_problem: bool = False
 
     def day(self, config: DemoConfig) -> int:
         return (self.at - config.start_at).days
@@ -175,6 +184,11 @@ class Scenario:
         """The release that plants the problem."""
         return next(r for r in self.releases if r.planted_problem)
 
+    @property
+    def fix(self) -> Release | None:
+        """The release that fixes the planted problem (demos stored before it had none)."""
+        return next((r for r in self.releases if r.fixes_problem), None)
+
     def to_json(self) -> dict[str, Any]:
         c = self.config
         return {
@@ -194,6 +208,7 @@ class Scenario:
                     "title": r.title,
                     "description": r.description,
                     "planted_problem": r.planted_problem,
+                    "fixes_problem": r.fixes_problem,
                 }
                 for r in self.releases
             ],
@@ -246,6 +261,7 @@ class Scenario:
                     title=str(r["title"]),
                     description=str(r["description"]),
                     planted_problem=bool(r["planted_problem"]),
+                    fixes_problem=bool(r.get("fixes_problem", False)),
                 )
                 for r in data["releases"]
             ),
@@ -278,6 +294,7 @@ class Scenario:
 #: The earlier, harmless release: analytics should find *no* change around it.
 CONTROL_RELEASE_TITLE = "Dark mode and faster dashboards"
 RELEASE_TITLE = "Integrations now require workspace admin"
+FIX_RELEASE_TITLE = "Mobile: request approval from your admin"
 ERROR_CODE = "INT_403_ADMIN_REQUIRED"
 
 
@@ -286,6 +303,7 @@ def scenario_for(config: DemoConfig) -> Scenario:
     start = config.start_at
     planted_at = start + timedelta(days=config.release_day, hours=14)
     control_at = start + timedelta(days=config.control_release_day, hours=15)
+    fix_at = start + timedelta(days=config.fix_release_day, hours=11)
     c0, c1 = config.campaign_days
     return Scenario(
         config=config,
@@ -307,6 +325,16 @@ def scenario_for(config: DemoConfig) -> Scenario:
                     "on; the iOS and Android apps do not."
                 ),
                 planted_problem=True,
+            ),
+            Release(
+                version="2.4.1",
+                at=fix_at,
+                title=FIX_RELEASE_TITLE,
+                description=(
+                    "The iOS and Android apps get the web's fallback: a non-admin asks an "
+                    "admin of the connected tool to approve the install and carries on."
+                ),
+                fixes_problem=True,
             ),
         ),
         campaign=Campaign(
@@ -345,5 +373,6 @@ def scenario_for(config: DemoConfig) -> Scenario:
             "The campaign (paid_social, mostly mobile) starts 4 days before 2.4.0 and "
             "lowers conversion through mix alone; break down by platform and channel.",
             "Release 2.3.0 changed nothing measurable (a negative control).",
+            "Release 2.4.1 fixes the mobile apps; the integration step recovers after it.",
         ),
     )

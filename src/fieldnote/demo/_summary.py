@@ -44,11 +44,13 @@ class StepConversion:
 
 @dataclass(frozen=True, kw_only=True)
 class PlatformConversion:
-    """One platform's conversion at the planted step, before and after the release."""
+    """One platform's conversion at the planted step: before the planted release, after
+    it (until the fix) and after the fix release."""
 
     platform: str
     before: StepConversion
     after: StepConversion
+    fixed: StepConversion
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -61,6 +63,7 @@ class ReleaseSummary:
     #: First stored event carrying this ``app_version`` (None if the data lacks it).
     first_seen: datetime | None
     planted_problem: bool
+    fixes_problem: bool
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -141,6 +144,7 @@ def summarize_demo(con: duckdb.DuckDBPyConnection, project: str) -> DemoSummary:
                 day=r.day(scenario.config),
                 first_seen=_utc(seen),
                 planted_problem=r.planted_problem,
+                fixes_problem=r.fixes_problem,
             )
         )
     # Each user's first arrival at the step, its platform then, and whether a later
@@ -157,7 +161,9 @@ def summarize_demo(con: duckdb.DuckDBPyConnection, project: str) -> DemoSummary:
             FROM events WHERE project = $project AND event = $step_to
             GROUP BY distinct_id
         )
-        SELECT r.platform, r.t >= $release AS after, count(*),
+        SELECT r.platform,
+               CASE WHEN r.t < $release THEN 0 WHEN r.t < $fix THEN 1 ELSE 2 END AS period,
+               count(*),
                count(c.distinct_id) FILTER (WHERE c.t >= r.t)
         FROM reached r LEFT JOIN converted c USING (distinct_id)
         GROUP BY ALL ORDER BY 1, 2
@@ -167,11 +173,12 @@ def summarize_demo(con: duckdb.DuckDBPyConnection, project: str) -> DemoSummary:
             "step_from": planted.step_from,
             "step_to": planted.step_to,
             "release": release.at,
+            "fix": scenario.fix.at if scenario.fix else scenario.config.end_at,
         },
     ).fetchall()
-    by_platform: dict[str, dict[bool, StepConversion]] = {}
-    for platform, after, reached, converted in rows:
-        by_platform.setdefault(str(platform), {})[bool(after)] = StepConversion.of(
+    by_platform: dict[str, dict[int, StepConversion]] = {}
+    for platform, period, reached, converted in rows:
+        by_platform.setdefault(str(platform), {})[int(period)] = StepConversion.of(
             int(reached), int(converted)
         )
     empty = StepConversion.of(0, 0)
@@ -194,7 +201,10 @@ def summarize_demo(con: duckdb.DuckDBPyConnection, project: str) -> DemoSummary:
         step_to=planted.step_to,
         conversion=[
             PlatformConversion(
-                platform=p, before=periods.get(False, empty), after=periods.get(True, empty)
+                platform=p,
+                before=periods.get(0, empty),
+                after=periods.get(1, empty),
+                fixed=periods.get(2, empty),
             )
             for p, periods in sorted(by_platform.items())
         ],
