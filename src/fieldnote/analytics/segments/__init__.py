@@ -1,15 +1,37 @@
-"""Segments: re-runnable sets of persons defined by where they got in a funnel
-("reached integration_step_viewed but not connect_integration on iOS, last 7 days").
+"""Segments: re-runnable sets of persons behind an analytics result.
 
-The definition is plain data (``SegmentDefinition.to_dict`` is what the research
-repository stores); ``members`` evaluates it against the events now.
+Kinds (``SEGMENT_KINDS``): a funnel position ("reached integration_step_viewed but
+not connect_integration on iOS, last 7 days"), a trend point ("did signup where
+platform=ios in the week of 2026-03-02") and a retention cell ("first seen in the
+week of 2026-03-02 and back 3 weeks later"). A definition is plain data (``to_dict``
+is what the research repository stores; ``segment_from_dict`` reads it back);
+``members`` evaluates it against the events now, on DuckDB or Spark.
 """
 
-from fieldnote.analytics.segments._members import (
-    Member,
-    SegmentDefinition,
-    SegmentMembers,
+from fieldnote.analytics.segments._kinds import (
+    DEFAULT_KIND,
+    SEGMENT_KINDS,
     members,
+    segment_from_dict,
+)
+from fieldnote.analytics.segments._members import SegmentDefinition
+from fieldnote.analytics.segments._model import Member, SegmentMembers, SegmentSpec
+from fieldnote.analytics.segments._periods import (
+    RetentionCellSegment,
+    TrendPointSegment,
+    period_range,
 )
 
-__all__ = ["Member", "SegmentDefinition", "SegmentMembers", "members"]
+__all__ = [
+    "DEFAULT_KIND",
+    "SEGMENT_KINDS",
+    "Member",
+    "RetentionCellSegment",
+    "SegmentDefinition",
+    "SegmentMembers",
+    "SegmentSpec",
+    "TrendPointSegment",
+    "members",
+    "period_range",
+    "segment_from_dict",
+]

@@ -1,4 +1,4 @@
-"""Who is in a segment: the funnel's per-user furthest step, filtered.
+"""The funnel kind of segment: the funnel's per-user furthest step, filtered.
 
 A segment is a funnel (steps with filters, window, order) and a condition on each
 user's furthest step: ``reached`` at least step K, or ``dropped`` at step K (reached
@@ -11,20 +11,25 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, ClassVar
 
-from fieldnote.analytics._sources import EventSource, EventTables
+from fieldnote.analytics._sources import EventSource
 from fieldnote.analytics._sql import Params
 from fieldnote.analytics._time import DateRange, format_duration, parse_duration
 from fieldnote.analytics.funnels import Funnel
+from fieldnote.analytics.segments._model import SegmentMembers, collect, page_sql
 from fieldnote.analytics.segments._per_user import per_user_rows
 from fieldnote.analytics.trends._common import latest_event
 
-__all__ = ["Member", "SegmentDefinition", "SegmentMembers", "members"]
+__all__ = ["SegmentDefinition", "resolve_funnel"]
 
 
 @dataclass(frozen=True)
 class SegmentDefinition:
+    """The funnel kind (``kind`` "funnel"). Stored before kinds existed, so its
+    ``to_dict`` carries no ``kind`` key: a definition without one is a funnel."""
+
+    kind: ClassVar[str] = "funnel"
     funnel: Funnel
     step: int
     """1-based step the condition is about."""
@@ -51,6 +56,14 @@ class SegmentDefinition:
         when = f", last {format_duration(self.last)}" if self.last else ""
         return f"{how} of {' → '.join(str(s) for s in self.funnel.steps)}{when}"
 
+    def label(self) -> str:
+        step = self.funnel.steps[self.step - 1]
+        how = "Dropped after" if self.dropped else "Reached"
+        return f"{how} step {self.step} ({step.event})"
+
+    def resolve(self, source: EventSource, limit: int) -> SegmentMembers:
+        return resolve_funnel(source, self, limit=limit)
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "funnel": self.funnel.to_dict(),
@@ -76,88 +89,19 @@ class SegmentDefinition:
         return DateRange(start=end - self.last, end=end)
 
 
-@dataclass(frozen=True)
-class Member:
-    person_id: str
-    distinct_ids: tuple[str, ...]
-    furthest_step: int
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "person_id": self.person_id,
-            "distinct_ids": list(self.distinct_ids),
-            "furthest_step": self.furthest_step,
-        }
-
-
-@dataclass(frozen=True)
-class SegmentMembers:
-    definition: SegmentDefinition
-    dates: DateRange
-    size: int
-    members: tuple[Member, ...]
-    """Up to the limit asked for, by person id."""
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "definition": self.definition.to_dict(),
-            "description": self.definition.describe(),
-            "dates": self.dates.to_dict(),
-            "size": self.size,
-            "members": [m.to_dict() for m in self.members],
-        }
-
-
-def members(
+def resolve_funnel(
     source: EventSource, definition: SegmentDefinition, *, limit: int = 100
 ) -> SegmentMembers:
-    """Evaluate ``definition`` now: the size, and up to ``limit`` members."""
+    """Evaluate a funnel segment now: the size, and up to ``limit`` members."""
     dates = definition.dates(latest_event(source) if definition.last else None)
     funnel = replace(definition.funnel, dates=dates)
+    cond = "lvl = " if definition.dropped else "lvl >= "
 
     def outer(per_user: str, params: Params) -> str:
-        return _members_sql(per_user, params, definition, limit, source.tables)
-
-    rows = per_user_rows(source, funnel, outer)
-    size = int(rows[0][0]) if rows else 0
-    found: dict[str, tuple[int, set[str]]] = {}
-    for _, person, level, distinct_id in rows:
-        if person is None:
-            continue
-        ids = found.setdefault(str(person), (int(level), set()))[1]
-        if distinct_id is not None:
-            ids.add(str(distinct_id))
-    return SegmentMembers(
-        definition=definition,
-        dates=dates,
-        size=size,
-        members=tuple(
-            Member(person_id=p, distinct_ids=tuple(sorted(ids)), furthest_step=level)
-            for p, (level, ids) in sorted(found.items())
-        ),
-    )
-
-
-def _members_sql(
-    per_user: str, params: Params, definition: SegmentDefinition, limit: int, tables: EventTables
-) -> str:
-    """The size, and the first ``limit`` members by person id with one row per distinct
-    id; portable SQL (DuckDB and Spark). A person's ids come from the mapping table; a
-    user without a mapping (or without the table) has one, the one its events carry."""
-    cond = "lvl = " if definition.dropped else "lvl >= "
-    where = f"{cond}{params.add(definition.step)}"
-    did, join = "i.did", ""
-    if tables.person_distinct_ids is not None:
-        did = "coalesce(m.distinct_id, i.did)"
-        join = (
-            f" LEFT JOIN {tables.person_distinct_ids} m ON CAST(m.person_id AS STRING) = i.person"
+        inside = (
+            f"SELECT person, lvl, did FROM ({per_user}) seg "
+            f"WHERE {cond}{params.add(definition.step)}"
         )
-        if tables.project is not None:
-            join += f" AND m.project = {params.add(tables.project)}"
-    return (
-        f"WITH seg AS ({per_user}), inside AS (SELECT person, lvl, did FROM seg WHERE {where}), "
-        f"page AS (SELECT * FROM inside ORDER BY person LIMIT {int(limit)}) "
-        f"SELECT s.size, i.person, i.lvl, {did} AS member_id "
-        f"FROM (SELECT count(*) AS size FROM inside) s LEFT JOIN page i ON true{join} "
-        "ORDER BY i.person, member_id"
-    )
+        return page_sql(inside, params, limit, source.tables)
+
+    return collect(per_user_rows(source, funnel, outer), definition, dates)
