@@ -195,11 +195,10 @@ def test_erasure_leaves_nothing_identifying_in_either_store(
         "SELECT event FROM events WHERE distinct_id = ? ORDER BY timestamp", [pseudonym]
     ).fetchall()
     assert [e for (e,) in own] == ["$pageview", "$identify", "report_created", "support_form"]
-    props = json.loads(
-        con.execute(
-            "SELECT CAST(properties AS VARCHAR) FROM events WHERE event = '$identify'"
-        ).fetchone()[0]
-    )
+    (raw,) = con.execute(
+        "SELECT CAST(properties AS VARCHAR) FROM events WHERE event = '$identify'"
+    ).fetchall()
+    props = json.loads(raw[0])
     assert props == {"$anon_distinct_id": pseudonym, "$set": {"plan": "team"}}
     assert con.execute(
         "SELECT count(*) FROM person_distinct_ids WHERE distinct_id = ?", [pseudonym]
