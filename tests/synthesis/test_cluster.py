@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from sklearn.metrics import adjusted_rand_score
 
 from fieldnote.synthesis import CLUSTERERS, ClusterOptions
-from fieldnote.synthesis._cluster import finish
+from fieldnote.synthesis._cluster import KMeansSilhouette, finish
 
 
 def _blobs(seed: int, k: int = 5, per: int = 40, dims: int = 20) -> tuple[np.ndarray, np.ndarray]:
@@ -62,3 +63,24 @@ def test_finish_centroids_are_normalised_member_means(raw: list[int], seed: int)
         assert np.allclose(result.centroids[c], mean, atol=1e-5)
     sizes = [int((result.labels == c).sum()) for c in range(result.centroids.shape[0])]
     assert sizes == sorted(sizes, reverse=True)
+
+
+def test_umap_kmeans_finds_topics_in_dense_embeddings_and_assigns_in_the_original_space() -> None:
+    pytest.importorskip("umap")
+    x, truth = _blobs(5, k=6, per=50, dims=64)
+    clusterer = CLUSTERERS["umap-kmeans"](ClusterOptions())
+    a = clusterer.fit(x)
+    assert a.centroids.shape == (6, 64)  # centroids in the embedding space, not UMAP's
+    assert adjusted_rand_score(truth, a.labels) > 0.95
+    assert np.array_equal(a.labels, clusterer.fit(x).labels)
+
+
+def test_parsimony_takes_the_fewest_themes_within_tolerance_of_the_best() -> None:
+    x, _ = _blobs(6, k=5, per=40)
+
+    class Lenient(KMeansSilhouette):
+        tolerance = 2.0  # every silhouette is within 2 of the best: the fewest themes win
+
+    assert KMeansSilhouette(ClusterOptions()).choose_k(x) == 5
+    lenient = Lenient(ClusterOptions())
+    assert lenient.choose_k(x) == lenient.candidates(x.shape[0])[0]

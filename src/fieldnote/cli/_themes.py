@@ -116,8 +116,12 @@ def themes(
         typer.Option("--model", help="Local sentence-transformers model folder."),
     ] = None,
     clusterer: Annotated[
-        str, typer.Option("--clusterer", help=f"One of: {', '.join(CLUSTERERS)}.")
-    ] = "kmeans-silhouette",
+        str,
+        typer.Option(
+            "--clusterer",
+            help=f"auto (suits the embedder) or one of: {', '.join(CLUSTERERS)}.",
+        ),
+    ] = "auto",
     split: Annotated[
         bool, typer.Option("--split-sentences", help="One note per sentence (ids get #n).")
     ] = False,
@@ -137,8 +141,11 @@ def themes(
     """Themes from texts: label, keyphrases, quotes, people, sentiment, kind."""
     if embedder not in EMBEDDERS:
         fail(f"--embedder {embedder!r}: choose one of {', '.join(EMBEDDERS)}", as_json=as_json)
-    if clusterer not in CLUSTERERS:
-        fail(f"--clusterer {clusterer!r}: choose one of {', '.join(CLUSTERERS)}", as_json=as_json)
+    if clusterer != "auto" and clusterer not in CLUSTERERS:
+        fail(
+            f"--clusterer {clusterer!r}: choose auto or one of {', '.join(CLUSTERERS)}",
+            as_json=as_json,
+        )
     if model is not None and embedder != "sentence-transformers":
         fail("--model is only used with --embedder sentence-transformers", as_json=as_json)
     try:

@@ -50,6 +50,8 @@ class Embedder(Protocol):
     """Fit on a corpus once, then place any new text in the same space."""
 
     name: str
+    clusterer: str
+    """The clusterer that suits these vectors (``SynthesisOptions.clusterer="auto"``)."""
 
     def fit_transform(self, texts: Sequence[str]) -> Matrix: ...
 
@@ -66,6 +68,7 @@ class TfidfEmbedder:
     """TF-IDF (words + bigrams, sublinear) reduced by LSA to ``dimensions`` and normalised."""
 
     name = "tfidf"
+    clusterer = "kmeans-silhouette"
 
     def __init__(self, options: EmbedderOptions) -> None:
         from sklearn.decomposition import TruncatedSVD
@@ -121,6 +124,7 @@ class SentenceTransformerEmbedder:
     """
 
     name = "sentence-transformers"
+    clusterer = "umap-kmeans"
 
     def __init__(self, options: EmbedderOptions) -> None:
         if options.model is not None and not options.model.is_dir():

@@ -35,7 +35,9 @@ STAGES = ("embedding", "clustering", "keyphrases", "sentiment", "themes")
 class SynthesisOptions:
     embedder: str = "tfidf"
     model: Path | None = None
-    clusterer: str = "kmeans-silhouette"
+    clusterer: str = "auto"
+    """A name in ``CLUSTERERS``, or ``auto``: the one the embedder suits (k-means on
+    TF-IDF/LSA, UMAP then k-means on dense sentence embeddings)."""
     cluster: ClusterOptions = field(default_factory=ClusterOptions)
     quotes: int = 3
     seed: int = 0
@@ -122,7 +124,8 @@ def themes_from_vectors(
     warnings: list[str] = []
     if len(notes) < 30:
         warnings.append(f"only {len(notes)} notes: themes from so few are tentative")
-    clustering = make_clusterer(opts.clusterer, opts.cluster).fit(vectors)
+    clusterer = embedder.clusterer if opts.clusterer == "auto" else opts.clusterer
+    clustering = make_clusterer(clusterer, opts.cluster).fit(vectors)
     step("clustering")
     found, named = match_prior(
         prior, clustering.centroids, clustering.labels, notes, embedder, vectors
@@ -184,6 +187,6 @@ def themes_from_vectors(
         notes=list(notes),
         model=ThemeModel(embedder, list(ids), centroids, cutoffs),
         embedder=embedder.name,
-        clusterer=opts.clusterer,
+        clusterer=clusterer,
         warnings=warnings,
     )
