@@ -115,6 +115,7 @@ def demo(
             _explain_reuse(existing.config, config, start_given=start is not None)
         summary = summarize_demo(store.connection, DEMO_PROJECT)
         monitor = demo_monitor_step(fn, store, DEMO_PROJECT)
+        loop = _loop(fn, store) if monitor is not None else None
     finally:
         store.close()
 
@@ -130,6 +131,7 @@ def demo(
         "url": url,
     }
     data["monitor"] = monitor
+    data.update(loop or {})
     if secret_key is not None:
         data["secret_key"] = secret_key
     if account is not None:
@@ -139,6 +141,24 @@ def demo(
         from fieldnote.cli._serve import run_server
 
         run_server(st, host=host, port=port)
+
+
+def _loop(fn: Any, store: Any) -> dict[str, Any] | None:
+    """The whole loop on the planted problem (``fieldnote.demo.loop``), timed."""
+    import time
+
+    from fieldnote.analytics import store_source
+    from fieldnote.demo import DEMO_PROJECT, stored_scenario
+    from fieldnote.demo.loop import run_demo_loop
+
+    began = time.perf_counter()
+    with store.reader() as cur:
+        scenario = stored_scenario(cur, DEMO_PROJECT)
+    if scenario is None:
+        return None
+    with store.reader() as cur:
+        result = run_demo_loop(fn.repository, store_source(cur, DEMO_PROJECT), scenario)
+    return {**result.to_dict(), "loop_seconds": round(time.perf_counter() - began, 2)}
 
 
 def _today() -> date:
@@ -247,4 +267,36 @@ def _text(d: dict[str, Any]) -> str:
         f"  `fieldnote events tail --project {d['project']}` shows the raw events.",
     ]
     lines += demo_monitor_lines(d)
+    lines += _loop_lines(d)
     return "\n".join(lines)
+
+
+def _loop_lines(d: dict[str, Any]) -> list[str]:
+    """The rest of the loop, one line per stage (``fieldnote.demo.loop``)."""
+    if d.get("interviews") is None:
+        return [f"  The loop stopped: {d['stopped']}"] if d.get("stopped") else []
+    inv, iv = d["invitations"], d["interviews"]
+    lines = [
+        f"  6. Study #{d['study']['id']} invited {inv['sent']} mobile users who dropped at the "
+        f"integration step; {iv['completed']} AI-moderated interviews done "
+        f"({iv['declined']} declined).",
+    ]
+    top = d.get("top_theme")
+    if top:
+        step = top["funnel_step"]["label"] if top["funnel_step"] else "no funnel step"
+        effect = (top.get("behavioural_effect") or {}).get("summary", "")
+        lines.append(
+            f"  7. Top theme “{top['label']}” ({top['participants']} of {top['of']}"
+            f" participants) at {step}. {effect}"
+        )
+    if d.get("hypothesis"):
+        h = d["hypothesis"]
+        lines.append(f"  8. Hypothesis #{h['id']} {h['status']}: {h['reason']}")
+    if d.get("top_opportunity"):
+        o = d["top_opportunity"]
+        lines.append(f"  9. Top opportunity (RICE {o['score']:,.0f}): {o['name']}")
+    if d.get("release_verdict"):
+        r = d["release_verdict"]
+        lines.append(f" 10. Release {r['release']} “{r['title']}”: {r['verdict']}, {r['reason']}")
+    lines.append(f"  (the loop took {d['loop_seconds']:.1f} s)")
+    return lines
