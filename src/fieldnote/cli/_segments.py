@@ -1,21 +1,19 @@
-"""``fieldnote segments``: save a set of persons by where they got in a funnel, and see
-who is in it now. Definitions go to the research repository (directly, like the
+"""``fieldnote segments``: save a set of persons (by where they got in a funnel, a trend
+point or a retention cell: ``--kind``), and see who is in it now. Definitions go to the research repository (directly, like the
 accounts commands); sizes and members need the events, so they go through the server
 when one owns the store."""
 
 from __future__ import annotations
 
 import getpass
-from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 from rich.table import Table
 
-from fieldnote.analytics import parse_duration
-from fieldnote.analytics.funnels import Funnel
-from fieldnote.analytics.segments import SegmentDefinition, members
+from fieldnote.analytics.queries import SEGMENT_BUILDERS, SegmentOptions, build_segment
+from fieldnote.analytics.segments import members, segment_from_dict
 from fieldnote.cli._analytics import (
     EngineOpt,
     ExportOpt,
@@ -31,7 +29,8 @@ from fieldnote.repository import DEFAULT_PROJECT, SavedSegments, SegmentError
 __all__ = ["segments_app"]
 
 segments_app = typer.Typer(
-    help="Saved segments: persons by where they got in a funnel.", no_args_is_help=True
+    help="Saved segments: persons by funnel position, trend point or retention cell.",
+    no_args_is_help=True,
 )
 
 
@@ -50,44 +49,88 @@ def _store(ctx: typer.Context) -> SavedSegments:
 def create(
     ctx: typer.Context,
     name: Annotated[str, typer.Argument(help="Unique within the project.")],
-    step: Annotated[list[str], typer.Option("--step", "-s", help="A funnel step (repeat).")],
+    kind: Annotated[
+        str, typer.Option(help=f"What the segment is: {', '.join(SEGMENT_BUILDERS)}.")
+    ] = "funnel",
+    step: Annotated[
+        list[str] | None, typer.Option("--step", "-s", help="funnel: a step (repeat).")
+    ] = None,
     reached: Annotated[
-        int | None, typer.Option(help="Persons whose furthest step is at least K.")
+        int | None, typer.Option(help="funnel: persons whose furthest step is at least K.")
     ] = None,
     dropped_after: Annotated[
-        int | None, typer.Option(help="Persons whose furthest step is exactly K.")
+        int | None, typer.Option(help="funnel: persons whose furthest step is exactly K.")
     ] = None,
-    window: Annotated[str, typer.Option(help="Conversion window.")] = "14d",
-    strict: Annotated[bool, typer.Option("--strict", help="Strict step order.")] = False,
+    window: Annotated[str, typer.Option(help="funnel: conversion window.")] = "14d",
+    strict: Annotated[bool, typer.Option("--strict", help="funnel: strict step order.")] = False,
     last: Annotated[
-        str | None, typer.Option(help="Relative range, e.g. 7d: up to the latest event.")
+        str | None, typer.Option(help="funnel: relative range, e.g. 7d, up to the latest event.")
     ] = None,
     date_from: FromOpt = None,
     date_to: ToOpt = None,
+    event: Annotated[
+        str | None, typer.Option(help="trend-point: the event, with `where` filters.")
+    ] = None,
+    interval: Annotated[
+        str | None,
+        typer.Option(help="trend-point (default day), retention-cell (default week): day or week."),
+    ] = None,
+    period: Annotated[
+        str | None, typer.Option(help="trend-point: the period's first day (a Monday for weeks).")
+    ] = None,
+    start: Annotated[
+        str | None, typer.Option(help="retention-cell: the cohort event (default: first seen).")
+    ] = None,
+    returning: Annotated[
+        str | None,
+        typer.Option("--return", help="retention-cell: the return event (default: any)."),
+    ] = None,
+    cohort: Annotated[
+        str | None, typer.Option(help="retention-cell: the cohort period's first day.")
+    ] = None,
+    offset: Annotated[
+        int | None,
+        typer.Option(help="retention-cell: K periods after the cohort's (default: whole cohort)."),
+    ] = None,
+    returned: Annotated[
+        bool,
+        typer.Option(
+            "--returned/--not-returned",
+            help="retention-cell with --offset: those who came back then, or those who did not.",
+        ),
+    ] = True,
     project: ProjectOpt = DEFAULT_PROJECT,
     as_json: JsonOpt = False,
 ) -> None:
     """Save a segment, e.g. ``--step integration_step_viewed --step connect_integration
-    --dropped-after 1 --last 7d``."""
-    if (reached is None) == (dropped_after is None):
-        fail("give exactly one of --reached K or --dropped-after K", as_json=as_json)
-    if last and (date_from or date_to):
-        fail("give either --last or --from/--to", as_json=as_json)
+    --dropped-after 1 --last 7d``; ``--kind trend-point --event signup --interval week
+    --period 2026-03-02``; ``--kind retention-cell --start signup --cohort 2026-03-02
+    --offset 2 --not-returned``."""
+    options = SegmentOptions(
+        kind=kind,
+        steps=tuple(step or ()),
+        reached=reached,
+        dropped_after=dropped_after,
+        window=window,
+        strict=strict,
+        last=last,
+        date_from=date_from,
+        date_to=date_to,
+        event=event,
+        interval=interval,
+        period=period,
+        start=start,
+        returning=returning,
+        cohort=cohort,
+        offset=offset,
+        returned=returned,
+    )
     try:
-        funnel = Funnel.parse(
-            step, window=window, strict=strict, date_from=date_from, date_to=date_to
-        )
-        relative: timedelta | None = parse_duration(last) if last else None
-        definition = SegmentDefinition(
-            funnel=funnel,
-            step=int(dropped_after if dropped_after is not None else reached or 0),
-            dropped=dropped_after is not None,
-            last=relative,
-        )
+        definition = build_segment(options)
         record = _store(ctx).create(project, name, definition.to_dict(), created_by=_actor())
     except (SegmentError, ValueError) as exc:
         fail(str(exc), as_json=as_json)
-    out = {**record.to_dict(), "description": definition.describe()}
+    out = {**record.to_dict(), "kind": definition.kind, "description": definition.describe()}
     emit(out, as_json=as_json, text=f"saved segment {name!r}: {definition.describe()}")
 
 
@@ -105,11 +148,18 @@ def list_segments(
     for r in records:
         table.add_row(
             r.name,
-            SegmentDefinition.from_dict(r.definition).describe(),
+            _describe(r.definition),
             r.created_by or "",
             r.created_at.isoformat()[:19],
         )
     emit(data if as_json else table, as_json=as_json)
+
+
+def _describe(data: dict[str, Any]) -> str:
+    try:
+        return segment_from_dict(data).describe()
+    except (ValueError, KeyError) as exc:
+        return f"unreadable: {exc}"
 
 
 def _evaluate(
@@ -123,8 +173,8 @@ def _evaluate(
     """``where``: the ``--export`` folder (None: the store) and the ``--engine``."""
     try:
         record = _store(ctx).get(project, name)
-        definition = SegmentDefinition.from_dict(record.definition)
-    except (SegmentError, ValueError) as exc:
+        definition = segment_from_dict(record.definition)
+    except (SegmentError, ValueError, KeyError) as exc:
         fail(str(exc), as_json=as_json)
     path = f"/segments/{name}" + ("/members" if limit else "")
     params = {"limit": limit} if limit else {}
@@ -173,7 +223,10 @@ def show_members(
         "person", "distinct ids", "furthest step", title=f"{name}: {data['size']:,} persons"
     )
     for m in data["members"]:
-        table.add_row(m["person_id"], ", ".join(m["distinct_ids"]), str(m["furthest_step"]))
+        step = m["furthest_step"]
+        table.add_row(
+            m["person_id"], ", ".join(m["distinct_ids"]), "" if step is None else str(step)
+        )
     emit(data if as_json else table, as_json=as_json)
 
 

@@ -16,7 +16,7 @@ from fieldnote.analytics import store_source
 from fieldnote.analytics.explain import explain as explain_change
 from fieldnote.analytics.funnels import compute_funnel
 from fieldnote.analytics.queries import ExplainQuery, FunnelQuery, RetentionQuery, TrendQuery
-from fieldnote.analytics.segments import SegmentDefinition, members
+from fieldnote.analytics.segments import SegmentSpec, members, segment_from_dict
 from fieldnote.analytics.trends import TrendOptions
 from fieldnote.repository import Permission, SavedSegments, SegmentError
 from fieldnote.web._auth import client_ip, state
@@ -193,10 +193,10 @@ async def explain(
     return out
 
 
-def _segment(request: Request, project: str, name: str) -> SegmentDefinition:
+def _segment(request: Request, project: str, name: str) -> SegmentSpec:
     try:
         record = SavedSegments(state(request).fieldnote.repository).get(project, name)
-        return SegmentDefinition.from_dict(record.definition)
+        return segment_from_dict(record.definition)
     except SegmentError as exc:
         raise HTTPException(404, str(exc)) from exc
     except (ValueError, KeyError) as exc:

@@ -11,17 +11,31 @@ from fieldnote.analytics.queries._explain import ExplainQuery
 from fieldnote.analytics.queries._fields import Pairs, QueryError, date_range
 from fieldnote.analytics.queries._funnel import FunnelQuery, join_step
 from fieldnote.analytics.queries._reports import RetentionQuery, TrendQuery
+from fieldnote.analytics.queries._segment import (
+    POINT_SEGMENTS,
+    SEGMENT_BUILDERS,
+    SegmentOptions,
+    build_segment,
+    retention_cell_segment,
+    trend_point_segment,
+)
 
 __all__ = [
+    "POINT_SEGMENTS",
+    "SEGMENT_BUILDERS",
     "EventName",
     "ExplainQuery",
     "FunnelQuery",
     "Pairs",
     "QueryError",
     "RetentionQuery",
+    "SegmentOptions",
     "TrendQuery",
+    "build_segment",
     "date_range",
     "event_names",
     "join_step",
+    "retention_cell_segment",
+    "trend_point_segment",
     "unknown_event",
 ]
