@@ -12,13 +12,18 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
+from fieldnote.cli import _book_io
 from fieldnote.cli._context import emit, fail, get_state
 from fieldnote.repository import DEFAULT_PROJECT, ThemeBook, ThemeBookError
 
 __all__ = ["app"]
 
 app = typer.Typer(
-    help="Theme books: rename, merge, split themes; move and tag notes.", no_args_is_help=True
+    help=(
+        "Theme books: rename, merge, split themes; move and tag notes; import QDPX; "
+        "participant attributes; themes over time and per segment."
+    ),
+    no_args_is_help=True,
 )
 
 BookArg = Annotated[str, typer.Argument(help="Book name, e.g. study:12.")]
@@ -135,3 +140,6 @@ def tag(
 ) -> None:
     """Add a manual code to a note."""
     _apply(ctx, project, book, as_json, lambda b: b.tag(note, code))
+
+
+_book_io.register(app)

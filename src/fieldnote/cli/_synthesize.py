@@ -71,7 +71,7 @@ def synthesize(
         result = run_with_progress(notes, SynthesisOptions(embedder=embedder), prior, pins)
     except EmbedderUnavailable as exc:
         fail(str(exc), as_json=as_json)
-    book.save_run(result)
+    book.save_run(result, recorded=store.recorded_at(project))
     for warning in result.warnings:
         err_console.print(f"[yellow]warning:[/] {warning}")
     if as_json:

@@ -41,6 +41,7 @@ from fieldnote.repository._projects import (
     ProjectInfo,
     Projects,
 )
+from fieldnote.repository._qdpx_book import QdpxImport, import_qdpx
 from fieldnote.repository._releases import ReleaseError, ReleaseRecord, ReleaseStore
 from fieldnote.repository._research import (
     QuestionRecord,
@@ -58,6 +59,7 @@ from fieldnote.repository._search import (
 from fieldnote.repository._segments import SavedSegments, SegmentError, SegmentRecord
 from fieldnote.repository._sessions import NewSession, SessionInfo, Sessions
 from fieldnote.repository._themebook import BookNote, BookTheme, ThemeBook, ThemeBookError
+from fieldnote.repository._themebook_people import BookPeople, book_trend
 from fieldnote.repository._tokens import CreatedToken, TokenInfo, Tokens
 
 __all__ = [
@@ -73,6 +75,7 @@ __all__ = [
     "AuditRecord",
     "Base",
     "BookNote",
+    "BookPeople",
     "BookTheme",
     "ChatSession",
     "ChatSessionConflict",
@@ -99,6 +102,7 @@ __all__ = [
     "ProjectError",
     "ProjectInfo",
     "Projects",
+    "QdpxImport",
     "QuestionRecord",
     "ReleaseError",
     "ReleaseRecord",
@@ -127,6 +131,8 @@ __all__ = [
     "Tokens",
     "UserAccess",
     "UserInfo",
+    "book_trend",
     "can",
+    "import_qdpx",
     "normalize_email",
 ]

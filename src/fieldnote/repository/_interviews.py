@@ -148,53 +148,60 @@ class InterviewStore:
     def save_many(self, project: str, interviews: Sequence[Interview]) -> list[SavedInterview]:
         """Store interviews in one transaction; ones already stored are left as they are."""
         with self._repo.session() as session:
-            pid = self._project_id(session, project)
-            ids = [i.id for i in interviews]
-            existing = (
-                set(session.scalars(select(InterviewRow.id).where(InterviewRow.id.in_(ids))).all())
-                if ids
-                else set()
+            return self.save_in(session, project, interviews)
+
+    def save_in(
+        self, session: Session, project: str, interviews: Sequence[Interview]
+    ) -> list[SavedInterview]:
+        """``save_many`` inside a caller's transaction (an import that writes more than
+        transcripts commits all of it or nothing)."""
+        pid = self._project_id(session, project)
+        ids = [i.id for i in interviews]
+        existing = (
+            set(session.scalars(select(InterviewRow.id).where(InterviewRow.id.in_(ids))).all())
+            if ids
+            else set()
+        )
+        saved: list[SavedInterview] = []
+        rows: list[dict[str, object]] = []
+        utterances: list[dict[str, object]] = []
+        for interview in interviews:
+            if interview.id in existing:
+                saved.append(SavedInterview(interview=interview, created=False))
+                continue
+            existing.add(interview.id)
+            rows.append(
+                {
+                    "id": interview.id,
+                    "project_id": pid,
+                    "study_id": self._study_id(session, pid, interview.study),
+                    "participant": interview.participant,
+                    "source": interview.source[:1000],
+                    "format": interview.format,
+                    "speakers": _speakers_json(interview),
+                    "utterance_count": len(interview.utterances),
+                    "created_at": _now(),
+                }
             )
-            saved: list[SavedInterview] = []
-            rows: list[dict[str, object]] = []
-            utterances: list[dict[str, object]] = []
-            for interview in interviews:
-                if interview.id in existing:
-                    saved.append(SavedInterview(interview=interview, created=False))
-                    continue
-                existing.add(interview.id)
-                rows.append(
-                    {
-                        "id": interview.id,
-                        "project_id": pid,
-                        "study_id": self._study_id(session, pid, interview.study),
-                        "participant": interview.participant,
-                        "source": interview.source[:1000],
-                        "format": interview.format,
-                        "speakers": _speakers_json(interview),
-                        "utterance_count": len(interview.utterances),
-                        "created_at": _now(),
-                    }
-                )
-                utterances.extend(
-                    {
-                        "interview_id": interview.id,
-                        "idx": u.index,
-                        "speaker": u.speaker[:200],
-                        "role": u.role.value,
-                        "start_s": u.start,
-                        "end_s": u.end,
-                        "text": u.text,
-                        "marks": json.dumps([m.to_dict() for m in u.marks]),
-                    }
-                    for u in interview.utterances
-                )
-                saved.append(SavedInterview(interview=interview, created=True))
-            if rows:
-                session.execute(insert(InterviewRow), rows)
-            if utterances:
-                session.execute(insert(UtteranceRow), utterances)
-            return saved
+            utterances.extend(
+                {
+                    "interview_id": interview.id,
+                    "idx": u.index,
+                    "speaker": u.speaker[:200],
+                    "role": u.role.value,
+                    "start_s": u.start,
+                    "end_s": u.end,
+                    "text": u.text,
+                    "marks": json.dumps([m.to_dict() for m in u.marks]),
+                }
+                for u in interview.utterances
+            )
+            saved.append(SavedInterview(interview=interview, created=True))
+        if rows:
+            session.execute(insert(InterviewRow), rows)
+        if utterances:
+            session.execute(insert(UtteranceRow), utterances)
+        return saved
 
     def get(self, project: str, interview_id: str) -> Interview:
         with self._repo.session() as session:
@@ -222,3 +229,13 @@ class InterviewStore:
                 .order_by(InterviewRow.created_at, InterviewRow.id)
             ).all()
             return [_to_interview(r, ()) for r in rows]
+
+    def recorded_at(self, project: str) -> dict[str, datetime]:
+        """When each of the project's interviews was stored (themes over time use it)."""
+        with self._repo.session() as session:
+            rows = session.execute(
+                select(InterviewRow.id, InterviewRow.created_at).where(
+                    InterviewRow.project_id == self._project_id(session, project)
+                )
+            ).all()
+            return {i: (c if c.tzinfo else c.replace(tzinfo=UTC)) for i, c in rows}

@@ -10,6 +10,7 @@ corrections survive re-synthesis (``fieldnote.synthesis`` applies both).
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
@@ -17,6 +18,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import (
     Boolean,
     DateTime,
+    Float,
     ForeignKey,
     Integer,
     String,
@@ -28,7 +30,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from fieldnote.repository._db import Repository
 from fieldnote.repository._models import Base
-from fieldnote.repository._monitors import project_id
+from fieldnote.repository._monitors import aware, project_id
 
 if TYPE_CHECKING:
     # Only for annotations: importing fieldnote.synthesis pulls in scikit-learn (~0.8 s),
@@ -69,6 +71,10 @@ class BookThemeRow(Base):
     renamed: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
     merged_into: Mapped[str | None] = mapped_column(String(32), nullable=True)
     """Set when merged away: the row stays so its id is never handed out again."""
+    keyphrases: Mapped[str] = mapped_column(Text, nullable=False, default="[]")
+    sentiment: Mapped[float | None] = mapped_column(Float, nullable=True)
+    intensity: Mapped[float | None] = mapped_column(Float, nullable=True)
+    kind: Mapped[str | None] = mapped_column(String(32), nullable=True)
 
 
 class BookNoteRow(Base):
@@ -86,6 +92,8 @@ class BookNoteRow(Base):
     theme: Mapped[str | None] = mapped_column(String(32), nullable=True)
     pinned: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
     tags: Mapped[str] = mapped_column(Text, nullable=False, default="[]")
+    start_s: Mapped[float | None] = mapped_column(Float, nullable=True)
+    recorded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
 
 class ThemeBookError(ValueError):
@@ -94,10 +102,18 @@ class ThemeBookError(ValueError):
 
 @dataclass(frozen=True, kw_only=True)
 class BookTheme:
+    """A theme as the book holds it; ``keyphrases`` … ``kind`` are the last run's
+    (empty/None for a theme a person made, by split or QDPX import)."""
+
     id: str
     label: str
     renamed: bool
     notes: int
+    participants: int = 0
+    keyphrases: tuple[str, ...] = ()
+    sentiment: float | None = None
+    intensity: float | None = None
+    kind: str | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -109,6 +125,8 @@ class BookNote:
     theme: str | None
     pinned: bool
     tags: tuple[str, ...]
+    start: float | None = None
+    recorded_at: datetime | None = None
 
 
 class ThemeBook:
@@ -118,6 +136,14 @@ class ThemeBook:
         self._repo = repository
         self.project = project
         self.name = name
+
+    @property
+    def repository(self) -> Repository:
+        return self._repo
+
+    def book_id(self, session: Session, *, create: bool = False) -> int:
+        """The book's row id inside ``session`` (for stores that extend the book)."""
+        return self._book(session, create=create)
 
     def _book(self, session: Session, *, create: bool = False) -> int:
         pid = project_id(session, self.project, ThemeBookError)
@@ -135,9 +161,13 @@ class ThemeBook:
         session.flush()
         return row.id
 
-    def save_run(self, result: Synthesis) -> None:
+    def save_run(
+        self, result: Synthesis, *, recorded: Mapping[str, datetime] | None = None
+    ) -> None:
         """Store a run: machine names update unless a person renamed the theme; pinned
-        notes were already placed by the run (pins win), so every note's theme is the run's."""
+        notes were already placed by the run (pins win), so every note's theme is the run's.
+        ``recorded``: when each source (interview) was recorded, for themes over time."""
+        recorded = recorded or {}
         with self._repo.session() as s:
             book = self._book(s, create=True)
             themes = {
@@ -148,13 +178,14 @@ class ThemeBook:
             for t in result.themes:
                 row = themes.get(t.id)
                 if row is None:
-                    s.add(
-                        BookThemeRow(
-                            book_id=book, theme=t.id, label=t.label[:MAX_LABEL], renamed=False
-                        )
+                    row = BookThemeRow(
+                        book_id=book, theme=t.id, label=t.label[:MAX_LABEL], renamed=False
                     )
+                    s.add(row)
                 elif not row.renamed:
                     row.label = t.label[:MAX_LABEL]
+                row.keyphrases = json.dumps(t.keyphrases)
+                row.sentiment, row.intensity, row.kind = t.sentiment, t.intensity, t.kind
             for theme, row in themes.items():
                 if theme not in current and row.merged_into is None:
                     s.delete(row)
@@ -169,6 +200,8 @@ class ThemeBook:
                     s.add(note)
                 note.text, note.participant, note.source = n.text, n.participant, n.source
                 note.theme = placed.get(n.id)
+                note.start_s = n.start
+                note.recorded_at = recorded.get(n.source, note.recorded_at)
 
     def prior(self) -> list[PriorTheme]:
         from fieldnote.synthesis import PriorTheme
@@ -205,16 +238,38 @@ class ThemeBook:
             return {r.note: r.theme for r in rows}
 
     def themes(self) -> list[BookTheme]:
+        """Live themes (not merged away) with note and participant counts; a note
+        without a participant counts as its own source, as in synthesis."""
         with self._repo.session() as s:
             book = self._book(s)
-            notes = s.scalars(select(BookNoteRow.theme).where(BookNoteRow.book_id == book)).all()
+            notes = s.execute(
+                select(BookNoteRow.theme, BookNoteRow.participant, BookNoteRow.note).where(
+                    BookNoteRow.book_id == book
+                )
+            ).all()
+            counts: dict[str, int] = {}
+            people: dict[str, set[str]] = {}
+            for theme, participant, note in notes:
+                if theme is not None:
+                    counts[theme] = counts.get(theme, 0) + 1
+                    people.setdefault(theme, set()).add(participant or f"note:{note}")
             rows = s.scalars(
                 select(BookThemeRow)
                 .where(BookThemeRow.book_id == book, BookThemeRow.merged_into.is_(None))
                 .order_by(BookThemeRow.theme)
             ).all()
             return [
-                BookTheme(id=r.theme, label=r.label, renamed=r.renamed, notes=notes.count(r.theme))
+                BookTheme(
+                    id=r.theme,
+                    label=r.label,
+                    renamed=r.renamed,
+                    notes=counts.get(r.theme, 0),
+                    participants=len(people.get(r.theme, ())),
+                    keyphrases=tuple(json.loads(r.keyphrases or "[]")),
+                    sentiment=r.sentiment,
+                    intensity=r.intensity,
+                    kind=r.kind,
+                )
                 for r in rows
             ]
 
@@ -233,6 +288,8 @@ class ThemeBook:
                     theme=r.theme,
                     pinned=r.pinned,
                     tags=tuple(json.loads(r.tags)),
+                    start=r.start_s,
+                    recorded_at=aware(r.recorded_at) if r.recorded_at else None,
                 )
                 for r in rows
             ]

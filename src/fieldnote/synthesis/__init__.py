@@ -34,9 +34,26 @@ from fieldnote.synthesis._pipeline import (
     synthesize,
     themes_from_vectors,
 )
+from fieldnote.synthesis._qdpx_import import (
+    QdpxCode,
+    QdpxError,
+    QdpxProject,
+    QdpxSelection,
+    QdpxSource,
+    read_qdpx,
+)
 from fieldnote.synthesis._stable import PriorTheme
 from fieldnote.synthesis._tabular import TableError, TextColumns, read_texts
 from fieldnote.synthesis._transcripts import notes_from_interviews
+from fieldnote.synthesis._trend import (
+    UNKNOWN,
+    ThemeTrend,
+    TrendCell,
+    TrendInput,
+    TrendNote,
+    read_people,
+    theme_trend,
+)
 
 __all__ = [
     "CLUSTERERS",
@@ -45,6 +62,7 @@ __all__ = [
     "KIND_RULES",
     "QDA_NAMESPACE",
     "STAGES",
+    "UNKNOWN",
     "Assignment",
     "ClusterOptions",
     "Clusterer",
@@ -54,6 +72,11 @@ __all__ = [
     "EmbedderUnavailable",
     "Note",
     "PriorTheme",
+    "QdpxCode",
+    "QdpxError",
+    "QdpxProject",
+    "QdpxSelection",
+    "QdpxSource",
     "Quote",
     "SourceText",
     "Synthesis",
@@ -62,6 +85,10 @@ __all__ = [
     "TextColumns",
     "Theme",
     "ThemeModel",
+    "ThemeTrend",
+    "TrendCell",
+    "TrendInput",
+    "TrendNote",
     "Turn",
     "ctfidf",
     "keyphrases",
@@ -72,10 +99,13 @@ __all__ = [
     "notes_from_interviews",
     "notes_from_texts",
     "notes_from_turns",
+    "read_people",
+    "read_qdpx",
     "read_texts",
     "split_sentences",
     "synthesize",
     "theme_kind",
+    "theme_trend",
     "themes_from_vectors",
     "write_qdpx",
 ]
