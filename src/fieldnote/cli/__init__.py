@@ -12,14 +12,17 @@ from fieldnote.cli import (
     _analytics,
     _book,
     _db,
+    _delivery,
     _demo,
     _detect,
+    _diaries,
     _events,
     _export,
     _guides,
     _hypotheses,
     _import,
     _monitors,
+    _panel,
     _participants,
     _projects,
     _releases,
@@ -80,8 +83,12 @@ app.add_typer(_guides.app, name="guides")
 app.add_typer(_releases.app, name="releases")
 app.add_typer(_hypotheses.app, name="hypotheses")
 app.add_typer(_transcripts.app, name="transcripts")
+app.add_typer(_diaries.app, name="diaries")
 app.add_typer(_participants.intercepts_app, name="intercepts")
 app.add_typer(_participants.participants_app, name="participants")
+app.add_typer(_delivery.studies_app, name="studies")
+app.add_typer(_delivery.invitations_app, name="invitations")
+_panel.register(app)
 
 
 def main() -> None:

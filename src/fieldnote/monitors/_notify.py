@@ -33,6 +33,7 @@ __all__ = [
     "Notifier",
     "WebhookNotifier",
     "build_notifiers",
+    "send_email",
     "sign",
 ]
 
@@ -175,14 +176,39 @@ class EmailNotifier:
         message["From"] = self.sender
         message["To"] = ", ".join(self.recipients)
         message.set_content(note.text() + "\n")
+        return send_email(
+            self.host,
+            self.port,
+            message,
+            attempts=self.attempts,
+            backoff=self.backoff,
+            timeout=self.timeout,
+            sleep=self.sleep,
+            channel=self.channel,
+        )
 
-        def once() -> None:
-            with smtplib.SMTP(self.host, self.port, timeout=self.timeout) as smtp:
-                refused = smtp.send_message(message)
-            if refused:
-                raise _Final(f"refused recipients: {', '.join(refused)}")
 
-        return _retry(self.channel, self.attempts, self.backoff, once, self.sleep)
+def send_email(
+    host: str,
+    port: int,
+    message: EmailMessage,
+    *,
+    attempts: int = 3,
+    backoff: float = 0.5,
+    timeout: float = 10.0,
+    sleep: Callable[[float], None] = time.sleep,
+    channel: str = "email",
+) -> Delivery:
+    """Send one message over SMTP, retried with backoff; refused recipients are final.
+    Shared by signal emails and diary prompts (``fieldnote.interviews.diaries``)."""
+
+    def once() -> None:
+        with smtplib.SMTP(host, port, timeout=timeout) as smtp:
+            refused = smtp.send_message(message)
+        if refused:
+            raise _Final(f"refused recipients: {', '.join(refused)}")
+
+    return _retry(channel, attempts, backoff, once, sleep)
 
 
 NOTIFIERS: dict[str, type[WebhookNotifier] | type[EmailNotifier]] = {

@@ -24,6 +24,9 @@ from fieldnote.web._api import router as api_router
 from fieldnote.web._api_accounts import router as accounts_api_router
 from fieldnote.web._capture import router as capture_router
 from fieldnote.web._capture_asgi import CaptureFastPath
+from fieldnote.web._delivery_pages import router as delivery_router
+from fieldnote.web._diaries_api import router as diaries_router
+from fieldnote.web._diaries_api import start_diary_scheduler
 from fieldnote.web._export_api import router as export_router
 from fieldnote.web._guards import anonymous_refusal
 from fieldnote.web._import_api import router as import_router
@@ -76,11 +79,13 @@ def create_app(settings: Settings, *, publish: tuple[str, int] | None = None) ->
             ),
         )
         scheduler = start_scheduler(app.state.fieldnote)
+        diary_scheduler = start_diary_scheduler(app.state.fieldnote)
         app.state.intercepts = start_intercepts(app.state.fieldnote)
         try:
             yield
         finally:
             await scheduler.stop()
+            await diary_scheduler.stop()
             app.state.intercepts.stop()
             writer.close()
             if info is not None:
@@ -136,7 +141,9 @@ def create_app(settings: Settings, *, publish: tuple[str, int] | None = None) ->
     app.include_router(monitors_router)
     app.include_router(research_router)
     app.include_router(interviews_router)
+    app.include_router(diaries_router)
     app.include_router(intercept_router)
+    app.include_router(delivery_router)
     install_pages(app)
     app.include_router(analytics_pages_router)
     return app

@@ -6,16 +6,10 @@ reply is re-sent with the same sequence number, which the server answers only on
 
 from __future__ import annotations
 
-__all__ = ["PAGE"]
+__all__ = ["PAGE", "STYLE"]
 
-PAGE = """<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Research interview</title>
-<style>
-  body { font: 17px/1.45 system-ui, sans-serif; margin: 0; background: #f6f7f9; color: #1b1f24; }
+#: The participant pages' look (chat and diary entry): mobile-first, system fonts.
+STYLE = """  body { font: 17px/1.45 system-ui, sans-serif; margin: 0; background: #f6f7f9; color: #1b1f24; }
   main { max-width: 40rem; margin: 0 auto; padding: 1rem; min-height: 100vh; display: flex; flex-direction: column; }
   h1 { font-size: 1.25rem; }
   #log { flex: 1; list-style: none; padding: 0; margin: 0 0 1rem; }
@@ -28,7 +22,19 @@ PAGE = """<!doctype html>
   button.secondary { background: #5b6570; }
   #status { min-height: 1.5rem; color: #8b1c1c; }
   [hidden] { display: none !important; }
-</style>
+"""
+
+PAGE = (
+    """<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Research interview</title>
+<style>
+"""
+    + STYLE
+    + """</style>
 </head>
 <body>
 <main>
@@ -106,3 +112,4 @@ PAGE = """<!doctype html>
 </body>
 </html>
 """
+)

@@ -1,0 +1,147 @@
+"""Diary studies over HTTP (docs/api.md, "Diaries") and their place in ``serve``.
+
+The participant side needs only the link of one prompt email: ``GET /d/{token}`` is
+the entry page, ``/api/d/{token}`` its JSON (the prompt, the entry if written), an
+entry is posted once, and the participant can stop the diary (withdraw consent) from
+any of its links. Researchers read a diary's progress per participant
+(``personal_data.read``, audited: it names participants). ``start_diary_scheduler``
+sends due prompts every ``diary_interval_seconds`` on the monitors' scheduler class.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import HTMLResponse
+from pydantic import BaseModel, Field
+
+from fieldnote.interviews.diaries import DiaryError, RunReport, mailer_from, send_due
+from fieldnote.monitors._scheduler import MonitorScheduler
+from fieldnote.repository import Permission
+from fieldnote.repository._diaries import DiaryStore
+from fieldnote.repository._diary_entries import (
+    MAX_ENTRY_CHARS,
+    DiaryConflict,
+    DiaryEntries,
+    DiaryLinkError,
+    DiaryOutbox,
+    EntryView,
+)
+from fieldnote.web._auth import client_ip, state
+from fieldnote.web._diary_page import DIARY_PAGE
+from fieldnote.web._guards import Access, Guard
+from fieldnote.web._state import AppState
+
+__all__ = ["diary_progress", "router", "run_due_now", "start_diary_scheduler"]
+
+router = APIRouter(tags=["diaries"])
+CanReadPeople = Annotated[Access, Depends(Guard(Permission.READ_PERSONAL_DATA))]
+
+
+class EntryIn(BaseModel):
+    text: str = Field(min_length=1, max_length=MAX_ENTRY_CHARS)
+
+
+def _entries(request: Request) -> DiaryEntries:
+    return DiaryEntries(state(request).fieldnote.repository)
+
+
+def _call(fn: Any, *args: Any) -> EntryView:
+    try:
+        result: EntryView = fn(*args)
+    except DiaryLinkError as exc:
+        raise HTTPException(404, str(exc)) from exc
+    except DiaryConflict as exc:
+        raise HTTPException(409, str(exc)) from exc
+    except DiaryError as exc:
+        raise HTTPException(422, str(exc)) from exc
+    return result
+
+
+@router.get("/d/{token}", response_class=HTMLResponse, include_in_schema=False)
+async def entry_page(request: Request, token: str) -> HTMLResponse:
+    await run_in_threadpool(_call, _entries(request).view, token)  # 404 for a bad link
+    return HTMLResponse(DIARY_PAGE)
+
+
+@router.get("/api/d/{token}")
+async def entry_view(request: Request, token: str) -> dict[str, Any]:
+    """The prompt behind a diary link, and the entry if it was written."""
+    return (await run_in_threadpool(_call, _entries(request).view, token)).to_dict()
+
+
+@router.post("/api/d/{token}/entry")
+async def write_entry(request: Request, token: str, body: EntryIn) -> dict[str, Any]:
+    """Store the entry (once; the same text again returns the stored view)."""
+    return (await run_in_threadpool(_call, _entries(request).answer, token, body.text)).to_dict()
+
+
+@router.post("/api/d/{token}/withdraw")
+async def withdraw(request: Request, token: str) -> dict[str, Any]:
+    """The participant stops the diary: consent is withdrawn, no more prompts."""
+    return (await run_in_threadpool(_call, _entries(request).withdraw, token)).to_dict()
+
+
+def diary_progress(request: Request, access: Access, name: str) -> dict[str, Any]:
+    """A diary and its participants' progress; the read is audited (it names people)."""
+    fn = state(request).fieldnote
+    store = DiaryStore(fn.repository)
+    try:
+        diary = store.get(access.project_name, name)
+        people = store.progress(access.project_name, name)
+    except DiaryError as exc:
+        raise HTTPException(404, str(exc)) from exc
+    fn.audit.record(
+        actor=access.principal.actor,
+        action="personal_data.read",
+        project=access.project_name,
+        target=f"diary:{name}",
+        detail={"participants": len(people)},
+        ip=client_ip(request),
+    )
+    return {"diary": diary.to_dict(), "participants": [p.to_dict() for p in people]}
+
+
+@router.get("/api/projects/{project}/diaries")
+async def list_diaries(request: Request, access: CanReadPeople) -> dict[str, Any]:
+    store = DiaryStore(state(request).fieldnote.repository)
+    diaries = await run_in_threadpool(store.list, access.project_name)
+    return {"diaries": [d.to_dict() for d in diaries]}
+
+
+@router.get("/api/projects/{project}/diaries/{name}")
+async def show_diary(request: Request, access: CanReadPeople, name: str) -> dict[str, Any]:
+    """Per participant: prompts upcoming, sent, answered, missed, skipped."""
+    return await run_in_threadpool(diary_progress, request, access, name)
+
+
+def run_due_now(app_state: AppState, *, now: datetime | None = None) -> RunReport:
+    """One sending step on the server's repository and settings."""
+    fn = app_state.fieldnote
+    public_url = fn.settings.public_url
+    if not public_url:
+        info = fn.home.running_server()
+        if info is None:
+            raise DiaryError("set FIELDNOTE_PUBLIC_URL: diary links need the server's address")
+        public_url = info.base_url
+    return send_due(
+        DiaryOutbox(fn.repository),
+        mailer_from(fn.settings),
+        now=now or datetime.now(UTC),
+        public_url=public_url,
+    )
+
+
+def start_diary_scheduler(app_state: AppState) -> MonitorScheduler:
+    """The background task of ``fieldnote serve`` that sends due diary prompts every
+    ``diary_interval_seconds`` (0, or no SMTP server configured: never)."""
+    settings = app_state.fieldnote.settings
+    interval = settings.diary_interval_seconds if settings.smtp_host else 0
+
+    def job() -> None:
+        run_due_now(app_state)
+
+    return MonitorScheduler(interval, job).start()
