@@ -9,7 +9,7 @@ check and the score is kept; a release proposes its validation study.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import Any
 
@@ -34,6 +34,7 @@ from fieldnote.repository import (
     Repository,
     ResearchStore,
     SavedSegments,
+    SearchStore,
     SegmentError,
     StudyRecord,
     ThemeBook,
@@ -53,6 +54,7 @@ __all__ = [
     "propose_validation",
     "reach_for_theme",
     "score_stored",
+    "segment_participants",
 ]
 
 
@@ -112,6 +114,24 @@ def personas_for_book(
 
 def _segment(repository: Repository, project: str, name: str) -> SegmentDefinition:
     return SegmentDefinition.from_dict(SavedSegments(repository).get(project, name).definition)
+
+
+def segment_participants(
+    source: EventSource, repository: Repository, project: str, segment: str
+) -> frozenset[str]:
+    """The indexed participants who are in the saved ``segment`` now (their furthest
+    funnel step meets its condition): the search page's segment filter."""
+    from fieldnote.analytics.trends._common import latest_event
+
+    definition = _segment(repository, project, segment)
+    people = SearchStore(repository).participants(project)
+    dates = definition.dates(latest_event(source) if definition.last else None)
+    furthest = furthest_steps(source, replace(definition.funnel, dates=dates), people)
+    return frozenset(
+        p
+        for p, level in furthest.items()
+        if (level == definition.step if definition.dropped else level >= definition.step)
+    )
 
 
 def reach_for_theme(

@@ -12,7 +12,7 @@ one transaction (a search during it sees the old index).
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -43,7 +43,14 @@ from fieldnote.repository._research import QuestionRow
 from fieldnote.repository._search_index import SEARCH_INDEXES, SearchIndex
 from fieldnote.repository._themebook import BookNoteRow, BookThemeRow, ThemeBookRow
 
-__all__ = ["SEARCH_KINDS", "SearchError", "SearchFilters", "SearchHit", "SearchStore"]
+__all__ = [
+    "SEARCH_KINDS",
+    "SearchError",
+    "SearchFilters",
+    "SearchHit",
+    "SearchStore",
+    "search_filters",
+]
 
 SEARCH_KINDS = ("utterance", "note", "theme", "question", "hypothesis")
 MAX_LIMIT = 200
@@ -64,6 +71,9 @@ class SearchDocumentRow(Base):
     tags: Mapped[str] = mapped_column(Text, nullable=False, default="")
     at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     body: Mapped[str] = mapped_column(Text, nullable=False)
+    participant: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    """Who said it (utterances, notes): lets a segment filter pick its people's words;
+    never returned in a hit."""
 
 
 class SearchError(ValueError):
@@ -75,6 +85,11 @@ class SearchFilters:
     kinds: tuple[str, ...] = ()
     study: int | None = None
     tag: str | None = None
+    step: str | None = None
+    """A funnel step's event: notes a researcher tagged ``step:EVENT`` (the journey
+    map's tag rule)."""
+    participants: frozenset[str] | None = None
+    """Only what these participants said (a segment's people); None: no filter."""
     since: datetime | None = None
     until: datetime | None = None
     limit: int = 20
@@ -85,8 +100,10 @@ class SearchFilters:
             raise SearchError(f"kind {bad[0]!r} is not one of {', '.join(SEARCH_KINDS)}")
         if not 1 <= self.limit <= MAX_LIMIT:
             raise SearchError(f"limit must be 1 to {MAX_LIMIT}")
-        if self.tag is not None and "|" in self.tag:
-            raise SearchError("a tag cannot contain '|'")
+        for name in ("tag", "step"):
+            value = getattr(self, name)
+            if value is not None and "|" in value:
+                raise SearchError(f"a {name} cannot contain '|'")
 
     def where(self) -> tuple[str, dict[str, Any]]:
         clauses: list[str] = []
@@ -101,6 +118,16 @@ class SearchFilters:
         if self.tag is not None:
             clauses.append("d.tags LIKE :tag")
             params["tag"] = f"%|{self.tag}|%"
+        if self.step is not None:
+            clauses.append("d.tags LIKE :step")
+            params["step"] = f"%|step:{self.step}|%"
+        if self.participants is not None:
+            people = sorted(self.participants)
+            names = [f"p{i}" for i in range(len(people))]
+            clauses.append(
+                f"d.participant IN ({', '.join(':' + n for n in names)})" if people else "1 = 0"
+            )
+            params |= dict(zip(names, people, strict=True))
         if self.since is not None:
             clauses.append("d.at >= :since")
             params["since"] = self.since.astimezone(UTC)
@@ -108,6 +135,57 @@ class SearchFilters:
             clauses.append("d.at < :until")
             params["until"] = self.until.astimezone(UTC)
         return "".join(f" AND {c}" for c in clauses), params
+
+
+def search_filters(
+    *,
+    kinds: Sequence[str] = (),
+    study: int | str | None = None,
+    tag: str | None = None,
+    step: str | None = None,
+    since: str | None = None,
+    until: str | None = None,
+    limit: int | str = 20,
+    participants: frozenset[str] | None = None,
+) -> SearchFilters:
+    """Filters from what a person typed (CLI options, API or page query parameters):
+    blanks mean "no filter", dates are UTC dates or ISO times (``until`` inclusive of
+    its day), and every bad value raises ``SearchError`` naming its field. The one
+    place the CLI, the API and the search page build filters."""
+    from fieldnote.analytics._time import parse_date
+
+    def blank(value: str | None) -> str | None:
+        return value.strip() or None if value is not None else None
+
+    def number(name: str, value: int | str | None) -> int | None:
+        if value is None or (isinstance(value, str) and not value.strip()):
+            return None
+        try:
+            return int(value)
+        except ValueError:
+            raise SearchError(f"{name}: {value!r} is not a whole number") from None
+
+    def when(name: str, value: str | None, *, end: bool) -> datetime | None:
+        text = blank(value)
+        if text is None:
+            return None
+        try:
+            return parse_date(text, end=end)
+        except ValueError:
+            raise SearchError(f"{name}: {text!r} is not a date (2026-03-31) or ISO time") from None
+
+    filters = SearchFilters(
+        kinds=tuple(k for k in kinds if k.strip()),
+        study=number("study", study),
+        tag=blank(tag),
+        step=blank(step),
+        participants=participants,
+        since=when("since", since, end=False),
+        until=when("until", until, end=True),
+        limit=number("limit", limit) or 0,
+    )
+    filters.check()
+    return filters
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -191,6 +269,7 @@ class SearchStore:
                     "tags": "",
                     "at": iv.created_at,
                     "body": redact_text(u.text, ctx).text,
+                    "participant": iv.participant,
                 }
         books = session.execute(
             select(ThemeBookRow.id, ThemeBookRow.name, ThemeBookRow.created_at).where(
@@ -209,6 +288,7 @@ class SearchStore:
                         "tags": "",
                         "at": created,
                         "body": t.label,
+                        "participant": None,
                     }
             for n in session.scalars(select(BookNoteRow).where(BookNoteRow.book_id == book_id)):
                 ctx = RedactionContext(participant_names=(n.participant,) if n.participant else ())
@@ -222,6 +302,7 @@ class SearchStore:
                     "at": created,
                     "tags": _tags(json.loads(n.tags)),
                     "body": redact_text(n.text, ctx).text,
+                    "participant": n.participant,
                 }
         for q in session.scalars(select(QuestionRow).where(QuestionRow.project_id == pid)):
             yield {
@@ -233,6 +314,7 @@ class SearchStore:
                 "tags": "",
                 "at": q.opened_at,
                 "body": q.text,
+                "participant": None,
             }
         for h in session.scalars(
             select(HypothesisRow)
@@ -248,6 +330,7 @@ class SearchStore:
                 "tags": "",
                 "at": h.created_at,
                 "body": h.text,
+                "participant": None,
             }
 
     def reindex(self, project: str) -> int:
@@ -269,6 +352,20 @@ class SearchStore:
                 count += len(batch)
             self._index.refresh(session)
             return count
+
+    def participants(self, project: str) -> frozenset[str]:
+        """Everyone whose words are indexed (for a segment filter to intersect with)."""
+        with self._repo.session() as session:
+            pid = project_id(session, project, SearchError)
+            found = session.scalars(
+                select(SearchDocumentRow.participant)
+                .where(
+                    SearchDocumentRow.project_id == pid,
+                    SearchDocumentRow.participant.is_not(None),
+                )
+                .distinct()
+            ).all()
+            return frozenset(str(p) for p in found)
 
     def search(
         self, project: str, query: str, filters: SearchFilters | None = None

@@ -14,7 +14,6 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field
 
-from fieldnote.analytics import parse_date
 from fieldnote.repository import (
     HypothesisError,
     HypothesisNotFoundError,
@@ -23,14 +22,16 @@ from fieldnote.repository import (
     Permission,
     ResearchStore,
     SearchError,
-    SearchFilters,
+    SearchHit,
     SearchStore,
+    SegmentError,
 )
+from fieldnote.repository._search import search_filters
 from fieldnote.research import QuestionTimes, diagnosis_trend
 from fieldnote.web._auth import client_ip, state
 from fieldnote.web._guards import Access, Guard
 
-__all__ = ["router"]
+__all__ = ["router", "search_hits"]
 
 router = APIRouter(prefix="/api", tags=["research"])
 
@@ -167,25 +168,59 @@ async def search(
     kind: Annotated[list[str] | None, Query()] = None,
     study: int | None = None,
     tag: str | None = None,
+    step: str | None = None,
+    segment: str | None = None,
     since: str | None = None,
     until: str | None = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 20,
 ) -> dict[str, Any]:
-    """Full-text search; hits are redacted, utterances carry interview id + start."""
+    """Full-text search; hits are redacted, utterances carry interview id + start.
+    ``step``: notes tagged ``step:EVENT``; ``segment``: what a saved segment's people said."""
     try:
-        filters = SearchFilters(
-            kinds=tuple(kind or ()),
+        hits = await search_hits(
+            request,
+            access.project_name,
+            q,
+            kinds=kind or (),
             study=study,
             tag=tag,
-            since=parse_date(since) if since else None,
-            until=parse_date(until, end=True) if until else None,
+            step=step,
+            segment=segment,
+            since=since,
+            until=until,
             limit=limit,
         )
-        store = SearchStore(state(request).fieldnote.repository)
-        hits = await run_in_threadpool(store.search, access.project_name, q, filters)
-    except (SearchError, ValueError) as exc:
+    except (SearchError, SegmentError, ValueError) as exc:
         raise HTTPException(422, str(exc)) from exc
     return {"hits": [h.to_dict() for h in hits]}
+
+
+async def search_hits(
+    request: Request,
+    project: str,
+    q: str,
+    *,
+    segment: str | None = None,
+    **typed: Any,
+) -> list[SearchHit]:
+    """Parse the filters (``search_filters``), resolve a segment on the events, search.
+    Shared by the API and the search page; raises SearchError/SegmentError/ValueError."""
+    repository = state(request).fieldnote.repository
+    people = None
+    if segment and segment.strip():
+        from fieldnote.evidence._stored import segment_participants
+        from fieldnote.web.pages._analytics_shared import on_store
+
+        people = await on_store(
+            request,
+            project,
+            lambda source: segment_participants(source, repository, project, segment.strip()),
+        )
+        if people is None:
+            raise SearchError("segment: needs the event store (not available in scale-out mode)")
+    filters = search_filters(participants=people, **typed)
+    store = SearchStore(repository)
+    return await run_in_threadpool(store.search, project, q, filters)
 
 
 @router.post("/projects/{project}/search/reindex")

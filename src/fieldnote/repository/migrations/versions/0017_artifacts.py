@@ -2,7 +2,8 @@
 
 Opportunities keep what the team entered (theme, segment, effort) and the last
 computed RICE components with their sources; job stories keep the three parts of
-"When …, I want to …, so I can …" and their evidence references.
+"When …, I want to …, so I can …" and their evidence references. Search documents
+gain the participant they came from, so search can filter by a segment's people.
 
 Revision ID: 0017_artifacts
 Revises: 0016_affinity
@@ -58,9 +59,12 @@ def upgrade() -> None:
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
     )
     op.create_index("ix_job_stories_project_id", "job_stories", ["project_id"])
+    op.add_column("search_documents", sa.Column("participant", sa.String(200), nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("search_documents") as batch:
+        batch.drop_column("participant")
     op.drop_index("ix_job_stories_project_id", table_name="job_stories")
     op.drop_table("job_stories")
     op.drop_index("ix_opportunities_project_id", table_name="opportunities")
