@@ -12,7 +12,6 @@ from fieldnote.cli import (
     _analytics,
     _book,
     _db,
-    _delivery,
     _demo,
     _detect,
     _diaries,
@@ -22,7 +21,6 @@ from fieldnote.cli import (
     _hypotheses,
     _import,
     _monitors,
-    _panel,
     _participants,
     _projects,
     _releases,
@@ -86,9 +84,6 @@ app.add_typer(_transcripts.app, name="transcripts")
 app.add_typer(_diaries.app, name="diaries")
 app.add_typer(_participants.intercepts_app, name="intercepts")
 app.add_typer(_participants.participants_app, name="participants")
-app.add_typer(_delivery.studies_app, name="studies")
-app.add_typer(_delivery.invitations_app, name="invitations")
-_panel.register(app)
 
 
 def main() -> None:
