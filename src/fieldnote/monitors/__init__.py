@@ -17,6 +17,9 @@ from fieldnote.monitors._detectors import (
     ZScoreDetector,
     detector,
 )
+from fieldnote.monitors._digest import Digest, Week, build_digest
+from fieldnote.monitors._digest_render import DIGEST_FORMATS, digest_html, digest_markdown
+from fieldnote.monitors._digest_send import DigestMailer, SentOutcome, send_digest, send_due_digests
 from fieldnote.monitors._evaluation_result import Evaluation
 from fieldnote.monitors._experiments import (
     Arm,
@@ -43,12 +46,19 @@ from fieldnote.monitors._notify import (
 )
 from fieldnote.monitors._rules import RULES, AnomalyRule, Rule, SwingRule, ThresholdRule, parse_rule
 from fieldnote.monitors._runner import MonitorRunner, RunOutcome
-from fieldnote.monitors._scheduler import MonitorScheduler, notifiers_from, run_all_projects
+from fieldnote.monitors._scheduler import (
+    MonitorScheduler,
+    digest_mailer_from,
+    notifiers_from,
+    run_all_projects,
+    scheduled_digests,
+)
 from fieldnote.monitors._series import SeriesError, TimeSeries, read_csv, season_for
 
 __all__ = [
     "DEMO_MONITOR",
     "DETECTORS",
+    "DIGEST_FORMATS",
     "METRICS",
     "NOTIFIERS",
     "RULES",
@@ -57,6 +67,8 @@ __all__ = [
     "Arm",
     "Delivery",
     "Detector",
+    "Digest",
+    "DigestMailer",
     "EmailNotifier",
     "Evaluation",
     "ExperimentResult",
@@ -74,19 +86,25 @@ __all__ = [
     "RunOutcome",
     "Scores",
     "SeasonalDetector",
+    "SentOutcome",
     "SeriesError",
     "SwingRule",
     "ThresholdRule",
     "TimeSeries",
     "WebhookNotifier",
+    "Week",
     "ZScoreDetector",
     "alarm_indices",
+    "build_digest",
     "build_notifiers",
     "compute_metric",
     "cooldown_for",
     "demo_monitor_definition",
     "detect",
     "detector",
+    "digest_html",
+    "digest_mailer_from",
+    "digest_markdown",
     "evaluate_experiment",
     "notifiers_from",
     "parse_rule",
@@ -94,6 +112,9 @@ __all__ = [
     "reason",
     "run_all_projects",
     "run_demo_monitor",
+    "scheduled_digests",
     "season_for",
+    "send_digest",
+    "send_due_digests",
     "sign",
 ]

@@ -1,4 +1,5 @@
-"""Running every project's monitors on a schedule (inside ``fieldnote serve``).
+"""Running every project's monitors on a schedule (inside ``fieldnote serve``), and
+emailing each project's weekly digest once its week is over (``scheduled_digests``).
 
 One asyncio task started by the app's lifespan: it sleeps ``interval`` seconds, then
 runs the job in a worker thread (monitors read DuckDB and the repository, both
@@ -17,11 +18,18 @@ from typing import Any
 
 from fieldnote.analytics import EventSource
 from fieldnote.config import Settings
+from fieldnote.monitors._digest_send import DigestMailer, SentOutcome, send_due_digests
 from fieldnote.monitors._notify import Notifier, build_notifiers
 from fieldnote.monitors._runner import MonitorRunner, RunOutcome
 from fieldnote.repository import Projects, Repository
 
-__all__ = ["MonitorScheduler", "notifiers_from", "run_all_projects"]
+__all__ = [
+    "MonitorScheduler",
+    "digest_mailer_from",
+    "notifiers_from",
+    "run_all_projects",
+    "scheduled_digests",
+]
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +45,30 @@ def notifiers_from(settings: Settings) -> list[Notifier]:
         email_from=settings.notify_email_from,
         email_to=[a.strip() for a in (settings.notify_email_to or "").split(",") if a.strip()],
     )
+
+
+def digest_mailer_from(settings: Settings) -> DigestMailer | None:
+    """The weekly digest's SMTP mailer, or None when email is not configured: the
+    digest goes to the same recipients as signal emails (``notify_email_to``)."""
+    to = [a.strip() for a in (settings.notify_email_to or "").split(",") if a.strip()]
+    if not settings.smtp_host or not to:
+        return None
+    return DigestMailer(
+        host=settings.smtp_host,
+        port=settings.smtp_port,
+        sender=settings.notify_email_from or "fieldnote@localhost",
+        recipients=tuple(to),
+    )
+
+
+def scheduled_digests(
+    repository: Repository, settings: Settings, source_for: SourceFor
+) -> list[SentOutcome]:
+    """Each tick of the scheduler: last week's digests not sent yet (idempotent)."""
+    mailer = digest_mailer_from(settings)
+    if mailer is None:
+        return []
+    return send_due_digests(repository, mailer, source_for)
 
 
 def run_all_projects(

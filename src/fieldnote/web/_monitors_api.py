@@ -26,6 +26,7 @@ from fieldnote.monitors import (
     RunOutcome,
     notifiers_from,
     run_all_projects,
+    scheduled_digests,
 )
 from fieldnote.repository import (
     MonitorError,
@@ -222,6 +223,7 @@ def start_scheduler(app_state: AppState) -> MonitorScheduler:
 
     def job() -> None:
         run_all_projects(fn.repository, source_for, notifiers_from(fn.settings))
+        scheduled_digests(fn.repository, fn.settings, source_for)
 
     interval = fn.settings.monitor_interval_seconds if store is not None else 0
     return MonitorScheduler(interval, job).start()
