@@ -15,6 +15,7 @@ from fieldnote.cli import (
     _demo,
     _detect,
     _diaries,
+    _digest,
     _events,
     _export,
     _guides,
@@ -69,6 +70,7 @@ _accounts.register(app)
 _export.register(app)
 _import.register(app)
 _demo.register(app)
+_digest.register(app)
 _analytics.register(app)
 _themes.register(app)
 _synthesize.register(app)
