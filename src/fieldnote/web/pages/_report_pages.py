@@ -9,7 +9,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Request
 from starlette.responses import Response
 
-from fieldnote.analytics.queries import QueryError, RetentionQuery, TrendQuery
+from fieldnote.analytics.queries import POINT_SEGMENTS, QueryError, RetentionQuery, TrendQuery
 from fieldnote.analytics.retention import RetentionResult
 from fieldnote.analytics.trends import TREND_BUILDERS, TrendResult
 from fieldnote.repository import Permission
@@ -32,6 +32,10 @@ METRIC_LABELS = {
     "stickiness": "Stickiness: DAU, WAU, MAU",
     "churn": "Churn: active last period, not this one",
 }
+
+
+#: The "who are these users" button's text per metric that has point segments.
+POINT_LABELS = {"events": "who did it", "conversion": "who converted"}
 
 
 def trend_chart(result: TrendResult) -> dict[str, Any]:
@@ -93,6 +97,8 @@ async def trends_page(request: Request, access: Viewer) -> Response:
         result=result,
         chart=trend_chart(result) if result and result.series else None,
         api_url=query_url(f"/api/projects/{project}/analytics/trend/{metric}", query.to_params()),
+        point_links=POINT_LABELS.get(metric) if metric in POINT_SEGMENTS else None,
+        canonical={"metric": metric, **query.to_params()},
     )
 
 
@@ -137,4 +143,5 @@ async def retention_page(request: Request, access: Viewer) -> Response:
         result=result,
         heat=heat,
         api_url=query_url(f"/api/projects/{project}/analytics/retention", query.to_params()),
+        canonical=query.to_params(),
     )

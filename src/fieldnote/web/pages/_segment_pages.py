@@ -7,6 +7,7 @@ the members route is declared first: ``a/b/members`` is segment ``a/b``'s member
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Annotated, Any
 from urllib.parse import quote
@@ -15,8 +16,17 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from starlette.responses import Response
 
-from fieldnote.analytics.queries import FunnelQuery
-from fieldnote.analytics.segments import SegmentDefinition, SegmentMembers, members
+from fieldnote.analytics.queries import FunnelQuery, RetentionQuery, TrendQuery
+from fieldnote.analytics.segments import (
+    RetentionCellSegment,
+    SegmentDefinition,
+    SegmentMembers,
+    SegmentSpec,
+    TrendPointSegment,
+    members,
+    segment_from_dict,
+)
+from fieldnote.analytics.trends import TrendOptions
 from fieldnote.repository import Permission, SavedSegments, SegmentError, SegmentRecord
 from fieldnote.web._auth import client_ip, state
 from fieldnote.web._guards import Access, Guard, PageForbiddenError
@@ -24,7 +34,7 @@ from fieldnote.web.pages._analytics_shared import on_store, query_url
 from fieldnote.web.pages._projects import SCALE_OUT_NOTICE, visible_projects
 from fieldnote.web.pages._render import page
 
-__all__ = ["funnel_link", "router"]
+__all__ = ["SOURCE_LINKS", "funnel_link", "router", "source_link"]
 
 router = APIRouter(include_in_schema=False)
 
@@ -47,17 +57,60 @@ def funnel_link(project: str, definition: SegmentDefinition) -> str:
     return query_url(f"/projects/{project}/funnels", query.to_params())
 
 
-def _load(request: Request, project: str, name: str) -> tuple[SegmentRecord, SegmentDefinition]:
+def _trend_link(project: str, definition: TrendPointSegment) -> str:
+    """The event trend around the point: its event and interval, the point's period."""
+    last = definition.period + timedelta(days=definition.interval.days - 1)
+    query = TrendQuery(
+        metric="events",
+        options=TrendOptions(
+            event=str(definition.step),
+            measure="users",
+            interval=definition.interval.value,
+            date_from=definition.period.isoformat(),
+            date_to=last.isoformat(),
+        ),
+    )
+    return query_url(f"/projects/{project}/trends", {"metric": "events", **query.to_params()})
+
+
+def _retention_link(project: str, definition: RetentionCellSegment) -> str:
+    """The retention table with the cell's cohort as its only row."""
+    query = RetentionQuery(
+        start=None if definition.start is None else str(definition.start),
+        returning=None if definition.returning is None else str(definition.returning),
+        interval=definition.interval.value,
+        periods=max(8, definition.offset or 0),
+        date_from=definition.cohort.isoformat(),
+        date_to=definition.cohort.isoformat(),
+    )
+    return query_url(f"/projects/{project}/retention", query.to_params())
+
+
+#: kind → (the page the segment came from, its label); funnels keep ``funnel_link``.
+SOURCE_LINKS: dict[str, tuple[Callable[[str, Any], str], str]] = {
+    SegmentDefinition.kind: (funnel_link, "the funnel"),
+    TrendPointSegment.kind: (_trend_link, "the trend"),
+    RetentionCellSegment.kind: (_retention_link, "the retention table"),
+}
+
+
+def source_link(project: str, definition: SegmentSpec) -> tuple[str, str] | None:
+    """(href, label) of the analytics page the segment came from, when known."""
+    found = SOURCE_LINKS.get(definition.kind)
+    return None if found is None else (found[0](project, definition), found[1])
+
+
+def _load(request: Request, project: str, name: str) -> tuple[SegmentRecord, SegmentSpec]:
     try:
         record = SavedSegments(state(request).fieldnote.repository).get(project, name)
-        return record, SegmentDefinition.from_dict(record.definition)
+        return record, segment_from_dict(record.definition)
     except SegmentError as exc:
         raise PageForbiddenError(404, str(exc)) from None
     except (ValueError, KeyError) as exc:
         raise PageForbiddenError(404, f"segment {name!r} cannot be read: {exc}") from None
 
 
-def _evaluate(definition: SegmentDefinition, limit: int) -> Any:
+def _evaluate(definition: SegmentSpec, limit: int) -> Any:
     return lambda src: members(src, definition, limit=limit)
 
 
@@ -71,7 +124,7 @@ async def segments_page(request: Request, access: Viewer) -> Response:
     rows: list[dict[str, Any]] = []
     for r in records:
         try:
-            definition = SegmentDefinition.from_dict(r.definition)
+            definition = segment_from_dict(r.definition)
         except (ValueError, KeyError) as exc:
             rows.append({"record": r, "description": f"unreadable: {exc}", "size": None})
             continue
@@ -129,7 +182,7 @@ async def _segment_view(
         limit=limit,
         segment_href=href,
         members_href=f"{href}/members",
-        funnel_href=funnel_link(project, definition),
+        source=source_link(project, definition),
         notice=SCALE_OUT_NOTICE if state(request).store is None else None,
     )
 

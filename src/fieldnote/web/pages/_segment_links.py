@@ -1,0 +1,117 @@
+""" "Who are these users" behind a trend point and a retention cell.
+
+The trends table and the retention heatmap are forms: each point or cell is a submit
+button that POSTs (CSRF) the question as it stands in the URL plus which point or
+cell, to the routes here. They save (or reopen) the segment of those users under a
+stable name, exactly as the funnel page does for a drop-off, and lead to its members
+page, which needs the personal-data permission and audits the read. Saving is
+research work (researcher or admin), like the funnel's.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+from typing import Annotated
+from urllib.parse import quote
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.concurrency import run_in_threadpool
+from starlette.responses import RedirectResponse, Response
+
+from fieldnote.analytics.queries import (
+    QueryError,
+    RetentionQuery,
+    TrendQuery,
+    retention_cell_segment,
+    trend_point_segment,
+)
+from fieldnote.analytics.segments import SegmentSpec
+from fieldnote.repository import Permission, SavedSegments, SegmentError
+from fieldnote.web._auth import state
+from fieldnote.web._guards import Access, Guard
+from fieldnote.web.pages._projects import visible_projects
+from fieldnote.web.pages._render import SECURITY_HEADERS, page
+
+__all__ = ["open_segment", "router", "stable_name"]
+
+router = APIRouter(include_in_schema=False)
+
+Writer = Annotated[Access, Depends(Guard(Permission.WRITE_RESEARCH, page=True))]
+
+
+def stable_name(definition: SegmentSpec) -> str:
+    """The same question reopens the same saved segment instead of piling up copies."""
+    text = json.dumps(definition.to_dict(), sort_keys=True).encode()
+    digest = hashlib.sha256(text).hexdigest()[:8]
+    return f"{definition.label()[:88]} · {digest}".replace("/", "-")
+
+
+async def open_segment(request: Request, access: Access, definition: SegmentSpec) -> Response:
+    """Save ``definition`` under its stable name (unless saved already) and redirect to
+    its members page."""
+    project = access.project_name
+    name = stable_name(definition)
+    segments = SavedSegments(state(request).fieldnote.repository)
+
+    def save() -> None:
+        try:
+            segments.get(project, name)
+        except SegmentError:
+            # A concurrent click may save it first: the same definition, so reopen it.
+            with contextlib.suppress(SegmentError):
+                segments.create(
+                    project, name, definition.to_dict(), created_by=access.principal.actor
+                )
+
+    await run_in_threadpool(save)
+    target = f"/projects/{project}/segments/{quote(name, safe='')}/members"
+    return RedirectResponse(target, status_code=303, headers=SECURITY_HEADERS)
+
+
+async def _refused(request: Request, access: Access, exc: ValueError) -> Response:
+    projects = await visible_projects(request, access.principal)
+    where = f"{exc.field}: " if isinstance(exc, QueryError) else ""
+    return page(
+        request,
+        "error.html",
+        access.principal,
+        status=422,
+        projects=projects,
+        project=access.project_name,
+        title="Cannot make that segment",
+        message=f"{where}{exc.message if isinstance(exc, QueryError) else exc}",
+    )
+
+
+async def _form_pairs(request: Request) -> list[tuple[str, str]]:
+    form = await request.form()
+    return [(k, v) for k, v in form.multi_items() if isinstance(v, str) and k != "csrf_token"]
+
+
+@router.post("/projects/{project}/trends/segment")
+async def trend_segment(request: Request, access: Writer) -> Response:
+    """The users behind one point of the trend (form: the trend's fields, ``metric``
+    and ``period``, the point's first day)."""
+    pairs = await _form_pairs(request)
+    values = dict(pairs)
+    try:
+        query = TrendQuery.from_pairs(values.get("metric", "events"), pairs)
+        definition = trend_point_segment(query, values.get("period"))
+    except ValueError as exc:
+        return await _refused(request, access, exc)
+    return await open_segment(request, access, definition)
+
+
+@router.post("/projects/{project}/retention/segment")
+async def retention_segment(request: Request, access: Writer) -> Response:
+    """A cohort or one cell of the retention table (form: its fields and ``cell`` =
+    ``COHORT``, ``COHORT/K`` or ``COHORT/K/not``)."""
+    pairs = await _form_pairs(request)
+    try:
+        query = RetentionQuery.from_pairs(pairs)
+        definition = retention_cell_segment(query, dict(pairs).get("cell"))
+    except ValueError as exc:
+        return await _refused(request, access, exc)
+    return await open_segment(request, access, definition)
