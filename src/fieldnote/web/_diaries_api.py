@@ -16,7 +16,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, ValidationError
 
 from fieldnote.interviews.diaries import DiaryError, RunReport, mailer_from, send_due
 from fieldnote.monitors._scheduler import MonitorScheduler
@@ -43,6 +43,14 @@ CanReadPeople = Annotated[Access, Depends(Guard(Permission.READ_PERSONAL_DATA))]
 
 class EntryIn(BaseModel):
     text: str = Field(min_length=1, max_length=MAX_ENTRY_CHARS)
+
+
+_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {"application/json": {"schema": EntryIn.model_json_schema()}},
+    }
+}
 
 
 def _entries(request: Request) -> DiaryEntries:
@@ -73,10 +81,24 @@ async def entry_view(request: Request, token: str) -> dict[str, Any]:
     return (await run_in_threadpool(_call, _entries(request).view, token)).to_dict()
 
 
-@router.post("/api/d/{token}/entry")
-async def write_entry(request: Request, token: str, body: EntryIn) -> dict[str, Any]:
+async def _entry_text(request: Request, token: str) -> str:
+    """The link is checked before the body, so a forged link learns nothing (404) and
+    a participant's own mistake gets a precise 422."""
+    await run_in_threadpool(_call, _entries(request).view, token)
+    try:
+        body = EntryIn.model_validate_json(await request.body())
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        field = ".".join(str(p) for p in first.get("loc", ())) or "body"
+        raise HTTPException(422, f"{field}: {first.get('msg', 'invalid')}") from None
+    return body.text
+
+
+@router.post("/api/d/{token}/entry", openapi_extra=_BODY)
+async def write_entry(request: Request, token: str) -> dict[str, Any]:
     """Store the entry (once; the same text again returns the stored view)."""
-    return (await run_in_threadpool(_call, _entries(request).answer, token, body.text)).to_dict()
+    text = await _entry_text(request, token)
+    return (await run_in_threadpool(_call, _entries(request).answer, token, text)).to_dict()
 
 
 @router.post("/api/d/{token}/withdraw")
