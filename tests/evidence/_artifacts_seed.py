@@ -11,6 +11,7 @@ never appears in the events.
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from fieldnote.analytics import DateRange, DuckDBSource, EventTables
 from fieldnote.repository import Projects, Repository
@@ -85,3 +86,48 @@ def seed_book(repository: Repository, project: str = "acme", book: str = "main")
                     tags=json.dumps(tags),
                 )
             )
+
+
+def seed_home(home: Path, project: str = "p") -> None:
+    """A fieldnote home with the events in its store, the theme book and a saved
+    segment "stuck at integration" (dropped at step 2 in March)."""
+    import uuid
+
+    import orjson
+
+    from fieldnote._core import Fieldnote
+    from fieldnote.analytics.funnels import Funnel, FunnelStep
+    from fieldnote.analytics.segments import SegmentDefinition
+    from fieldnote.config import Settings
+    from fieldnote.events import Event, events_to_arrow
+    from fieldnote.repository import SavedSegments
+
+    fn = Fieldnote(Settings(home=home))
+    fn.projects.ensure_default()
+    fn.projects.create(project)
+    store = fn.open_event_store()
+    store.append(
+        events_to_arrow(
+            [
+                Event(
+                    uuid=str(uuid.UUID(int=i + 1)),
+                    project=project,
+                    distinct_id=e.distinct_id,
+                    event=e.event,
+                    timestamp=datetime.fromtimestamp(e.ts / 1e6, UTC),
+                    properties_json=orjson.dumps(e.props).decode(),
+                )
+                for i, e in enumerate(events())
+            ]
+        )
+    )
+    store.close()
+    seed_book(fn.repository, project)
+    funnel = Funnel(steps=tuple(FunnelStep.parse(s) for s in STEPS), dates=RANGE)
+    SavedSegments(fn.repository).create(
+        project,
+        "stuck at integration",
+        SegmentDefinition(funnel=funnel, step=2, dropped=True).to_dict(),
+        created_by=None,
+    )
+    fn.close()

@@ -158,3 +158,28 @@ def verdict(
     for note in data["notes"]:
         text += f"\nnote: {note}"
     emit(data, as_json=as_json, text=text)
+
+
+@app.command("validate")
+def validate(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="The release.")],
+    project: ProjectOpt = DEFAULT_PROJECT,
+    as_json: JsonOpt = False,
+) -> None:
+    """Propose a validation study with the users the release targeted (idempotent)."""
+    from fieldnote.evidence._stored import propose_validation
+
+    fn = get_state(ctx).fieldnote
+    try:
+        fn.projects.require(project)
+        found = propose_validation(fn.repository, project, name, created_by=_actor())
+    except (ProjectError, ReleaseError, ValueError) as exc:
+        fail(str(exc), as_json=as_json)
+    study = found.study
+    text = (
+        f"question {found.question.id}: {found.question.text}\n"
+        f"study {study.id} ({study.status}): {study.quota_min}-{study.quota_max} participants "
+        f"from segment {found.segment!r} by {study.deadline_at.date().isoformat()}"
+    )
+    emit(found.to_dict(), as_json=as_json, text=text)

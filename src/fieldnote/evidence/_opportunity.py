@@ -10,12 +10,15 @@ cannot be computed (no theme, no segment) is a precise error rather than a guess
 
 from __future__ import annotations
 
+import csv
+import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from fieldnote.analytics.segments import SegmentMembers
 from fieldnote.evidence._compare import Comparison
 from fieldnote.evidence._rice import (
+    CSV_COLUMNS,
     Component,
     Opportunity,
     confidence_from_evidence,
@@ -23,8 +26,9 @@ from fieldnote.evidence._rice import (
     impact_from_theme,
     reach_from_segment,
 )
+from fieldnote.repository._opportunities import OpportunityRecord
 
-__all__ = ["ThemeEvidence", "score_opportunity", "theme_evidence"]
+__all__ = ["ThemeEvidence", "ranked_csv", "score_opportunity", "theme_evidence"]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -84,3 +88,27 @@ def score_opportunity(
         confidence=confidence_from_evidence(evidence.citing, validation),
         effort=effort_entered(effort, effort_by),
     )
+
+
+def ranked_csv(records: Sequence[OpportunityRecord]) -> str:
+    """Stored opportunities as CSV in rank order, each component beside its source
+    (unscored items last, with empty components)."""
+    out = io.StringIO()
+    writer = csv.DictWriter(
+        out, fieldnames=("rank", *CSV_COLUMNS[1:], "theme", "segment"), lineterminator="\n"
+    )
+    writer.writeheader()
+    ranked = sorted(records, key=lambda r: (r.score is None, -(r.score or 0.0), r.name))
+    for i, r in enumerate(ranked, start=1):
+        writer.writerow(
+            {
+                **{k: "" for k in CSV_COLUMNS},
+                **r.components,
+                "rank": i,
+                "name": r.name,
+                "score": "" if r.score is None else r.score,
+                "theme": f"{r.book}:{r.theme}" if r.theme else "",
+                "segment": r.segment or "",
+            }
+        )
+    return out.getvalue()
