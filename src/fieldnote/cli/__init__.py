@@ -17,11 +17,13 @@ from fieldnote.cli import (
     _diaries,
     _digest,
     _events,
+    _evidence,
     _export,
     _guides,
     _hypotheses,
     _import,
     _monitors,
+    _opportunities,
     _participants,
     _projects,
     _releases,
@@ -82,6 +84,9 @@ app.add_typer(_monitors.questions_app, name="questions")
 app.add_typer(_guides.app, name="guides")
 app.add_typer(_releases.app, name="releases")
 app.add_typer(_hypotheses.app, name="hypotheses")
+app.add_typer(_evidence.app, name="evidence")
+app.add_typer(_opportunities.opportunities_app, name="opportunities")
+app.add_typer(_opportunities.jobs_app, name="jobs")
 app.add_typer(_transcripts.app, name="transcripts")
 app.add_typer(_diaries.app, name="diaries")
 app.add_typer(_participants.intercepts_app, name="intercepts")
