@@ -1,0 +1,276 @@
+"""The participant panel over HTTP (docs/api.md), mirroring ``fieldnote participants``,
+``personas``, ``incentives`` and ``studies recruit``.
+
+Everything here is personal data: reads need ``READ_PERSONAL_DATA`` and are audited;
+writes need ``WRITE_RESEARCH`` and are audited. Tiers and behaviour criteria read the
+event store through this server's own connection; erasure runs its event-store half
+on the group-commit writer thread (``writer.call``), the single writer — the CLI sends
+``participants erase`` here while a server runs.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi.concurrency import run_in_threadpool
+from pydantic import BaseModel, Field
+
+from fieldnote.events._erasure import pseudonymise_person
+from fieldnote.repository import Permission
+from fieldnote.repository._erasure import ErasureTarget, erase_participant
+from fieldnote.repository._incentives import IncentiveStore
+from fieldnote.repository._panel import PanelError, ParticipantStore
+from fieldnote.repository._panel_view import panel, persona_members, recruit_study
+from fieldnote.repository._personas import PersonaStore
+from fieldnote.research import (
+    Criteria,
+    CriteriaError,
+    IncentiveError,
+    PanelImportError,
+    Screener,
+    parse_field_map,
+    parse_panel_csv,
+)
+from fieldnote.web._auth import client_ip, state
+from fieldnote.web._guards import Access, Guard
+
+__all__ = ["router"]
+
+router = APIRouter(prefix="/api", tags=["participants"])
+
+CanRead = Annotated[Access, Depends(Guard(Permission.READ_PERSONAL_DATA))]
+CanWrite = Annotated[Access, Depends(Guard(Permission.WRITE_RESEARCH))]
+_ERRORS = (PanelError, PanelImportError, CriteriaError, IncentiveError)
+
+
+class ImportIn(BaseModel):
+    csv: str = Field(max_length=50_000_000)
+    map: list[str] = Field(default_factory=list)
+
+
+class PersonaIn(BaseModel):
+    name: str = Field(min_length=1, max_length=100)
+    description: str = Field(default="", max_length=2000)
+    criteria: dict[str, Any]
+
+
+class IncentiveIn(BaseModel):
+    participant: str = Field(min_length=1, max_length=320)
+    study_id: int
+    amount: str = Field(min_length=1, max_length=32)
+    currency: str = Field(min_length=1, max_length=8)
+
+
+async def _call(request: Request, access: Access, action: str, target: str, fn: Any) -> Any:
+    """Run a library call off the loop, map its errors to 404/422, audit it."""
+    try:
+        result = await run_in_threadpool(fn)
+    except _ERRORS as exc:
+        status = 404 if str(exc).startswith("no ") else 422
+        detail: Any = str(exc)
+        if isinstance(exc, PanelImportError):
+            detail = {"error": str(exc), "problems": [p.to_dict() for p in exc.problems]}
+        raise HTTPException(status, detail) from exc
+    await run_in_threadpool(
+        state(request).fieldnote.audit.record,
+        actor=access.principal.actor,
+        action=action,
+        project=access.project_name,
+        target=target,
+        ip=client_ip(request),
+    )
+    return result
+
+
+def _on_events(request: Request, compute: Any) -> Any:
+    store = state(request).store
+    if store is None:
+        return compute(None)
+    with store.reader() as cur:
+        return compute(cur)
+
+
+@router.get("/projects/{project}/participants")
+async def list_participants(request: Request, access: CanRead) -> dict[str, Any]:
+    repo, project = state(request).fieldnote.repository, access.project_name
+    today = datetime.now(UTC).date()
+    views = await _call(
+        request,
+        access,
+        "participants.list",
+        "participants",
+        lambda: _on_events(request, lambda cur: panel(repo, project, cur, today)),
+    )
+    return {"participants": [v.to_dict() for v in views]}
+
+
+@router.get("/projects/{project}/participants/{key}")
+async def show_participant(request: Request, key: str, access: CanRead) -> dict[str, Any]:
+    repo, project = state(request).fieldnote.repository, access.project_name
+
+    def compute() -> dict[str, Any]:
+        who = ParticipantStore(repo).get(project, key)
+        today = datetime.now(UTC).date()
+        views = _on_events(request, lambda cur: panel(repo, project, cur, today))
+        view = next((v for v in views if v.participant.id == who.id), None)
+        data = view.to_dict() if view else who.to_dict()
+        data["incentives"] = [
+            i.to_dict() for i in IncentiveStore(repo).list(project, participant_id=who.id)
+        ]
+        return data
+
+    return dict(await _call(request, access, "participant.read", f"participant:{key}", compute))
+
+
+@router.post("/projects/{project}/participants/import")
+async def import_participants(request: Request, body: ImportIn, access: CanWrite) -> Any:
+    repo, project = state(request).fieldnote.repository, access.project_name
+
+    def run() -> dict[str, int]:
+        rows = parse_panel_csv(body.csv, parse_field_map(body.map))
+        return ParticipantStore(repo).import_rows(project, rows).to_dict()
+
+    return await _call(request, access, "participants.import", "participants", run)
+
+
+@router.post("/projects/{project}/participants/{key}/erase")
+async def erase(request: Request, key: str, access: CanWrite) -> dict[str, Any]:
+    st = state(request)
+    store = st.store
+
+    def events(target: ErasureTarget) -> dict[str, int]:
+        if store is None:
+            raise PanelError("this server has no DuckDB event store to pseudonymise")
+
+        def on_writer() -> dict[str, int]:
+            done = pseudonymise_person(
+                store.connection,
+                target.project,
+                target.distinct_ids,
+                target.pseudonym,
+                target.identifiers,
+            )
+            store.invalidate_caches()
+            return done.to_dict()
+
+        return st.writer.call(on_writer).result()
+
+    try:
+        report = await run_in_threadpool(
+            lambda: erase_participant(
+                st.fieldnote.repository,
+                access.project_name,
+                key,
+                actor=access.principal.actor,
+                events=events,
+            )
+        )
+    except PanelError as exc:
+        raise HTTPException(404 if str(exc).startswith("no ") else 409, str(exc)) from exc
+    return report.to_dict()
+
+
+@router.get("/projects/{project}/personas")
+async def list_personas(request: Request, access: CanRead) -> dict[str, Any]:
+    repo = state(request).fieldnote.repository
+    found = await run_in_threadpool(PersonaStore(repo).list, access.project_name)
+    return {"personas": [p.to_dict() for p in found]}
+
+
+@router.post("/projects/{project}/personas", status_code=201)
+async def create_persona(request: Request, body: PersonaIn, access: CanWrite) -> Any:
+    repo = state(request).fieldnote.repository
+    made = await _call(
+        request,
+        access,
+        "persona.create",
+        f"persona:{body.name}",
+        lambda: PersonaStore(repo).create(
+            access.project_name,
+            body.name,
+            Criteria.from_dict(body.criteria),
+            description=body.description,
+        ),
+    )
+    return made.to_dict()
+
+
+@router.get("/projects/{project}/personas/{name}/members")
+async def persona_members_api(request: Request, name: str, access: CanRead) -> Any:
+    repo, project = state(request).fieldnote.repository, access.project_name
+    today = datetime.now(UTC).date()
+    members, _ = await _call(
+        request,
+        access,
+        "persona.members",
+        f"persona:{name}",
+        lambda: _on_events(request, lambda cur: persona_members(repo, project, name, cur, today)),
+    )
+    return {"persona": name, "members": [m.to_dict() for m in members]}
+
+
+@router.put("/projects/{project}/studies/{study_id}/screener")
+async def set_screener(
+    request: Request, study_id: int, body: dict[str, Any], access: CanWrite
+) -> Any:
+    repo = state(request).fieldnote.repository
+    info = await _call(
+        request,
+        access,
+        "study.screener",
+        f"study:{study_id}",
+        lambda: PersonaStore(repo).set_screener(
+            access.project_name, study_id, Screener.from_dict(body)
+        ),
+    )
+    return {"study_id": info.id, "screener": info.screener.to_dict()}
+
+
+@router.get("/projects/{project}/studies/{study_id}/recruit")
+async def recruit(request: Request, study_id: int, access: CanRead) -> Any:
+    repo, project = state(request).fieldnote.repository, access.project_name
+    result = await _call(
+        request,
+        access,
+        "study.recruit",
+        f"study:{study_id}",
+        lambda: _on_events(request, lambda cur: recruit_study(repo, project, study_id, cur)),
+    )
+    return result.to_dict()
+
+
+@router.get("/projects/{project}/incentives")
+async def list_incentives(request: Request, access: CanRead) -> dict[str, Any]:
+    repo = state(request).fieldnote.repository
+    found = await run_in_threadpool(IncentiveStore(repo).list, access.project_name)
+    return {"incentives": [i.to_dict() for i in found]}
+
+
+@router.post("/projects/{project}/incentives", status_code=201)
+async def set_incentive(request: Request, body: IncentiveIn, access: CanWrite) -> Any:
+    repo = state(request).fieldnote.repository
+    made = await _call(
+        request,
+        access,
+        "incentive.set",
+        f"study:{body.study_id}",
+        lambda: IncentiveStore(repo).set(
+            access.project_name, body.participant, body.study_id, body.amount, body.currency
+        ),
+    )
+    return made.to_dict()
+
+
+@router.post("/projects/{project}/incentives/{incentive_id}/{action}")
+async def move_incentive(request: Request, incentive_id: int, action: str, access: CanWrite) -> Any:
+    repo = state(request).fieldnote.repository
+    made = await _call(
+        request,
+        access,
+        f"incentive.{action}"[:64],
+        f"incentive:{incentive_id}",
+        lambda: IncentiveStore(repo).act(access.project_name, incentive_id, action),
+    )
+    return made.to_dict()
