@@ -40,7 +40,7 @@ from tests.web.accounts_support import (
 PUBLIC_PATHS = {"/healthz", "/login", "/static/{name}", "/intercept.js"}
 #: Participant-facing interview links: the unguessable token in the path is the
 #: credential, so a caller without a valid one is refused with 404 (nothing to find).
-LINK_PREFIXES = ("/i/", "/api/i/", "/d/", "/api/d/")
+LINK_PREFIXES = ("/i/", "/api/i/", "/d/", "/api/d/", "/r/", "/s/")
 _UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
 MARKER = "secret-marker-person"  # a distinct id: must never leak to the wrong caller
 

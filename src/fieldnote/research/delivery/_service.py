@@ -254,6 +254,9 @@ class DeliveryService:
             raise DeliveryError(f"this invitation link is {found.state.value}")
         self.store.decline(digest(token))
 
+    def consent_text(self, project: str, study_id: int) -> ConsentVersion | None:
+        return ConsentStore(self.repo).current(project, study_id=study_id)
+
     def share(self, token: str, *, view: bool = False) -> ShareView | None:
         return self.store.share(digest(token), view=view)
 
