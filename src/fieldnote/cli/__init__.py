@@ -12,6 +12,7 @@ from fieldnote.cli import (
     _analytics,
     _book,
     _db,
+    _delivery,
     _demo,
     _detect,
     _diaries,
@@ -91,6 +92,8 @@ app.add_typer(_transcripts.app, name="transcripts")
 app.add_typer(_diaries.app, name="diaries")
 app.add_typer(_participants.intercepts_app, name="intercepts")
 app.add_typer(_participants.participants_app, name="participants")
+app.add_typer(_delivery.studies_app, name="studies")
+app.add_typer(_delivery.invitations_app, name="invitations")
 
 
 def main() -> None:
