@@ -58,7 +58,13 @@ from fieldnote.repository._search import (
 )
 from fieldnote.repository._segments import SavedSegments, SegmentError, SegmentRecord
 from fieldnote.repository._sessions import NewSession, SessionInfo, Sessions
-from fieldnote.repository._themebook import BookNote, BookTheme, ThemeBook, ThemeBookError
+from fieldnote.repository._themebook import (
+    BookNote,
+    BookTheme,
+    ThemeBook,
+    ThemeBookError,
+    book_names,
+)
 from fieldnote.repository._themebook_people import BookPeople, book_trend
 from fieldnote.repository._tokens import CreatedToken, TokenInfo, Tokens
 
@@ -131,6 +137,7 @@ __all__ = [
     "Tokens",
     "UserAccess",
     "UserInfo",
+    "book_names",
     "book_trend",
     "can",
     "import_qdpx",

@@ -37,7 +37,7 @@ if TYPE_CHECKING:
     # which every CLI command would pay just because the repository package loads this.
     from fieldnote.synthesis import PriorTheme, Synthesis
 
-__all__ = ["BookNote", "BookTheme", "ThemeBook", "ThemeBookError"]
+__all__ = ["BookNote", "BookTheme", "ThemeBook", "ThemeBookError", "book_names"]
 
 MAX_LABEL = 200
 
@@ -381,3 +381,16 @@ class ThemeBook:
             tags = json.loads(row.tags)
             if tag not in tags:
                 row.tags = json.dumps([*tags, tag])
+
+
+def book_names(repository: Repository, project: str) -> list[str]:
+    """The project's theme books, by name."""
+    with repository.session() as s:
+        pid = project_id(s, project, ThemeBookError)
+        return list(
+            s.scalars(
+                select(ThemeBookRow.name)
+                .where(ThemeBookRow.project_id == pid)
+                .order_by(ThemeBookRow.name)
+            )
+        )

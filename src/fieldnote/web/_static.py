@@ -39,6 +39,8 @@ def _plotly() -> Path:
 
 
 STATIC_FILES = {
+    "affinity.css": lambda: _own("affinity.css"),
+    "affinity.js": lambda: _own("affinity.js"),
     "analytics.css": lambda: _own("analytics.css"),
     "analytics.js": lambda: _own("analytics.js"),
     "favicon.svg": lambda: _own("favicon.svg"),

@@ -1,0 +1,246 @@
+"""Theme pages: the books list, the affinity map, one theme, and a transcript opened at
+the moment a quote was said.
+
+Everything here shows participants' words, so it needs the researcher role and every
+view is written to the audit log (like segment members). The affinity map's changes go
+through the JSON API (``web/_themes_api.py``) from ``static/affinity.js``, which sends
+the session's CSRF token; every drag has a keyboard twin (a "Move to" select and button).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated, Any
+from urllib.parse import quote, urlencode
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.concurrency import run_in_threadpool
+from starlette.responses import Response
+
+from fieldnote.interviews import Interview
+from fieldnote.repository import (
+    BookNote,
+    BookTheme,
+    InterviewError,
+    InterviewStore,
+    Permission,
+    ThemeBook,
+    ThemeBookError,
+    book_names,
+    book_trend,
+)
+from fieldnote.web._auth import client_ip, state
+from fieldnote.web._guards import Access, Guard, PageForbiddenError
+from fieldnote.web.pages._projects import visible_projects
+from fieldnote.web.pages._render import page
+
+__all__ = ["router"]
+
+router = APIRouter(include_in_schema=False)
+
+Researcher = Annotated[Access, Depends(Guard(Permission.READ_PERSONAL_DATA, page=True))]
+CARDS_PER_COLUMN = 300
+"""A column shows at most this many cards (the theme page lists them all)."""
+QUOTES_ON_THEME_PAGE = 50
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Column:
+    theme: BookTheme | None
+    notes: list[BookNote]
+    hidden: int
+
+    @property
+    def key(self) -> str:
+        return self.theme.id if self.theme else ""
+
+
+def book_href(project: str, book: str) -> str:
+    return f"/projects/{project}/books/{quote(book, safe='')}"
+
+
+def moment_href(project: str, note: BookNote) -> str:
+    """The transcript page at the utterance the note came from (time and words)."""
+    query: dict[str, str] = {"q": note.text[:120]}
+    if note.start is not None:
+        query["t"] = f"{note.start:g}"
+    return (
+        f"/projects/{project}/transcripts/{quote(note.source, safe='')}?{urlencode(query)}#moment"
+    )
+
+
+async def _audit(request: Request, access: Access, target: str, detail: dict[str, Any]) -> None:
+    await run_in_threadpool(
+        state(request).fieldnote.audit.record,
+        actor=access.principal.actor,
+        action="personal_data.read",
+        project=access.project_name,
+        target=target,
+        detail=detail,
+        ip=client_ip(request),
+    )
+
+
+def _load(request: Request, project: str, name: str) -> tuple[list[BookTheme], list[BookNote]]:
+    book = ThemeBook(state(request).fieldnote.repository, project, name)
+    try:
+        return book.themes(), book.notes()
+    except ThemeBookError as exc:
+        raise PageForbiddenError(404, str(exc)) from None
+
+
+def _transcripts(request: Request, project: str) -> set[str]:
+    return {i.id for i in InterviewStore(state(request).fieldnote.repository).list(project)}
+
+
+@router.get("/projects/{project}/books")
+async def books_page(request: Request, access: Researcher) -> Response:
+    project = access.project_name
+    names = await run_in_threadpool(book_names, state(request).fieldnote.repository, project)
+    return page(
+        request,
+        "books.html",
+        access.principal,
+        projects=await visible_projects(request, access.principal),
+        project=project,
+        active="themes",
+        books=[{"name": n, "href": book_href(project, n)} for n in names],
+    )
+
+
+@router.get("/projects/{project}/books/{book}")
+async def affinity_page(
+    request: Request, access: Researcher, book: str, msg: Annotated[str, Query(max_length=300)] = ""
+) -> Response:
+    """Notes as cards in one column per theme (most people first), outliers last."""
+    project = access.project_name
+    themes, notes = await run_in_threadpool(_load, request, project, book)
+    themes = sorted(themes, key=lambda t: (-t.participants, t.id))
+    by_theme: dict[str | None, list[BookNote]] = {}
+    for n in notes:
+        by_theme.setdefault(n.theme, []).append(n)
+    columns = [
+        Column(
+            theme=t,
+            notes=by_theme.get(t.id, [])[:CARDS_PER_COLUMN],
+            hidden=max(0, len(by_theme.get(t.id, [])) - CARDS_PER_COLUMN),
+        )
+        for t in themes
+    ]
+    loose = by_theme.get(None, [])
+    columns.append(
+        Column(
+            theme=None, notes=loose[:CARDS_PER_COLUMN], hidden=max(0, len(loose) - CARDS_PER_COLUMN)
+        )
+    )
+    await _audit(request, access, f"themebook:{book}", {"page": "affinity", "notes": len(notes)})
+    return page(
+        request,
+        "affinity.html",
+        access.principal,
+        projects=await visible_projects(request, access.principal),
+        project=project,
+        active="themes",
+        book=book,
+        href=book_href(project, book),
+        api=f"/api/projects/{project}/books/{quote(book, safe='')}",
+        columns=columns,
+        themes=themes,
+        msg=msg,
+        can_write=access.principal.can(project, Permission.WRITE_RESEARCH),
+    )
+
+
+@router.get("/projects/{project}/books/{book}/themes/{theme}")
+async def theme_page(
+    request: Request,
+    access: Researcher,
+    book: str,
+    theme: str,
+    by: Annotated[str, Query(min_length=1, max_length=100)] = "week",
+) -> Response:
+    project = access.project_name
+    themes, notes = await run_in_threadpool(_load, request, project, book)
+    found = next((t for t in themes if t.id == theme), None)
+    if found is None:
+        raise PageForbiddenError(404, f"book {book!r} has no theme {theme!r}")
+    members = [n for n in notes if n.theme == theme]
+    # quotes from distinct people first, then the rest, as synthesis picks them
+    seen: set[str] = set()
+    first: list[BookNote] = []
+    rest: list[BookNote] = []
+    for n in members:
+        person = n.participant or n.id
+        (rest if person in seen else first).append(n)
+        seen.add(person)
+    quotes = (first + rest)[:QUOTES_ON_THEME_PAGE]
+    transcripts = await run_in_threadpool(_transcripts, request, project)
+    repo = state(request).fieldnote.repository
+    error = None
+    try:
+        trend = await run_in_threadpool(lambda: book_trend(ThemeBook(repo, project, book), by))
+    except ValueError as exc:
+        error = str(exc)
+        trend = await run_in_threadpool(lambda: book_trend(ThemeBook(repo, project, book), "week"))
+    await _audit(request, access, f"themebook:{book}", {"page": "theme", "theme": theme})
+    return page(
+        request,
+        "theme.html",
+        access.principal,
+        projects=await visible_projects(request, access.principal),
+        project=project,
+        active="themes",
+        book=book,
+        href=book_href(project, book),
+        theme=found,
+        quotes=[
+            {"note": n, "href": moment_href(project, n) if n.source in transcripts else None}
+            for n in quotes
+        ],
+        more=len(members) - len(quotes),
+        trend=trend,
+        cells=[trend.cell(theme, g) for g in trend.groups],
+        by=trend.by,
+        by_error=error,
+    )
+
+
+def _moment(interview: Interview, t: float | None, q: str) -> int | None:
+    """The utterance a quote came from: same start time, else the first containing it."""
+    words = " ".join(q.split()).lower()
+    timed = [u for u in interview.utterances if t is not None and u.start is not None]
+    if timed:
+        best = min(timed, key=lambda u: abs((u.start or 0.0) - (t or 0.0)))
+        return best.index
+    for u in interview.utterances:
+        if words and words in " ".join(u.text.split()).lower():
+            return u.index
+    return None
+
+
+@router.get("/projects/{project}/transcripts/{interview}")
+async def transcript_page(
+    request: Request,
+    access: Researcher,
+    interview: str,
+    t: Annotated[float | None, Query(ge=0)] = None,
+    q: Annotated[str, Query(max_length=500)] = "",
+) -> Response:
+    """A transcript, with the utterance at time ``t`` (or holding ``q``) marked #moment."""
+    project = access.project_name
+    store = InterviewStore(state(request).fieldnote.repository)
+    try:
+        found = await run_in_threadpool(store.get, project, interview)
+    except InterviewError as exc:
+        raise PageForbiddenError(404, str(exc)) from None
+    await _audit(request, access, f"interview:{interview}", {"page": "transcript"})
+    return page(
+        request,
+        "transcript.html",
+        access.principal,
+        projects=await visible_projects(request, access.principal),
+        project=project,
+        active="themes",
+        interview=found,
+        moment=_moment(found, t, q),
+    )
