@@ -15,7 +15,7 @@ from typing import Any
 
 from fieldnote.analytics import DateRange, EventSource, parse_date, parse_duration
 from fieldnote.analytics.funnels import Funnel, FunnelStep, compute_funnel
-from fieldnote.analytics.segments import SegmentDefinition, members
+from fieldnote.analytics.segments import SegmentDefinition, members, segment_from_dict
 from fieldnote.evidence._journey import JourneyMap, JourneyNote, furthest_steps, journey_map
 from fieldnote.evidence._metrics import person_metric
 from fieldnote.evidence._opportunity import score_opportunity, theme_evidence
@@ -113,7 +113,11 @@ def personas_for_book(
 
 
 def _segment(repository: Repository, project: str, name: str) -> SegmentDefinition:
-    return SegmentDefinition.from_dict(SavedSegments(repository).get(project, name).definition)
+    """A saved *funnel-position* segment (the kind that places people on steps)."""
+    found = segment_from_dict(SavedSegments(repository).get(project, name).definition)
+    if not isinstance(found, SegmentDefinition):
+        raise SegmentError(f"segment {name!r} is not a funnel-position segment")
+    return found
 
 
 def segment_participants(
@@ -178,10 +182,10 @@ def score_stored(
     if record.segment is None:
         raise OpportunityError(f"opportunity {name!r} has no segment: Reach needs one")
     try:
-        definition = _segment(repository, project, record.segment)
+        spec = segment_from_dict(SavedSegments(repository).get(project, record.segment).definition)
     except SegmentError as exc:
         raise OpportunityError(str(exc)) from None
-    reach = members(source, definition, limit=1)
+    reach = members(source, spec, limit=1)
     contents = book_contents(repository, project, record.book)
     triples = [(n.participant, n.text, n.theme) for n in contents.notes]
     evidence = theme_evidence(
