@@ -1,0 +1,75 @@
+"""The weekly digest page: the same digest ``fieldnote digest`` prints and the
+scheduler emails, for any ISO week (``?week=YYYY-Www``, default the current one), with
+Markdown and HTML downloads. Aggregates and research texts only (no contact details),
+so any role in the project may read it, like the questions page."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.concurrency import run_in_threadpool
+from starlette.responses import Response
+
+from fieldnote.monitors import DIGEST_FORMATS, Digest, Week, build_digest
+from fieldnote.repository import Permission
+from fieldnote.web._auth import state
+from fieldnote.web._guards import Access, Guard
+from fieldnote.web.pages._projects import visible_projects
+from fieldnote.web.pages._render import page
+
+__all__ = ["router"]
+
+router = APIRouter(include_in_schema=False)
+Viewer = Annotated[Access, Depends(Guard(Permission.VIEW_PROJECT, page=True))]
+MEDIA = {"md": "text/markdown; charset=utf-8", "html": "text/html; charset=utf-8"}
+
+
+def _compute(request: Request, project: str, week: Week) -> Digest:
+    fn = state(request).fieldnote
+    store = state(request).store
+    if store is None:
+        return build_digest(fn.repository, project, week)
+    from fieldnote.analytics import store_source
+
+    with store.reader() as cur:
+        return build_digest(fn.repository, project, week, source=store_source(cur, project))
+
+
+@router.get("/projects/{project}/digest")
+async def digest_page(request: Request, access: Viewer) -> Response:
+    project = access.project_name
+    raw = request.query_params.get("week", "")
+    fmt = request.query_params.get("format", "")
+    error = None
+    try:
+        week = Week.parse(raw) if raw else Week.of(datetime.now(UTC).date())
+    except ValueError as exc:
+        error, week = str(exc), Week.of(datetime.now(UTC).date())
+    if fmt and fmt not in DIGEST_FORMATS:
+        error = f"format: one of {', '.join(DIGEST_FORMATS)}, not {fmt!r}"
+    digest = await run_in_threadpool(_compute, request, project, week)
+    if fmt and error is None:
+        return Response(
+            DIGEST_FORMATS[fmt](digest),
+            media_type=MEDIA[fmt],
+            headers={
+                "Content-Disposition": f'attachment; filename="{project}-digest-{week}.{fmt}"'
+            },
+        )
+    projects = await visible_projects(request, access.principal)
+    return page(
+        request,
+        "digest.html",
+        access.principal,
+        status=422 if error else 200,
+        projects=projects,
+        project=project,
+        active="monitors",
+        digest=digest.to_dict(),
+        week=str(week),
+        previous=str(week.previous()),
+        following=str(Week.of(week.end.date())),
+        error=error,
+    )
