@@ -16,6 +16,7 @@ from fieldnote.web._auth import authenticate
 from fieldnote.web._guards import LoginRequiredError, PageForbiddenError
 from fieldnote.web._static import router as static_router
 from fieldnote.web.pages._diary_pages import router as diary_pages_router
+from fieldnote.web.pages._digest_page import router as digest_page_router
 from fieldnote.web.pages._guide_pages import router as guide_pages_router
 from fieldnote.web.pages._login import router as login_router
 from fieldnote.web.pages._monitor_pages import router as monitor_pages_router
@@ -33,6 +34,7 @@ def install(app: FastAPI) -> None:
     app.include_router(projects_router)
     app.include_router(settings_router)
     app.include_router(monitor_pages_router)
+    app.include_router(digest_page_router)
     app.include_router(guide_pages_router)
     app.include_router(diary_pages_router)
 
