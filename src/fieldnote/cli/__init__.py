@@ -25,6 +25,7 @@ from fieldnote.cli import (
     _import,
     _monitors,
     _opportunities,
+    _panel,
     _participants,
     _projects,
     _releases,
@@ -94,6 +95,7 @@ app.add_typer(_participants.intercepts_app, name="intercepts")
 app.add_typer(_participants.participants_app, name="participants")
 app.add_typer(_delivery.studies_app, name="studies")
 app.add_typer(_delivery.invitations_app, name="invitations")
+_panel.register(app)
 
 
 def main() -> None:
