@@ -20,7 +20,15 @@ from fieldnote.interviews import Interview
 from fieldnote.interviews.demo import demo_interviews, write_demo_files
 from fieldnote.interviews.moderation import SessionState, consistency_report
 from fieldnote.interviews.redaction import redact_interview
-from fieldnote.interviews.transcripts import ImportOutcome, read_transcripts
+from fieldnote.interviews.transcripts import (
+    AsrError,
+    FasterWhisperTranscriber,
+    ImportOutcome,
+    TranscriptError,
+    read_rttm,
+    read_transcripts,
+    transcribe_file,
+)
 from fieldnote.repository import (
     DEFAULT_PROJECT,
     ChatSessionError,
@@ -71,6 +79,57 @@ def _parse_all(
         )
 
 
+def _transcribe_all(
+    paths: list[Path],
+    model: Path,
+    *,
+    language: str | None,
+    diarisation: Path | None,
+    project: str,
+    study: str | None,
+    participant: str | None,
+    interviewers: list[str],
+    as_json: bool,
+) -> ImportOutcome:
+    """Recordings → interviews through faster-whisper; a bad file is one error entry."""
+    try:
+        transcriber = FasterWhisperTranscriber(model, language=language)
+    except AsrError as exc:
+        fail(str(exc), as_json=as_json)
+    spans = None
+    if diarisation is not None:
+        if len(paths) != 1:
+            fail(
+                "--diarisation describes one recording: give exactly one audio file",
+                as_json=as_json,
+            )
+        try:
+            spans = read_rttm(diarisation.read_text(), source=str(diarisation))
+        except OSError as exc:
+            fail(f"{diarisation}: cannot read ({exc.strerror})", as_json=as_json)
+        except TranscriptError as exc:
+            fail(str(exc), as_json=as_json)
+    outcome = ImportOutcome()
+    for path in paths:
+        try:
+            outcome.interviews.append(
+                transcribe_file(
+                    transcriber,
+                    path,
+                    project=project,
+                    study=study,
+                    participant=participant,
+                    interviewers=interviewers,
+                    diarisation=spans,
+                )
+            )
+        except AsrError as exc:  # the package or the model: every file would fail
+            fail(str(exc), as_json=as_json)
+        except TranscriptError as exc:
+            outcome.errors.append(exc)
+    return outcome
+
+
 @app.command("import")
 def import_(
     ctx: typer.Context,
@@ -87,24 +146,54 @@ def import_(
     interviewer: Annotated[
         list[str] | None, typer.Option("--interviewer", help="An interviewer's name (repeat).")
     ] = None,
+    asr_model: Annotated[
+        Path | None,
+        typer.Option(
+            "--asr-model",
+            help="Local faster-whisper (CTranslate2) model folder: PATHs are audio files.",
+        ),
+    ] = None,
+    language: Annotated[
+        str | None, typer.Option("--language", help="Spoken language for --asr-model (e.g. en).")
+    ] = None,
+    diarisation: Annotated[
+        Path | None,
+        typer.Option("--diarisation", help="RTTM file saying who speaks when (one audio file)."),
+    ] = None,
     project: ProjectOpt = DEFAULT_PROJECT,
     as_json: JsonOpt = False,
 ) -> None:
     """Import Zoom/Teams/Meet WebVTT, SRT, Otter TXT, DOCX, ``Name: text`` or JSON
-    transcripts; speakers are mapped to interviewer / participant."""
+    transcripts; speakers are mapped to interviewer / participant. With
+    ``--asr-model`` the files are recordings, transcribed locally (never downloads)."""
     store = _store(ctx)
     try:
         store.check_study(project, study)
     except InterviewError as exc:
         fail(str(exc), as_json=as_json)
-    outcome = _parse_all(
-        paths,
-        project=project,
-        study=study,
-        participant=participant,
-        interviewers=interviewer or [],
-        show_progress=not as_json and len(paths) > 20,
-    )
+    if asr_model is not None:
+        outcome = _transcribe_all(
+            paths,
+            asr_model,
+            language=language,
+            diarisation=diarisation,
+            project=project,
+            study=study,
+            participant=participant,
+            interviewers=interviewer or [],
+            as_json=as_json,
+        )
+    elif diarisation is not None or language is not None:
+        fail("--diarisation and --language go with --asr-model (audio files)", as_json=as_json)
+    else:
+        outcome = _parse_all(
+            paths,
+            project=project,
+            study=study,
+            participant=participant,
+            interviewers=interviewer or [],
+            show_progress=not as_json and len(paths) > 20,
+        )
     try:
         saved = store.save_many(project, outcome.interviews)
     except InterviewError as exc:
