@@ -63,8 +63,8 @@ def themes(
     as_json: JsonOpt = False,
 ) -> None:
     """Each theme's participants vs the other participants and everyone else."""
-    from fieldnote.evidence import person_metric, theme_behaviour
-    from fieldnote.evidence._stored import book_contents
+    from fieldnote.evidence import person_metric
+    from fieldnote.evidence._stored import themes_behaviour
 
     try:
         dates = dates_of(start, end)
@@ -73,14 +73,8 @@ def themes(
         fail(str(exc), as_json=as_json)
 
     def compute(source: Any, repository: Any) -> list[dict[str, Any]]:
-        contents = book_contents(repository, project, book)
-        people = {n.participant for n in contents.notes if n.participant}
-        out = []
-        for theme, label in contents.labels.items():
-            mine = {n.participant for n in contents.notes if n.theme == theme and n.participant}
-            result = theme_behaviour(source, spec, dates, label, mine, people, test=test)
-            out.append({"id": theme, **result.to_dict()})
-        return out
+        found = themes_behaviour(source, repository, project, book, spec, dates, test=test)
+        return [{"id": k, **t.to_dict()} for k, t in found.items()]
 
     found = _run(ctx, project, as_json, compute, export=export, engine=engine)
     if as_json:

@@ -17,7 +17,7 @@ from fieldnote.analytics import DateRange, EventSource, parse_date, parse_durati
 from fieldnote.analytics.funnels import Funnel, FunnelStep, compute_funnel
 from fieldnote.analytics.segments import SegmentDefinition, members, segment_from_dict
 from fieldnote.evidence._journey import JourneyMap, JourneyNote, furthest_steps, journey_map
-from fieldnote.evidence._metrics import person_metric
+from fieldnote.evidence._metrics import PersonMetric, person_metric
 from fieldnote.evidence._opportunity import score_opportunity, theme_evidence
 from fieldnote.evidence._personas import (
     Persona,
@@ -26,7 +26,7 @@ from fieldnote.evidence._personas import (
     participant_attributes,
 )
 from fieldnote.evidence._reach import ThemeReach, theme_reach
-from fieldnote.evidence._themes import theme_behaviour
+from fieldnote.evidence._themes import ThemeBehaviour, theme_behaviour
 from fieldnote.repository import (
     BookNote,
     QuestionRecord,
@@ -55,6 +55,7 @@ __all__ = [
     "reach_for_theme",
     "score_stored",
     "segment_participants",
+    "themes_behaviour",
 ]
 
 
@@ -118,6 +119,26 @@ def _segment(repository: Repository, project: str, name: str) -> SegmentDefiniti
     if not isinstance(found, SegmentDefinition):
         raise SegmentError(f"segment {name!r} is not a funnel-position segment")
     return found
+
+
+def themes_behaviour(
+    source: EventSource,
+    repository: Repository,
+    project: str,
+    book: str,
+    metric: PersonMetric,
+    dates: DateRange,
+    *,
+    test: str = "mann-whitney",
+) -> dict[str, ThemeBehaviour]:
+    """Theme id → its participants vs the others and everyone else, for every theme."""
+    contents = book_contents(repository, project, book)
+    people = {n.participant for n in contents.notes if n.participant}
+    out = {}
+    for theme, label in contents.labels.items():
+        mine = {n.participant for n in contents.notes if n.theme == theme and n.participant}
+        out[theme] = theme_behaviour(source, metric, dates, label, mine, people, test=test)
+    return out
 
 
 def segment_participants(
