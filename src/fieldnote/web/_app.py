@@ -27,6 +27,7 @@ from fieldnote.web._capture_asgi import CaptureFastPath
 from fieldnote.web._delivery_pages import router as delivery_router
 from fieldnote.web._diaries_api import router as diaries_router
 from fieldnote.web._diaries_api import start_diary_scheduler
+from fieldnote.web._evidence_api import router as evidence_router
 from fieldnote.web._export_api import router as export_router
 from fieldnote.web._guards import anonymous_refusal
 from fieldnote.web._import_api import router as import_router
@@ -140,6 +141,7 @@ def create_app(settings: Settings, *, publish: tuple[str, int] | None = None) ->
     app.include_router(accounts_api_router)
     app.include_router(monitors_router)
     app.include_router(research_router)
+    app.include_router(evidence_router)
     app.include_router(interviews_router)
     app.include_router(diaries_router)
     app.include_router(intercept_router)
