@@ -15,6 +15,7 @@ from starlette.responses import RedirectResponse, Response
 from fieldnote.web._auth import authenticate
 from fieldnote.web._guards import LoginRequiredError, PageForbiddenError
 from fieldnote.web._static import router as static_router
+from fieldnote.web._themes_api import router as themes_api_router
 from fieldnote.web.pages._diary_pages import router as diary_pages_router
 from fieldnote.web.pages._digest_page import router as digest_page_router
 from fieldnote.web.pages._guide_pages import router as guide_pages_router
@@ -24,6 +25,7 @@ from fieldnote.web.pages._projects import router as projects_router
 from fieldnote.web.pages._projects import visible_projects
 from fieldnote.web.pages._render import page
 from fieldnote.web.pages._settings import router as settings_router
+from fieldnote.web.pages._theme_pages import router as theme_pages_router
 
 __all__ = ["install"]
 
@@ -36,6 +38,8 @@ def install(app: FastAPI) -> None:
     app.include_router(monitor_pages_router)
     app.include_router(digest_page_router)
     app.include_router(guide_pages_router)
+    app.include_router(theme_pages_router)
+    app.include_router(themes_api_router)  # the affinity map's reads and corrections
     app.include_router(diary_pages_router)
 
     @app.exception_handler(LoginRequiredError)
