@@ -29,6 +29,7 @@ from fieldnote.research import ConsentError, ConsentText, InterceptRule, RuleErr
 from fieldnote.web._auth import state
 from fieldnote.web._guards import Access, Guard
 from fieldnote.web._intercept_service import InterceptService
+from fieldnote.web._jsmin import minify
 
 __all__ = ["router", "start_intercepts"]
 
@@ -73,7 +74,9 @@ def _person(value: object) -> str:
 
 @cache
 def _widget_source() -> bytes:
-    return (files("fieldnote.web") / "static" / "intercept.js").read_bytes()
+    """The widget as served: minified once per process (comments and whitespace out,
+    nothing renamed; tests/web/test_jsmin.py holds it under the 15 KB budget)."""
+    return minify((files("fieldnote.web") / "static" / "intercept.js").read_text()).encode()
 
 
 @router.get("/intercept.js", include_in_schema=False)
