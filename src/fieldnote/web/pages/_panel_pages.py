@@ -72,8 +72,8 @@ async def participants_page(request: Request, access: Researcher) -> Response:
     )
 
 
-@router.get("/projects/{project}/participants/{participant_id:int}")
-async def participant_page(request: Request, access: Researcher, participant_id: int) -> Response:
+@router.get("/projects/{project}/participants/{participant_id}")
+async def participant_page(request: Request, access: Researcher, participant_id: str) -> Response:
     project = access.project_name
     repo = state(request).fieldnote.repository
 
@@ -91,7 +91,7 @@ async def participant_page(request: Request, access: Researcher, participant_id:
         data = await run_in_threadpool(load)
     except PanelError as exc:
         raise PageForbiddenError(404, str(exc)) from exc
-    await _audit(request, access, "participant.read", f"participant:{participant_id}")
+    await _audit(request, access, "participant.read", f"participant:{data['who'].id}")
     return page(
         request,
         "panel_participant.html",
