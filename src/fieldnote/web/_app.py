@@ -36,12 +36,14 @@ from fieldnote.web._intercept_api import start_intercepts
 from fieldnote.web._interviews_api import router as interviews_router
 from fieldnote.web._monitors_api import router as monitors_router
 from fieldnote.web._monitors_api import start_scheduler
+from fieldnote.web._panel_api import router as panel_router
 from fieldnote.web._ratelimit import LoginLimiter
 from fieldnote.web._research_api import router as research_router
 from fieldnote.web._responses import FastJSONResponse
 from fieldnote.web._state import AppState, KeyCache
 from fieldnote.web.pages import install as install_pages
 from fieldnote.web.pages._analytics import router as analytics_pages_router
+from fieldnote.web.pages._panel_pages import router as panel_pages_router
 
 __all__ = ["create_app"]
 
@@ -148,4 +150,6 @@ def create_app(settings: Settings, *, publish: tuple[str, int] | None = None) ->
     app.include_router(delivery_router)
     install_pages(app)
     app.include_router(analytics_pages_router)
+    app.include_router(panel_router)
+    app.include_router(panel_pages_router)
     return app
