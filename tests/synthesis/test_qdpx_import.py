@@ -149,6 +149,30 @@ def test_round_trip_export_then_import_keeps_codes_and_coded_text(
     assert imported == exported
 
 
+def test_a_project_without_the_namespace_and_flat_path_codes(
+    repo: Repository, tmp_path: Path
+) -> None:
+    """Taguette names codes by their path ("pain/admin") in one flat list; some writers
+    leave out the xmlns declaration. Both import."""
+    start, end = _span(ANNA, "I wait days for admin access.")
+    qde = f"""<?xml version="1.0"?>
+<Project name="taguette export"><CodeBook><Codes>
+ <Code guid="A" name="pain/admin" isCodable="true"/><Code guid="B" name="pain" isCodable="true"/>
+</Codes></CodeBook><Sources>
+ <TextSource guid="S1" name="anna.html" plainTextPath="internal://S1.txt">
+  <PlainTextSelection guid="H1" startPosition="{start}" endPosition="{end}">
+   <Coding guid="C1"><CodeRef targetGUID="A"/></Coding><Coding guid="C2"><CodeRef targetGUID="B"/></Coding>
+  </PlainTextSelection></TextSource>
+</Sources></Project>"""
+    parsed = read_qdpx(write_qdpx_file(tmp_path / "t.qdpx", qde, {"Sources/S1.txt": ANNA}))
+    book = ThemeBook(repo, "acme", "qdpx:t")
+    import_qdpx(book, parsed)
+    (note,) = book.notes()
+    assert note.text == "I wait days for admin access."
+    assert note.tags == ("pain/admin", "pain") and note.participant == "anna.html"
+    assert {t.label for t in book.themes()} == {"pain/admin", "pain"}
+
+
 def _broken(tmp_path: Path, name: str, qde: str, files: dict[str, str] | None = None) -> Path:
     return write_qdpx_file(tmp_path / f"{name}.qdpx", qde, files)
 
@@ -188,7 +212,8 @@ def test_a_broken_file_says_why_and_imports_nothing(
         )
         path = _broken(tmp_path, case, qualcoder_qde(extra_selection=bad))
     else:
-        path = _broken(tmp_path, case, '<?xml version="1.0"?><Project name="x"/>')
+        qdc = '<?xml version="1.0"?><CodeBook xmlns="urn:QDA-XML:codebook:1.0"/>'
+        path = _broken(tmp_path, case, qdc)  # a codebook (.qdc) renamed .qdpx
     with pytest.raises(QdpxError) as caught:
         read_qdpx(path)
     assert message in str(caught.value)

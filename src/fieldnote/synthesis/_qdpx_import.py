@@ -214,6 +214,10 @@ def read_qdpx(path: Path) -> QdpxProject:
             raise QdpxError(
                 f"{path}: project.qde is not well-formed XML at line {line}, column {column + 1}"
             ) from None
+        if root.tag == "Project":  # written without the namespace declaration: read it as one
+            for element in root.iter():
+                if isinstance(element.tag, str) and not element.tag.startswith("{"):
+                    element.tag = _NS + element.tag
         if root.tag != f"{_NS}Project":
             raise QdpxError(
                 f"{path}: project.qde's root is {root.tag!r}, not a REFI-QDA Project "
