@@ -3,6 +3,7 @@ idempotent), personas, recruitment with screeners/quotas/fatigue, incentives."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -239,3 +240,44 @@ def test_incentives_validated_and_transitions(repo: Repository) -> None:
     with pytest.raises(PanelError, match="no study 999"):
         store.set("default", "ana@acme.example", 999, "40", "EUR")
     assert [i.status for i in store.list("default", study_id=study)] == ["paid"]
+
+
+def test_identified_persons_join_the_panel_and_link_to_contacts(
+    repo: Repository, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    from fieldnote.events import events_to_arrow
+    from fieldnote.events._model import Event
+
+    store = ParticipantStore(repo)
+    store.import_rows("default", parse_panel_csv("email,name\nzoe@z.example,Zoe Z\n"))
+    ev = DuckDBEventStore(tmp_path_factory.mktemp("ev") / "events.duckdb")
+    ts = datetime(2026, 11, 29, 9, tzinfo=UTC)
+    ev.commit(
+        events_to_arrow(
+            [
+                Event(
+                    uuid=f"00000000-0000-4000-8000-0000000000a{i}",
+                    project="default",
+                    distinct_id=who,
+                    event="$identify",
+                    timestamp=ts,
+                    properties_json=json.dumps({"$set": {"email": mail}}),
+                )
+                for i, (who, mail) in enumerate(
+                    [("u-zoe", "Zoe@Z.example"), ("u-yan", "yan@y.example")]
+                )
+            ]
+        )
+    )
+    with ev.reader() as cur:
+        found = identified_persons(cur, "default")
+        assert [(p.distinct_id, p.email) for p in found] == [
+            ("u-yan", "yan@y.example"),
+            ("u-zoe", "zoe@z.example"),
+        ]
+        done = store.sync_persons("default", found)
+        assert (done.created, done.updated) == (1, 1)
+        assert store.sync_persons("default", found).unchanged == 2  # idempotent
+        kinds = {v.participant.email: v.kind for v in panel(repo, "default", cur, TODAY)}
+    assert kinds == {"zoe@z.example": "both", "yan@y.example": "user"}
+    assert store.get("default", "zoe@z.example").distinct_id == "u-zoe"

@@ -26,7 +26,12 @@ from fieldnote.repository import DEFAULT_PROJECT
 from fieldnote.repository._erasure import ErasureTarget, erase_participant
 from fieldnote.repository._incentives import IncentiveStore
 from fieldnote.repository._panel import PanelError, ParticipantStore
-from fieldnote.repository._panel_view import panel, persona_members, recruit_study
+from fieldnote.repository._panel_view import (
+    identified_persons,
+    panel,
+    persona_members,
+    recruit_study,
+)
 from fieldnote.repository._personas import PersonaStore
 from fieldnote.research import (
     Criteria,
@@ -123,6 +128,39 @@ def import_panel(
         as_json=as_json,
         text=f"{done.rows} rows: {done.created} new, {done.updated} updated, "
         f"{done.unchanged} unchanged",
+    )
+
+
+@participants_app.command("sync")
+def sync(
+    ctx: typer.Context, project: ProjectOpt = DEFAULT_PROJECT, as_json: JsonOpt = False
+) -> None:
+    """Add the product's identified users (persons with an email) to the panel."""
+    repo = _repository(ctx, project, as_json)
+    info = get_state(ctx).fieldnote.home.running_server()
+    if info is not None:
+        client = ServerClient(info)
+        try:
+            data = client.post(f"/api/projects/{project}/participants/sync", {})
+        except ServerError as exc:
+            fail(str(exc), as_json=as_json)
+        finally:
+            client.close()
+    else:
+        found = _events(
+            ctx,
+            project,
+            "",
+            lambda cur: identified_persons(cur, project) if cur is not None else [],
+            as_json,
+        )
+        data = ParticipantStore(repo).sync_persons(project, found).to_dict()
+        _audit(ctx, project, "participants.sync", "participants")
+    emit(
+        data,
+        as_json=as_json,
+        text=f"{data['rows']} identified persons: {data['created']} "
+        f"new, {data['updated']} linked, {data['unchanged']} unchanged",
     )
 
 

@@ -22,7 +22,12 @@ from fieldnote.repository import Permission
 from fieldnote.repository._erasure import ErasureTarget, erase_participant
 from fieldnote.repository._incentives import IncentiveStore
 from fieldnote.repository._panel import PanelError, ParticipantStore
-from fieldnote.repository._panel_view import panel, persona_members, recruit_study
+from fieldnote.repository._panel_view import (
+    identified_persons,
+    panel,
+    persona_members,
+    recruit_study,
+)
 from fieldnote.repository._personas import PersonaStore
 from fieldnote.research import (
     Criteria,
@@ -133,6 +138,18 @@ async def import_participants(request: Request, body: ImportIn, access: CanWrite
         return ParticipantStore(repo).import_rows(project, rows).to_dict()
 
     return await _call(request, access, "participants.import", "participants", run)
+
+
+@router.post("/projects/{project}/participants/sync")
+async def sync_participants(request: Request, access: CanWrite) -> Any:
+    """Add the identified persons of the events (emails in person properties)."""
+    repo, project = state(request).fieldnote.repository, access.project_name
+
+    def run() -> dict[str, int]:
+        found = _on_events(request, lambda cur: identified_persons(cur, project) if cur else [])
+        return ParticipantStore(repo).sync_persons(project, found).to_dict()
+
+    return await _call(request, access, "participants.sync", "participants", run)
 
 
 @router.post("/projects/{project}/participants/{key}/erase")
