@@ -131,3 +131,42 @@ def seed_home(home: Path, project: str = "p") -> None:
         created_by=None,
     )
     fn.close()
+
+
+INTERVIEW = "a" * 32
+
+
+def seed_interview(home: Path, project: str = "p") -> None:
+    """p1's interview (times in seconds) and a fresh search index."""
+    from fieldnote._core import Fieldnote
+    from fieldnote.config import Settings
+    from fieldnote.interviews import Interview, Role, Speaker, Utterance
+    from fieldnote.repository import InterviewStore, SearchStore
+
+    lines = [
+        ("Ivo", Role.INTERVIEWER, "Tell me about connecting the integration."),
+        ("p1", Role.PARTICIPANT, "On my phone it asked for an admin and I gave up."),
+        ("p1", Role.PARTICIPANT, "The dashboard itself is fine."),
+    ]
+    fn = Fieldnote(Settings(home=home))
+    InterviewStore(fn.repository).save_many(
+        project,
+        [
+            Interview(
+                id=INTERVIEW,
+                source="test",
+                format="text",
+                participant="p1",
+                speakers=(
+                    Speaker(name="p1", role=Role.PARTICIPANT, reason="t"),
+                    Speaker(name="Ivo", role=Role.INTERVIEWER, reason="t"),
+                ),
+                utterances=tuple(
+                    Utterance(index=i, speaker=who, role=role, text=text, start=65.0 * i)
+                    for i, (who, role, text) in enumerate(lines)
+                ),
+            )
+        ],
+    )
+    SearchStore(fn.repository).reindex(project)
+    fn.close()

@@ -14,7 +14,7 @@ from datetime import timedelta
 from typing import Any
 
 from fieldnote.analytics import DateRange, EventSource, parse_date, parse_duration
-from fieldnote.analytics.funnels import Funnel, FunnelStep, compute_funnel
+from fieldnote.analytics.funnels import Funnel, FunnelResult, FunnelStep, compute_funnel
 from fieldnote.analytics.segments import SegmentDefinition, members, segment_from_dict
 from fieldnote.evidence._journey import JourneyMap, JourneyNote, furthest_steps, journey_map
 from fieldnote.evidence._metrics import PersonMetric, person_metric
@@ -38,6 +38,7 @@ from fieldnote.repository import (
     SegmentError,
     StudyRecord,
     ThemeBook,
+    ThemeBookError,
 )
 from fieldnote.repository._opportunities import (
     OpportunityError,
@@ -49,7 +50,9 @@ __all__ = [
     "BookContents",
     "Validation",
     "book_contents",
+    "book_names",
     "journey_for_book",
+    "journey_for_result",
     "personas_for_book",
     "propose_validation",
     "reach_for_theme",
@@ -68,6 +71,24 @@ class BookContents:
 def book_contents(repository: Repository, project: str, book: str) -> BookContents:
     tb = ThemeBook(repository, project, book)
     return BookContents(tuple(tb.notes()), {t.id: t.label for t in tb.themes()})
+
+
+def book_names(repository: Repository, project: str) -> list[str]:
+    """The project's theme books, newest first (for pickers)."""
+    from sqlalchemy import select
+
+    from fieldnote.repository._monitors import project_id
+    from fieldnote.repository._themebook import ThemeBookRow
+
+    with repository.session() as session:
+        pid = project_id(session, project, ThemeBookError)
+        return list(
+            session.scalars(
+                select(ThemeBookRow.name)
+                .where(ThemeBookRow.project_id == pid)
+                .order_by(ThemeBookRow.created_at.desc(), ThemeBookRow.id.desc())
+            )
+        )
 
 
 def _journey_notes(notes: Sequence[BookNote]) -> list[JourneyNote]:
@@ -90,9 +111,15 @@ def _journey_notes(notes: Sequence[BookNote]) -> list[JourneyNote]:
 
 def journey_for_book(source: EventSource, contents: BookContents, funnel: Funnel) -> JourneyMap:
     """The funnel's journey map with the book's notes placed on its steps."""
+    return journey_for_result(source, contents, funnel, compute_funnel(source, funnel))
+
+
+def journey_for_result(
+    source: EventSource, contents: BookContents, funnel: Funnel, result: FunnelResult
+) -> JourneyMap:
+    """The same for a funnel already computed (the funnel page's own result)."""
     people = {n.participant for n in contents.notes if n.participant}
     furthest = furthest_steps(source, funnel, people)
-    result = compute_funnel(source, funnel)
     return journey_map(result, _journey_notes(contents.notes), contents.labels, furthest)
 
 

@@ -18,6 +18,8 @@ from fieldnote.web._static import router as static_router
 from fieldnote.web._themes_api import router as themes_api_router
 from fieldnote.web.pages._diary_pages import router as diary_pages_router
 from fieldnote.web.pages._digest_page import router as digest_page_router
+from fieldnote.web.pages._backlog_pages import router as backlog_pages_router
+from fieldnote.web.pages._discovery_pages import router as discovery_pages_router
 from fieldnote.web.pages._guide_pages import router as guide_pages_router
 from fieldnote.web.pages._login import router as login_router
 from fieldnote.web.pages._monitor_pages import router as monitor_pages_router
@@ -38,6 +40,8 @@ def install(app: FastAPI) -> None:
     app.include_router(monitor_pages_router)
     app.include_router(digest_page_router)
     app.include_router(guide_pages_router)
+    app.include_router(discovery_pages_router)
+    app.include_router(backlog_pages_router)
     app.include_router(theme_pages_router)
     app.include_router(themes_api_router)  # the affinity map's reads and corrections
     app.include_router(diary_pages_router)
