@@ -161,3 +161,18 @@ def test_research_funnel_from_the_records(
     # The interview finished on the chat page: its invitation is completed now.
     statuses = {d["distinct_id"]: d["status"] for d in svc.store.deliveries("default", study)}
     assert statuses["p0"] == "completed" and statuses["p1"] == "consented"
+
+
+def test_a_finished_interview_uses_up_the_link_and_counts_for_the_policy(
+    service: tuple[DeliveryService, int], repository: Repository
+) -> None:
+    svc, study = service
+    token = _link(svc, study, "q1")
+    page = svc.page(token)
+    assert page.consent is not None
+    chat = svc.consent(token, consent_text_id=page.consent.id, parts=PARTS)
+    sessions = ChatSessions(repository)
+    sessions.update(chat, status="completed", state=sessions.get(chat).state)
+    assert svc.page(token).state is LinkState.USED
+    decision, made = svc.add("default", study, "q1", channel="link", email=None)
+    assert made is None and decision.code == "interviewed"

@@ -141,6 +141,7 @@ class DeliveryStore:
         with self._repo.session() as session:
             setup = setup_record(project, setup_row(session, project, study_id))
             pid = study_in(session, project, study_id)
+            _sync_completed(session, pid, person)
             hist = self._invitations.history(session, pid, person, now=now, study_id=study_id)
             decision = decide(hist, self._invitations.policy, now=now)
             if not decision.invite:
@@ -402,3 +403,21 @@ class DeliveryStore:
             used_at=aware(d.used_at) if d.used_at else None,
             chat_status=chat.status if chat is not None else None,
         )
+
+
+def _sync_completed(session: Session, pid: int, person: str) -> None:
+    """Invitations whose interview finished on the chat page become ``completed``, so
+    the contact policy's "interviewed recently" sees them."""
+    rows = session.execute(
+        select(InvitationRow)
+        .join(DeliveryRow, DeliveryRow.invitation_id == InvitationRow.id)
+        .join(ChatSessionRow, ChatSessionRow.token_hash == DeliveryRow.chat_hash)
+        .where(
+            InvitationRow.project_id == pid,
+            InvitationRow.distinct_id == person,
+            InvitationRow.status == "consented",
+            ChatSessionRow.status == "completed",
+        )
+    ).scalars()
+    for inv in rows:
+        inv.status, inv.updated_at = "completed", _now()
