@@ -36,7 +36,7 @@ from fieldnote.repository import (
     SignalRecord,
     StudyRecord,
 )
-from fieldnote.research import anomaly_key, plan_study, question_text
+from fieldnote.research import anomaly_key, plan_study, question_text, with_tier_mix
 
 __all__ = ["MonitorRunner", "RunOutcome"]
 
@@ -184,7 +184,7 @@ class MonitorRunner:
             evidence=evidence,
             question_id=question.id,
         )
-        study = self._propose(record, definition, evaluation, question, attribution)
+        study = self._propose(source, record, definition, evaluation, question, attribution)
         if study is not None and not question.studies:
             question = self.research.get(record.project, question.id)  # with its study
         self._notify(record, signal, question)
@@ -245,6 +245,7 @@ class MonitorRunner:
 
     def _propose(
         self,
+        source: EventSource,
         record: MonitorRecord,
         definition: MonitorDefinition,
         ev: Evaluation,
@@ -271,6 +272,7 @@ class MonitorRunner:
             last_days=max(recent, 7),
             window=metric.within if metric.kind == "activation" else metric.window,
         )
+        plan = with_tier_mix(source, plan)
         for segment in plan.segments:
             try:
                 self.segments.create(

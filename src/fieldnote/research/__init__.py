@@ -55,6 +55,7 @@ from fieldnote.research._invitations import (
     decide,
     next_status,
 )
+from fieldnote.research._mix import DEFAULT_MIX, MIX_TIERS, TierMix, propose_mix, tier_mix
 from fieldnote.research._panel import (
     KINDS,
     PANEL_FIELDS,
@@ -87,6 +88,7 @@ from fieldnote.research._studies import (
     SegmentPlan,
     StudyPlan,
     plan_study,
+    with_tier_mix,
 )
 from fieldnote.research._tiers import DAILY_MIN_DAYS, TIERS, Activity, classify, usage_tiers
 
@@ -97,6 +99,7 @@ __all__ = [
     "CURRENCIES",
     "DAILY_MIN_DAYS",
     "DEFAULT_DEADLINE",
+    "DEFAULT_MIX",
     "DEFAULT_QUOTA",
     "FAMILIES",
     "FILTER_OPS",
@@ -104,6 +107,7 @@ __all__ = [
     "INCENTIVE_TRANSITIONS",
     "INVITATION_STATUSES",
     "KINDS",
+    "MIX_TIERS",
     "OPEN_STATUSES",
     "OPS",
     "PANEL_FIELDS",
@@ -145,6 +149,7 @@ __all__ = [
     "Standing",
     "StepChange",
     "StudyPlan",
+    "TierMix",
     "anomaly_key",
     "check_currency",
     "classify",
@@ -161,8 +166,11 @@ __all__ = [
     "parse_panel_csv",
     "parse_where",
     "plan_study",
+    "propose_mix",
     "question_text",
     "recruit",
+    "tier_mix",
     "time_to_diagnosis",
     "usage_tiers",
+    "with_tier_mix",
 ]

@@ -11,19 +11,30 @@ default deadline: 48 hours.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from typing import Any
 
+from fieldnote.analytics import EventSource
 from fieldnote.analytics.funnels import Funnel
-from fieldnote.analytics.segments import SegmentDefinition
+from fieldnote.analytics.segments import SegmentDefinition, members
+from fieldnote.analytics.trends._common import latest_event
+from fieldnote.research._mix import DEFAULT_MIX, TierMix, tier_mix
 
-__all__ = ["DEFAULT_DEADLINE", "DEFAULT_QUOTA", "SegmentPlan", "StudyPlan", "plan_study"]
+__all__ = [
+    "DEFAULT_DEADLINE",
+    "DEFAULT_QUOTA",
+    "MEMBERS_FOR_TIERS",
+    "SegmentPlan",
+    "StudyPlan",
+    "plan_study",
+    "with_tier_mix",
+]
 
 DEFAULT_QUOTA = (5, 8)
 DEFAULT_DEADLINE = timedelta(hours=48)
-#: Target mix by usage tier; filled as far as the segment allows (docs/monitors.md).
-DEFAULT_MIX = {"daily": 2, "occasional": 2, "churned": 2}
+#: Tiers are read for at most this many members per segment (the first by person id).
+MEMBERS_FOR_TIERS = 5000
 
 
 @dataclass(frozen=True)
@@ -47,6 +58,10 @@ class StudyPlan:
     quota: tuple[int, int] = DEFAULT_QUOTA
     deadline: timedelta = DEFAULT_DEADLINE
     mix: dict[str, int] = field(default_factory=lambda: dict(DEFAULT_MIX))
+    """Participants per usage tier: the target, or (with ``tiers``) what the segments
+    can give (``_mix.propose_mix``)."""
+    tiers: TierMix | None = None
+    """The segments' members by tier when the plan was made (None: not computed)."""
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -54,6 +69,7 @@ class StudyPlan:
             "segments": [s.to_dict() for s in self.segments],
             "quota": {"min": self.quota[0], "max": self.quota[1]},
             "mix": self.mix,
+            "tiers": None if self.tiers is None else self.tiers.to_dict(),
             "deadline_hours": self.deadline.total_seconds() / 3600,
         }
 
@@ -95,3 +111,14 @@ def plan_study(
             )
         )
     return StudyPlan(goal=question, segments=tuple(plans))
+
+
+def with_tier_mix(source: EventSource, plan: StudyPlan) -> StudyPlan:
+    """``plan`` with its mix proposed from its segments' members' usage tiers now."""
+    people: set[str] = set()
+    for segment in plan.segments:
+        found = members(source, segment.definition, limit=MEMBERS_FOR_TIERS)
+        people.update(m.person_id for m in found.members)
+    latest = latest_event(source)
+    mix = tier_mix(source, people, latest.date() if latest else None, quota_min=plan.quota[0])
+    return replace(plan, mix=dict(mix.proposed), tiers=mix)

@@ -15,7 +15,7 @@ from fieldnote.analytics.segments._kinds import (
     segment_from_dict,
 )
 from fieldnote.analytics.segments._members import SegmentDefinition
-from fieldnote.analytics.segments._model import Member, SegmentMembers, SegmentSpec
+from fieldnote.analytics.segments._model import Member, SegmentMembers, SegmentSpec, run_rows
 from fieldnote.analytics.segments._periods import (
     RetentionCellSegment,
     TrendPointSegment,
@@ -33,5 +33,6 @@ __all__ = [
     "TrendPointSegment",
     "members",
     "period_range",
+    "run_rows",
     "segment_from_dict",
 ]
