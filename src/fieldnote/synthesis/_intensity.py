@@ -34,9 +34,13 @@ BLOCKER = re.compile(
     r"can(?:'|no)?t|could(?:n'?t| not)|unable to|not able to|wasn'?t able to|"
     r"gave up|give up|giving up|stuck|blocked|blocker|"
     r"no way to|not allowed|permission denied|access denied|"
-    r"(?:need|needs|needed|requires?|required|wanted|asked for) (?:an? )?(?:admin|administrator)|"
-    r"only (?:an? )?(?:admin|administrator)|"
-    r"(?:don'?t|didn'?t|do not|did not) have (?:the )?(?:admin|permission|access|rights)|"
+    r"(?:need|needs|needed|requires?|required|wanted|asked for) (?:an? )?(?:\w+ )?"
+    r"(?:admin|administrator)|"
+    r"only (?:an? )?(?:\w+ )?(?:admin|administrator)|"
+    r"(?:someone|somebody) with (?:admin|the rights|permission)|"
+    r"(?:don'?t|doesn'?t|didn'?t|do not|does not|did not) have (?:the )?"
+    r"(?:admin|permission|access|rights)|(?:isn'?t|is not|wasn'?t) allowed|"
+    r"wait(?:ed|ing)? (?:for|on) .{0,40}(?:approv|permission|access)|"
     r"stopped me|(?:wouldn|won|didn)'?t let me|abandon|didn'?t know what to do"
     r")",
     re.IGNORECASE,
