@@ -20,7 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from fieldnote.repository._chat_sessions import ChatSessionRow
-from fieldnote.repository._consent import ConsentRecordRow, grant_in
+from fieldnote.repository._consent import grant_in
 from fieldnote.repository._db import Repository
 from fieldnote.repository._delivery import (
     DeliveryError,
@@ -34,6 +34,7 @@ from fieldnote.repository._delivery import (
     setup_row,
     study_in,
 )
+from fieldnote.repository._delivery_facts import study_facts, sync_completed
 from fieldnote.repository._invitations import (
     InvitationRecord,
     InvitationRow,
@@ -141,7 +142,7 @@ class DeliveryStore:
         with self._repo.session() as session:
             setup = setup_record(project, setup_row(session, project, study_id))
             pid = study_in(session, project, study_id)
-            _sync_completed(session, pid, person)
+            sync_completed(session, pid, person)
             hist = self._invitations.history(session, pid, person, now=now, study_id=study_id)
             decision = decide(hist, self._invitations.policy, now=now)
             if not decision.invite:
@@ -340,40 +341,10 @@ class DeliveryStore:
     # -- the funnel ----------------------------------------------------------------------
 
     def facts(self, project: str, study_id: int) -> builtins.list[InvitationFacts]:
-        """Per invitation of the study, the furthest evidence of each funnel step. An
-        interview finished on the chat page marks its invitation completed here."""
+        """Per invitation of the study, what its records show (``_delivery_facts``)."""
         with self._repo.session() as session:
             study_in(session, project, study_id)
-            rows = session.execute(
-                select(InvitationRow, DeliveryRow.opened_at, ChatSessionRow.status)
-                .outerjoin(DeliveryRow, DeliveryRow.invitation_id == InvitationRow.id)
-                .outerjoin(ChatSessionRow, ChatSessionRow.token_hash == DeliveryRow.chat_hash)
-                .where(InvitationRow.study_id == study_id)
-                .order_by(InvitationRow.id)
-            ).all()
-            consented_ids = set(
-                session.scalars(
-                    select(ConsentRecordRow.invitation_id).where(
-                        ConsentRecordRow.action == "granted",
-                        ConsentRecordRow.invitation_id.in_([r[0].id for r in rows]),
-                    )
-                )
-            )
-            out = []
-            for inv, opened_at, chat_status in rows:
-                if chat_status == "completed" and inv.status == "consented":
-                    inv.status, inv.updated_at = "completed", _now()
-                out.append(
-                    InvitationFacts(
-                        id=inv.id,
-                        channel=inv.channel,
-                        status=inv.status,
-                        opened=opened_at is not None,
-                        consented=inv.id in consented_ids,
-                        completed=inv.status == "completed" or chat_status == "completed",
-                    )
-                )
-            return out
+            return study_facts(session, study_id)
 
     # -- helpers -------------------------------------------------------------------------
 
@@ -403,21 +374,3 @@ class DeliveryStore:
             used_at=aware(d.used_at) if d.used_at else None,
             chat_status=chat.status if chat is not None else None,
         )
-
-
-def _sync_completed(session: Session, pid: int, person: str) -> None:
-    """Invitations whose interview finished on the chat page become ``completed``, so
-    the contact policy's "interviewed recently" sees them."""
-    rows = session.execute(
-        select(InvitationRow)
-        .join(DeliveryRow, DeliveryRow.invitation_id == InvitationRow.id)
-        .join(ChatSessionRow, ChatSessionRow.token_hash == DeliveryRow.chat_hash)
-        .where(
-            InvitationRow.project_id == pid,
-            InvitationRow.distinct_id == person,
-            InvitationRow.status == "consented",
-            ChatSessionRow.status == "completed",
-        )
-    ).scalars()
-    for inv in rows:
-        inv.status, inv.updated_at = "completed", _now()
