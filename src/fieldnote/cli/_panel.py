@@ -9,8 +9,6 @@ event store, so with a server running it goes through the server's writer thread
 
 from __future__ import annotations
 
-import getpass
-from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
@@ -19,7 +17,9 @@ import typer
 
 from fieldnote.cli._analytics import JsonOpt, ProjectOpt
 from fieldnote.cli._context import emit, fail, get_state
-from fieldnote.cli._participants import _json_file, _repository, participants_app
+from fieldnote.cli._panel_common import actor, audit, on_events
+from fieldnote.cli._participants import _repository, participants_app
+from fieldnote.cli._personas import incentives_app, personas_app, studies_app
 from fieldnote.cli._server_client import ServerClient, ServerError
 from fieldnote.events._erasure import pseudonymise_person
 from fieldnote.repository import DEFAULT_PROJECT
@@ -29,68 +29,14 @@ from fieldnote.repository._panel import PanelError, ParticipantStore
 from fieldnote.repository._panel_view import (
     identified_persons,
     panel,
-    persona_members,
-    recruit_study,
 )
-from fieldnote.repository._personas import PersonaStore
 from fieldnote.research import (
-    Criteria,
-    CriteriaError,
-    IncentiveError,
     PanelImportError,
-    Screener,
-    parse_did,
     parse_field_map,
     parse_panel_csv,
-    parse_where,
 )
 
-__all__ = ["incentives_app", "personas_app", "studies_app"]
-
-personas_app = typer.Typer(
-    help="Personas: saved attribute + behaviour criteria.", no_args_is_help=True
-)
-incentives_app = typer.Typer(help="Incentives per participant per study.", no_args_is_help=True)
-studies_app = typer.Typer(help="Studies: screeners, quotas and recruitment.", no_args_is_help=True)
-_ERRORS = (PanelError, PanelImportError, CriteriaError, IncentiveError)
-
-
-def _actor() -> str:
-    return f"cli:{getpass.getuser()}"
-
-
-def _audit(ctx: typer.Context, project: str, action: str, target: str) -> None:
-    get_state(ctx).fieldnote.audit.record(
-        actor=_actor(), action=action, project=project, target=target
-    )
-
-
-def _events(
-    ctx: typer.Context, project: str, path: str, local: Callable[[Any], Any], as_json: bool
-) -> Any:
-    """Ask the running server (GET ``path``), else compute on the store read-only."""
-    fn = get_state(ctx).fieldnote
-    info = fn.home.running_server()
-    if info is not None:
-        client = ServerClient(info)
-        try:
-            return client.get(f"/api/projects/{project}{path}")
-        except ServerError as exc:
-            fail(str(exc), as_json=as_json)
-        finally:
-            client.close()
-    exists = fn.home.events_path.exists()
-    store = fn.open_event_store(read_only=True) if exists else None
-    try:
-        if store is None:
-            return local(None)
-        with store.reader() as cur:
-            return local(cur)
-    except _ERRORS as exc:
-        fail(str(exc), as_json=as_json)
-    finally:
-        if store is not None:
-            store.close()
+__all__ = ["register"]
 
 
 @participants_app.command("import")
@@ -122,7 +68,7 @@ def import_panel(
             emit({"error": str(exc), "problems": [p.to_dict() for p in exc.problems]}, as_json=True)
             raise typer.Exit(1) from exc
         fail(f"{path}: {exc}")
-    _audit(ctx, project, "participants.import", f"file:{path.name}")
+    audit(ctx, project, "participants.import", f"file:{path.name}")
     emit(
         done.to_dict(),
         as_json=as_json,
@@ -147,7 +93,7 @@ def sync(
         finally:
             client.close()
     else:
-        found = _events(
+        found = on_events(
             ctx,
             project,
             "",
@@ -155,7 +101,7 @@ def sync(
             as_json,
         )
         data = ParticipantStore(repo).sync_persons(project, found).to_dict()
-        _audit(ctx, project, "participants.sync", "participants")
+        audit(ctx, project, "participants.sync", "participants")
     emit(
         data,
         as_json=as_json,
@@ -171,14 +117,14 @@ def list_panel(
     """The panel with usage tier, kind (user/customer/both) and consent (personal data)."""
     repo = _repository(ctx, project, as_json)
     today = datetime.now(UTC).date()
-    data = _events(
+    data = on_events(
         ctx,
         project,
         "/participants",
         lambda cur: {"participants": [v.to_dict() for v in panel(repo, project, cur, today)]},
         as_json,
     )
-    _audit(ctx, project, "participants.list", "participants")
+    audit(ctx, project, "participants.list", "participants")
     lines = [
         f"{p['id']}\t{p['email'] or '-'}\t{p['name'] or '-'}\t{p['tier']}\t{p['kind']}"
         f"\t{p['consent']}"
@@ -204,8 +150,8 @@ def show_participant(
         ]
         return data
 
-    data = _events(ctx, project, f"/participants/{key}", local, as_json)
-    _audit(ctx, project, "participant.read", f"participant:{data['id']}")
+    data = on_events(ctx, project, f"/participants/{key}", local, as_json)
+    audit(ctx, project, "participant.read", f"participant:{data['id']}")
     emit(data, as_json=as_json, text="\n".join(f"{k}: {v}" for k, v in data.items()))
 
 
@@ -240,7 +186,7 @@ def erase(
 
         try:
             data = erase_participant(
-                repo, project, key, actor=_actor(), events=events if store is not None else None
+                repo, project, key, actor=actor(), events=events if store is not None else None
             ).to_dict()
         except PanelError as exc:
             fail(str(exc), as_json=as_json)
@@ -251,232 +197,6 @@ def erase(
         data,
         as_json=as_json,
         text=f"participant {data['participant_id']} erased (now {data['pseudonym']})",
-    )
-
-
-def _criteria(
-    where: list[str] | None, did: list[str] | None, file: Path | None, as_json: bool
-) -> Criteria:
-    try:
-        if file is not None:
-            return Criteria.from_dict(_json_file(file, as_json))
-        return Criteria(
-            tuple(parse_where(w) for w in where or []), tuple(parse_did(d) for d in did or [])
-        )
-    except CriteriaError as exc:
-        fail(str(exc), as_json=as_json)
-
-
-WhereOpt = Annotated[
-    list[str] | None,
-    typer.Option("--where", help="FIELD OP VALUE, e.g. 'role in PM,Designer', 'company_size>=50'."),
-]
-DidOpt = Annotated[
-    list[str] | None, typer.Option("--did", help="EVENT>=N/DAYSd, e.g. 'report_created>=3/30d'.")
-]
-FileOpt = Annotated[Path | None, typer.Option("--file", help="Criteria as JSON.")]
-
-
-@personas_app.command("create")
-def create_persona(
-    ctx: typer.Context,
-    name: str,
-    where: WhereOpt = None,
-    did: DidOpt = None,
-    file: FileOpt = None,
-    description: str = "",
-    project: ProjectOpt = DEFAULT_PROJECT,
-    as_json: JsonOpt = False,
-) -> None:
-    """Save a persona: attribute (--where) and behaviour (--did) criteria."""
-    crit = _criteria(where, did, file, as_json)
-    try:
-        made = PersonaStore(_repository(ctx, project, as_json)).create(
-            project, name, crit, description=description
-        )
-    except PanelError as exc:
-        fail(str(exc), as_json=as_json)
-    _audit(ctx, project, "persona.create", f"persona:{name}")
-    emit(made.to_dict(), as_json=as_json, text=f"persona {made.name} created (id {made.id})")
-
-
-@personas_app.command("list")
-def list_personas(
-    ctx: typer.Context, project: ProjectOpt = DEFAULT_PROJECT, as_json: JsonOpt = False
-) -> None:
-    """The project's personas."""
-    found = PersonaStore(_repository(ctx, project, as_json)).list(project)
-    emit(
-        {"personas": [p.to_dict() for p in found]},
-        as_json=as_json,
-        text="\n".join(f"{p.id}\t{p.name}\t{p.description}" for p in found) or "no personas",
-    )
-
-
-@personas_app.command("show")
-def show_persona(
-    ctx: typer.Context, name: str, project: ProjectOpt = DEFAULT_PROJECT, as_json: JsonOpt = False
-) -> None:
-    """A persona's criteria."""
-    try:
-        found = PersonaStore(_repository(ctx, project, as_json)).get(project, name)
-    except PanelError as exc:
-        fail(str(exc), as_json=as_json)
-    emit(found.to_dict(), as_json=as_json, text=str(found.to_dict()))
-
-
-@personas_app.command("members")
-def members(
-    ctx: typer.Context, name: str, project: ProjectOpt = DEFAULT_PROJECT, as_json: JsonOpt = False
-) -> None:
-    """Participants matching the persona now (personal data)."""
-    repo = _repository(ctx, project, as_json)
-    today = datetime.now(UTC).date()
-    data = _events(
-        ctx,
-        project,
-        f"/personas/{name}/members",
-        lambda cur: {
-            "persona": name,
-            "members": [m.to_dict() for m in persona_members(repo, project, name, cur, today)[0]],
-        },
-        as_json,
-    )
-    _audit(ctx, project, "persona.members", f"persona:{name}")
-    emit(
-        data,
-        as_json=as_json,
-        text="\n".join(f"{m['id']}\t{m['email'] or '-'}\t{m['tier']}" for m in data["members"])
-        or "nobody",
-    )
-
-
-@studies_app.command("screener")
-def screener(
-    ctx: typer.Context,
-    study: int,
-    file: Path,
-    project: ProjectOpt = DEFAULT_PROJECT,
-    as_json: JsonOpt = False,
-) -> None:
-    """Set a study's screener: criteria, personas, quotas per tier/persona/kind, target."""
-    try:
-        info = PersonaStore(_repository(ctx, project, as_json)).set_screener(
-            project, study, Screener.from_dict(_json_file(file, as_json))
-        )
-    except (PanelError, CriteriaError) as exc:
-        fail(f"{file}: {exc}", as_json=as_json)
-    _audit(ctx, project, "study.screener", f"study:{study}")
-    emit(
-        {"study_id": info.id, "screener": info.screener.to_dict()},
-        as_json=as_json,
-        text=f"study {info.id}: screener saved",
-    )
-
-
-@studies_app.command("recruit")
-def recruit(
-    ctx: typer.Context, study: int, project: ProjectOpt = DEFAULT_PROJECT, as_json: JsonOpt = False
-) -> None:
-    """Ranked candidates with why each was chosen, waitlisted or excluded; quota fill."""
-    repo = _repository(ctx, project, as_json)
-    data = _events(
-        ctx,
-        project,
-        f"/studies/{study}/recruit",
-        lambda cur: recruit_study(repo, project, study, cur).to_dict(),
-        as_json,
-    )
-    _audit(ctx, project, "study.recruit", f"study:{study}")
-    lines = [
-        f"{c['outcome']:<10} #{c['participant_id']} {c['email'] or '-'} "
-        f"[{c['tier']}] score {c['score']}: {'; '.join(c['reasons'])}"
-        for c in data["candidates"]
-    ]
-    lines += [
-        f"quota {f['by']}={f['value']}: {f['filled']}/{f['wanted']}" for f in data["quota_fill"]
-    ]
-    lines += [f"warning: {w}" for w in data["warnings"]]
-    emit(data, as_json=as_json, text="\n".join(lines))
-
-
-@incentives_app.command("set")
-def set_incentive(
-    ctx: typer.Context,
-    participant: str,
-    study: int,
-    amount: str,
-    currency: str,
-    project: ProjectOpt = DEFAULT_PROJECT,
-    as_json: JsonOpt = False,
-) -> None:
-    """Promise an incentive (or change a promised amount): AMOUNT CURRENCY (ISO 4217)."""
-    try:
-        made = IncentiveStore(_repository(ctx, project, as_json)).set(
-            project, participant, study, amount, currency
-        )
-    except (PanelError, IncentiveError) as exc:
-        fail(str(exc), as_json=as_json)
-    _audit(ctx, project, "incentive.set", f"incentive:{made.id}")
-    emit(
-        made.to_dict(),
-        as_json=as_json,
-        text=f"incentive {made.id}: {made.amount} {made.currency} {made.status}",
-    )
-
-
-def _move(ctx: typer.Context, incentive: int, action: str, project: str, as_json: bool) -> None:
-    try:
-        made = IncentiveStore(_repository(ctx, project, as_json)).act(project, incentive, action)
-    except (PanelError, IncentiveError) as exc:
-        fail(str(exc), as_json=as_json)
-    _audit(ctx, project, f"incentive.{action}", f"incentive:{made.id}")
-    emit(made.to_dict(), as_json=as_json, text=f"incentive {made.id}: {made.status}")
-
-
-@incentives_app.command("pay")
-def pay(
-    ctx: typer.Context,
-    incentive: int,
-    project: ProjectOpt = DEFAULT_PROJECT,
-    as_json: JsonOpt = False,
-) -> None:
-    """Mark a promised incentive paid."""
-    _move(ctx, incentive, "pay", project, as_json)
-
-
-@incentives_app.command("cancel")
-def cancel(
-    ctx: typer.Context,
-    incentive: int,
-    project: ProjectOpt = DEFAULT_PROJECT,
-    as_json: JsonOpt = False,
-) -> None:
-    """Cancel a promised incentive."""
-    _move(ctx, incentive, "cancel", project, as_json)
-
-
-@incentives_app.command("list")
-def list_incentives(
-    ctx: typer.Context,
-    study: int | None = None,
-    status: str | None = None,
-    project: ProjectOpt = DEFAULT_PROJECT,
-    as_json: JsonOpt = False,
-) -> None:
-    """Incentives (filter by --study, --status)."""
-    found = IncentiveStore(_repository(ctx, project, as_json)).list(
-        project, study_id=study, status=status
-    )
-    emit(
-        {"incentives": [i.to_dict() for i in found]},
-        as_json=as_json,
-        text="\n".join(
-            f"{i.id}\tparticipant {i.participant_id}\tstudy {i.study_id}\t{i.amount} "
-            f"{i.currency}\t{i.status}"
-            for i in found
-        )
-        or "no incentives",
     )
 
 

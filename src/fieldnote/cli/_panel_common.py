@@ -1,0 +1,61 @@
+"""Shared plumbing of the panel commands: audit entries, and reading the event store
+through the running server (which owns it) or read-only without one."""
+
+from __future__ import annotations
+
+import getpass
+from collections.abc import Callable
+from typing import Any
+
+import typer
+
+from fieldnote.cli._context import fail, get_state
+from fieldnote.cli._server_client import ServerClient, ServerError
+from fieldnote.repository._panel import PanelError
+from fieldnote.research import (
+    CriteriaError,
+    IncentiveError,
+    PanelImportError,
+)
+
+__all__ = ["ERRORS", "actor", "audit", "on_events"]
+
+ERRORS = (PanelError, PanelImportError, CriteriaError, IncentiveError)
+
+
+def actor() -> str:
+    return f"cli:{getpass.getuser()}"
+
+
+def audit(ctx: typer.Context, project: str, action: str, target: str) -> None:
+    get_state(ctx).fieldnote.audit.record(
+        actor=actor(), action=action, project=project, target=target
+    )
+
+
+def on_events(
+    ctx: typer.Context, project: str, path: str, local: Callable[[Any], Any], as_json: bool
+) -> Any:
+    """Ask the running server (GET ``path``), else compute on the store read-only."""
+    fn = get_state(ctx).fieldnote
+    info = fn.home.running_server()
+    if info is not None:
+        client = ServerClient(info)
+        try:
+            return client.get(f"/api/projects/{project}{path}")
+        except ServerError as exc:
+            fail(str(exc), as_json=as_json)
+        finally:
+            client.close()
+    exists = fn.home.events_path.exists()
+    store = fn.open_event_store(read_only=True) if exists else None
+    try:
+        if store is None:
+            return local(None)
+        with store.reader() as cur:
+            return local(cur)
+    except ERRORS as exc:
+        fail(str(exc), as_json=as_json)
+    finally:
+        if store is not None:
+            store.close()
