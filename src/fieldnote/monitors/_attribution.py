@@ -16,7 +16,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from fieldnote.analytics import DateRange, EventSource
 from fieldnote.analytics._stats import two_proportion_test
-from fieldnote.analytics.explain import ExplainResult, explain, rate_metric
+from fieldnote.analytics.explain import ExplainResult, SegmentResult, explain, rate_metric
 from fieldnote.analytics.funnels import Breakdown, Funnel, compute_funnel
 from fieldnote.monitors._metrics import MetricSpec
 from fieldnote.research import Driver, StepChange
@@ -38,6 +38,20 @@ class Attribution:
     step: StepChange | None
 
 
+#: A segment whose own rate moved less than this share (relatively) of the leading
+#: driver's move is a bystander, however large: with 50,000 users the web's small
+#: campaign-driven dip is significant and, being the biggest segment, contributes as
+#: much as the mobile collapse (-13 % vs -75 %), yet it is not what moved.
+BYSTANDER = 0.5
+
+
+def _relative(s: SegmentResult) -> float:
+    """How much the segment's own rate moved, relative to where it was."""
+    if not s.rate_before or s.rate_after is None:
+        return 0.0
+    return abs(s.rate_after / s.rate_before - 1)
+
+
 def _driver(result: ExplainResult) -> Driver | None:
     change = result.after.converted / result.after.entered - (
         result.before.converted / result.before.entered
@@ -52,8 +66,11 @@ def _driver(result: ExplainResult) -> Driver | None:
         total = sum(s.contribution for s in same_way)
         if not same_way or (best is not None and abs(total) <= abs(best.contribution)):
             continue
-        chosen, running = [], 0.0
+        chosen: list[SegmentResult] = []
+        running = 0.0
         for s in sorted(same_way, key=lambda s: -abs(s.contribution)):
+            if chosen and _relative(s) < BYSTANDER * max(_relative(c) for c in chosen):
+                continue  # a big segment that moved a little: not part of this move
             chosen.append(s)
             running += s.contribution
             if abs(running) >= 0.8 * abs(total) or len(chosen) == 3:
