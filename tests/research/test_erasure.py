@@ -5,6 +5,7 @@ participant's email, name or phone — and running it again changes nothing."""
 from __future__ import annotations
 
 import json
+import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -31,6 +32,11 @@ EMAIL = "mara.quist@northwind.example"
 NAME = "Mara Quist"
 PHONE = "+44 20 7946 0958"
 SECRETS = (EMAIL, NAME, PHONE)
+#: Contains the name, but as part of a longer word: another person, kept.
+NEAR_MISS = "Mara Quistova"
+_WHOLE = re.compile(
+    r"(?<!\w)(?:" + "|".join(re.escape(s) for s in SECRETS) + r")(?!\w)", re.IGNORECASE
+)
 NOW = datetime(2026, 11, 30, 12, tzinfo=UTC)
 
 
@@ -59,7 +65,11 @@ def _events(path: Path) -> DuckDBEventStore:
                 ),
                 (EMAIL, "report_created", {"$email": EMAIL, "title": f"Report for {NAME}"}),
                 (EMAIL, "support_form", {"phone": PHONE, "note": f"call {PHONE} please"}),
-                ("other-1", "$pageview", {"referrer_note": f"invited by {EMAIL}"}),
+                (
+                    "other-1",
+                    "$pageview",
+                    {"referrer_note": f"invited by {EMAIL}", "colleague": NEAR_MISS},
+                ),
             ]
         )
     ]
@@ -128,6 +138,7 @@ def _seed(repo: Repository) -> None:
     SearchStore(repo).reindex("default")
     with repo.session() as s:  # an index document that kept the raw text
         s.add(SearchDocumentRow(project_id=pid, kind="note", ref="raw", body=f"{NAME} {EMAIL}"))
+        s.add(SearchDocumentRow(project_id=pid, kind="note", ref="near", body=f"{NEAR_MISS} too"))
     AuditLog(repo).record(
         actor="cli:test",
         action="participant.read",
@@ -143,8 +154,7 @@ def _repository_hits(repo: Repository) -> list[str]:
         for table in inspect(conn).get_table_names():
             for row in conn.execute(text(f'SELECT * FROM "{table}"')):
                 for value in row:
-                    cell = str(value).lower()
-                    hits += [f"{table}: {s}" for s in SECRETS if s.lower() in cell]
+                    hits += [f"{table}: {m}" for m in _WHOLE.findall(str(value))]
     return hits
 
 
@@ -158,8 +168,7 @@ def _event_hits(store: DuckDBEventStore) -> list[str]:
     for (table,) in tables:
         for row in con.execute(f'SELECT * FROM "{table}"').fetchall():
             for value in row:
-                cell = str(value).lower()
-                hits += [f"{table}: {s}" for s in SECRETS if s.lower() in cell]
+                hits += [f"{table}: {m}" for m in _WHOLE.findall(str(value))]
     return hits
 
 
@@ -188,6 +197,16 @@ def test_erasure_leaves_nothing_identifying_in_either_store(
     assert report.events is not None and report.events["events"] == 5  # 4 own + 1 mention
     assert _repository_hits(repository) == []
     assert _event_hits(store) == []
+
+    # whole words only: another person whose name merely starts the same is kept
+    (colleague,) = store.connection.execute(
+        "SELECT json_extract_string(properties, '$.colleague') FROM events "
+        "WHERE distinct_id = 'other-1'"
+    ).fetchall()
+    assert colleague == (NEAR_MISS,)
+    with repository.session() as s:
+        near = s.scalar(text("SELECT body FROM search_documents WHERE ref = 'near'"))
+    assert near == f"{NEAR_MISS} too"
 
     pseudonym = pseudonym_for("default", report.participant_id)
     con = store.connection

@@ -68,7 +68,11 @@ class _Scrubber:
         self.pseudonym = pseudonym
         words = sorted((i for i in identifiers if i), key=len, reverse=True)
         self.pattern = (
-            re.compile("|".join(re.escape(w) for w in words), re.IGNORECASE) if words else None
+            re.compile(
+                r"(?<!\w)(?:" + "|".join(re.escape(w) for w in words) + r")(?!\w)", re.IGNORECASE
+            )
+            if words
+            else None
         )
 
     def text(self, value: str) -> str:
@@ -235,10 +239,12 @@ def _other_cells(con: duckdb.DuckDBPyConnection, identifiers: Sequence[str]) -> 
                 f'SELECT count(*) FROM "{table}" WHERE {where}', [f"%{ident.lower()}%"]
             ).fetchone()
             if hits and hits[0]:
+                # whole words only ("Ana" is not erased from "Analytics"); RE2 has no
+                # look-behind, so the neighbouring characters are captured and kept
                 con.execute(
                     f'UPDATE "{table}" SET "{column}" = '
                     f"regexp_replace({value}, ?, ?, 'gi') WHERE {where}",
-                    [re.escape(ident), ERASED, f"%{ident.lower()}%"],
+                    [rf"(^|\W){re.escape(ident)}($|\W)", rf"\1{ERASED}\2", f"%{ident.lower()}%"],
                 )
                 changed += int(hits[0])
     return changed

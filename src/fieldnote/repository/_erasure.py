@@ -243,7 +243,9 @@ def _sweep(session: Session, t: ErasureTarget) -> int:
     """Every text column of every table: replace the identifiers wherever they remain."""
     if not t.identifiers:
         return 0
-    pattern = re.compile("|".join(re.escape(i) for i in t.identifiers), re.IGNORECASE)
+    words = "|".join(re.escape(i) for i in t.identifiers)
+    # whole words only: erasing "Ana" must not touch "Analytics"
+    pattern = re.compile(rf"(?<!\w)(?:{words})(?!\w)", re.IGNORECASE)
     meta = MetaData()
     meta.reflect(bind=session.connection())
     changed = 0
@@ -258,6 +260,8 @@ def _sweep(session: Session, t: ErasureTarget) -> int:
             rows = session.execute(select(*pk, col).where(or_(*hit))).all()
             for r in rows:
                 new = pattern.sub(t.pseudonym if col.name in ("actor", "target") else ERASED, r[-1])
+                if new == r[-1]:
+                    continue  # only inside a longer word
                 where = [c == r[i] for i, c in enumerate(pk)]
                 session.execute(update(table).where(*where).values({col.name: new}))
                 changed += 1
