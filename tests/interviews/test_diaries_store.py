@@ -257,3 +257,37 @@ def test_two_senders_at_once_mail_each_prompt_once(
     assert sorted(m["To"] for m in inbox.messages) == sorted(
         f"person_{i}@example.net" for i in range(12)
     )
+
+
+def test_entries_to_two_prompts_at_once_both_land_in_order(
+    setup: tuple[Repository, int], inbox: Inbox
+) -> None:
+    repo, text_id = setup
+    _diary(repo, {"kind": "offsets", "hours": [0, 0, 0, 0]})
+    _enrol(repo, text_id, "ines")
+    send_due(DiaryOutbox(repo), _mailer(inbox), now=T0 + timedelta(minutes=1), public_url=URL)
+    tokens = [link_of(m)[1] for m in inbox.wait_for(4)]
+    entries = DiaryEntries(repo)
+    errors: list[Exception] = []
+
+    def write(i: int, token: str) -> None:
+        try:
+            entries.answer(
+                token,
+                f"Entry number {i}: the report loaded slowly again.",
+                now=T0 + timedelta(minutes=5),
+            )
+        except Exception as exc:  # pragma: no cover - the assertion below shows it
+            errors.append(exc)
+
+    threads = [threading.Thread(target=write, args=(i, t)) for i, t in enumerate(tokens)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    [ines] = DiaryStore(repo).progress("pulse", "Mobile week")
+    interview = InterviewStore(repo).get("pulse", ines.interview_id)
+    assert [u.index for u in interview.utterances] == list(range(8))
+    texts = sorted(u.text for u in interview.participant_utterances)
+    assert texts == sorted(f"Entry number {i}: the report loaded slowly again." for i in range(4))

@@ -255,7 +255,9 @@ class DiaryEntries:
                     else "this prompt has closed"
                 )
             # The enrolment row is the lock for the participant's transcript: entries to
-            # two prompts at once must not take the same utterance index.
+            # two prompts at once must not take the same utterance index. PostgreSQL
+            # locks the row; SQLite takes its one write lock at the UPDATE below, before
+            # the transcript row is read, which serialises the same way.
             session.execute(
                 select(DiaryEnrolmentRow.id)
                 .where(DiaryEnrolmentRow.id == enrolment.id)
