@@ -47,6 +47,13 @@ def test_evidence_pages(home: Path) -> None:
         personas = res.http.get("/projects/p/personas?book=main&by=%24os&attrs=plan")
         assert personas.status_code == 200 and "ios ($os)" in personas.text
         assert "empathy-feels" in personas.text
+        # the funnel page shows each step's qualitative context inline
+        funnel = viewer.http.get(f"/projects/p/funnels?{STEPS}&{MARCH}")
+        assert funnel.status_code == 200
+        ctx = funnel.text.split('data-step="2"', 1)[1].split("</div>", 1)[0]
+        assert "Admin access blocks integration" in ctx and "step-quote" not in ctx
+        ctx = res.http.get(f"/projects/p/funnels?{STEPS}&{MARCH}").text.split('data-step="2"')[1]
+        assert "step-quote" in ctx.split("</div>", 1)[0]
         # opportunities
         form = {"name": "fix admin", "effort": "2", "book": "main", "theme": "t1",
                 "segment": "stuck at integration", "csrf_token": res.csrf}  # fmt: skip

@@ -10,6 +10,7 @@ its field with status 422.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, replace
 from typing import Annotated, Any
 from urllib.parse import quote, urlencode
 
@@ -17,13 +18,14 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.concurrency import run_in_threadpool
 from starlette.responses import Response
 
-from fieldnote.analytics.funnels import Funnel
-from fieldnote.evidence._journey import JourneyMap
+from fieldnote.analytics.funnels import Funnel, FunnelResult
+from fieldnote.evidence._journey import JourneyMap, JourneyStep
 from fieldnote.evidence._personas import Persona
 from fieldnote.evidence._stored import (
     book_contents,
     book_names,
     journey_for_book,
+    journey_for_result,
     personas_for_book,
 )
 from fieldnote.repository import (
@@ -42,7 +44,7 @@ from fieldnote.web.pages._analytics_shared import on_store
 from fieldnote.web.pages._projects import visible_projects
 from fieldnote.web.pages._render import page
 
-__all__ = ["emotion_points", "hit_link", "router"]
+__all__ = ["StepContext", "emotion_points", "funnel_step_context", "hit_link", "router"]
 
 router = APIRouter(include_in_schema=False)
 
@@ -239,3 +241,29 @@ async def personas_page(request: Request, access: Researcher) -> Response:
     if error:
         response.status_code = 422
     return response
+
+
+@dataclass(frozen=True)
+class StepContext:
+    book: str | None
+    steps: dict[int, JourneyStep]
+
+
+async def funnel_step_context(
+    request: Request, project: str, funnel: Funnel, result: FunnelResult
+) -> StepContext:
+    """The funnel page's inline qualitative context: each step's linked themes and
+    quotes from the newest theme book (or ``?book=``), placed by the journey map's
+    rules; empty when the project has no theme book."""
+    repository = state(request).fieldnote.repository
+    books = await run_in_threadpool(book_names, repository, project)
+    book = request.query_params.get("book") or (books[0] if books else None)
+    if book is None or book not in books:
+        return StepContext(None, {})
+    plain = replace(funnel, breakdown=None)
+    journey = await on_store(
+        request,
+        project,
+        lambda s: journey_for_result(s, book_contents(repository, project, book), plain, result),
+    )
+    return StepContext(book, {s.index: s for s in journey.steps} if journey else {})

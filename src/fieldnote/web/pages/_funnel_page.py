@@ -38,6 +38,7 @@ from fieldnote.web.pages._analytics_shared import (
     on_store,
     query_url,
 )
+from fieldnote.web.pages._discovery_pages import funnel_step_context
 from fieldnote.web.pages._funnel_view import breakdown_rows, over_time_chart, step_views
 from fieldnote.web.pages._projects import SCALE_OUT_NOTICE, visible_projects
 from fieldnote.web.pages._render import SECURITY_HEADERS, page
@@ -135,6 +136,10 @@ async def funnel_page(request: Request, access: Viewer) -> Response:
         "breakdown": [],
         "chart": None,
     }
+    context["step_context"], context["context_book"] = {}, None
+    if computed is not None and funnel is not None:
+        inline = await funnel_step_context(request, project, funnel, computed.result)
+        context["step_context"], context["context_book"] = inline.steps, inline.book
     if computed is not None:
         context["steps"] = step_views(computed.result.steps)
         context["breakdown"] = breakdown_rows(computed.result)
