@@ -291,3 +291,35 @@ def test_entries_to_two_prompts_at_once_both_land_in_order(
     assert [u.index for u in interview.utterances] == list(range(8))
     texts = sorted(u.text for u in interview.participant_utterances)
     assert texts == sorted(f"Entry number {i}: the report loaded slowly again." for i in range(4))
+
+
+def test_a_study_diary_feeds_synthesis(setup: tuple[Repository, int], inbox: Inbox) -> None:
+    from fieldnote.repository import ResearchStore
+    from fieldnote.synthesis import notes_from_interviews
+
+    repo, text_id = setup
+    research = ResearchStore(repo)
+    question, _ = research.open_or_update(
+        "pulse",
+        anomaly_key=None,
+        text="Why do mobile users stop at the integration step?",
+        evidence={},
+    )
+    study = research.propose_study(
+        "pulse", question.id, plan={}, quota=(5, 8), deadline=timedelta(hours=48)
+    )
+    definition = DiaryDefinition.from_dict(
+        {"prompts": PROMPTS, "schedule": {"kind": "offsets", "hours": [0]}}
+    )
+    with pytest.raises(DiaryError, match="no study 999"):
+        DiaryStore(repo).create("pulse", "Study diary", definition, study_id=999)
+    DiaryStore(repo).create("pulse", "Mobile week", definition, study_id=study.id)
+    _enrol(repo, text_id, "lena")
+    send_due(DiaryOutbox(repo), _mailer(inbox), now=T0, public_url=URL)
+    token = link_of(inbox.wait_for(1)[0])[1]
+    entry = "I tried to connect HubSpot from my phone but it asked for an admin I don't have."
+    DiaryEntries(repo).answer(token, entry, now=T0 + timedelta(minutes=20))
+    in_study = [i for i in InterviewStore(repo).list("pulse") if i.study == str(study.id)]
+    assert [i.format for i in in_study] == ["diary"]
+    notes = notes_from_interviews([InterviewStore(repo).get("pulse", in_study[0].id)])
+    assert [n.text for n in notes] == [entry]
