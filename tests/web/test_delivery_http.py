@@ -181,3 +181,31 @@ def test_cli_errors_are_precise(site: tuple[LiveServer, int, Path]) -> None:
 
 
 __all__ = ["Inbox"]
+
+
+def test_staff_api(site: tuple[LiveServer, int, Path]) -> None:
+    server, study, _ = site
+    base = f"/api/projects/default/studies/{study}"
+    with admin(server) as client:
+        bad = client.put(f"{base}/delivery", json={"guide": "bank-step", "offer": {"title": "t"}})
+        assert bad.status_code == 422 and bad.json()["error"].startswith("offer.why")
+        missing = client.put(
+            "/api/projects/default/studies/999/delivery", json={"guide": "g", "offer": {}}
+        )
+        assert missing.status_code == 404
+        made = client.post(f"{base}/invitations", json={"distinct_id": "eve", "channel": "link"})
+        assert made.status_code == 201 and made.json()["invitation"]["channel"] == "link"
+        again = client.post(f"{base}/invitations", json={"distinct_id": "eve", "channel": "link"})
+        assert again.status_code == 200 and again.json()["code"] == "cooldown"
+        sent = client.post(f"{base}/invitations/send", json={"channel": "link"}).json()
+        [result] = sent["results"]
+        assert result["distinct_id"] == "eve" and result["url"].startswith(f"{server.url}/r/")
+        assert httpx.get(result["url"], timeout=30).status_code == 200
+        rows = client.get(f"{base}/invitations").json()["invitations"]
+        assert any(r["distinct_id"] == "eve" and r["delivery"] == "link" for r in rows)
+        share = client.post(f"{base}/share-link")
+        assert share.status_code == 201 and "/s/" in share.json()["url"]
+        assert httpx.get(share.json()["url"], timeout=30).status_code == 200
+        assert client.delete(f"{base}/share-link").json()["share_link"]["open"] is False
+        audit = cli(server, "audit", "--limit", "5", check=False)
+    assert audit.returncode == 0 and f"study:{study}:invitations" in audit.stdout

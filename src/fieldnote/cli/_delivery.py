@@ -18,15 +18,9 @@ from fieldnote.cli._context import CliState, emit, fail, get_state
 from fieldnote.cli._participants import _json_file
 from fieldnote.cli._server_client import ServerClient, ServerError
 from fieldnote.interviews.guides import GuideError
-from fieldnote.interviews.moderation import LlmConfig
 from fieldnote.repository import DEFAULT_PROJECT, ProjectError
 from fieldnote.repository._delivery import DeliveryError
-from fieldnote.research.delivery import (
-    DeliveryConfig,
-    DeliveryService,
-    SmtpSender,
-    shown_invitations,
-)
+from fieldnote.research.delivery import DeliveryService, config_from_settings, shown_invitations
 
 __all__ = ["invitations_app", "studies_app"]
 
@@ -46,27 +40,7 @@ def _service(st: CliState, project: str, as_json: bool) -> DeliveryService:
         st.fieldnote.projects.require(project)
     except ProjectError as exc:
         fail(str(exc), as_json=as_json)
-    smtp = None
-    if s.smtp_host:
-        smtp = SmtpSender(
-            host=s.smtp_host,
-            port=s.smtp_port,
-            sender=s.invite_email_from or s.notify_email_from or "fieldnote@localhost",
-            security=s.smtp_security,
-            username=s.smtp_username,
-            password=s.smtp_password,
-            timeout=s.smtp_timeout_seconds,
-            attempts=s.invite_send_attempts,
-        )
-    llm = None
-    if s.llm_base_url and s.llm_model:
-        llm = LlmConfig(
-            base_url=s.llm_base_url,
-            model=s.llm_model,
-            api_key=s.llm_api_key,
-            timeout_seconds=s.llm_timeout_seconds,
-        )
-    config = DeliveryConfig(link_days=s.invite_link_days, smtp=smtp, llm=llm)
+    config = config_from_settings(s)
     return DeliveryService(st.fieldnote.repository, config)
 
 

@@ -24,6 +24,7 @@ from fieldnote.web._api import router as api_router
 from fieldnote.web._api_accounts import router as accounts_api_router
 from fieldnote.web._capture import router as capture_router
 from fieldnote.web._capture_asgi import CaptureFastPath
+from fieldnote.web._delivery_api import router as delivery_api_router
 from fieldnote.web._delivery_pages import router as delivery_router
 from fieldnote.web._diaries_api import router as diaries_router
 from fieldnote.web._diaries_api import start_diary_scheduler
@@ -148,6 +149,7 @@ def create_app(settings: Settings, *, publish: tuple[str, int] | None = None) ->
     app.include_router(diaries_router)
     app.include_router(intercept_router)
     app.include_router(delivery_router)
+    app.include_router(delivery_api_router)
     install_pages(app)
     app.include_router(analytics_pages_router)
     app.include_router(panel_router)

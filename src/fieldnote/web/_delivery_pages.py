@@ -22,17 +22,16 @@ from fastapi.concurrency import run_in_threadpool
 from starlette.responses import RedirectResponse, Response
 
 from fieldnote.interviews.guides import GuideError
-from fieldnote.interviews.moderation import LlmConfig
 from fieldnote.repository import Permission
 from fieldnote.repository._delivery import DeliveryError
 from fieldnote.research import ConsentError
 from fieldnote.research._research_funnel import ResearchFunnel
 from fieldnote.research.delivery import (
-    DeliveryConfig,
     DeliveryService,
     LinkState,
     SlidingLimit,
     chat_token,
+    config_from_settings,
     shown_invitations,
 )
 from fieldnote.web._auth import state
@@ -76,17 +75,8 @@ _LINK_PAGES: dict[LinkState, tuple[int, str, str]] = {
 
 
 def _service(request: Request) -> DeliveryService:
-    settings = state(request).fieldnote.settings
-    llm = None
-    if settings.llm_base_url and settings.llm_model:
-        llm = LlmConfig(
-            base_url=settings.llm_base_url,
-            model=settings.llm_model,
-            api_key=settings.llm_api_key,
-            timeout_seconds=settings.llm_timeout_seconds,
-        )
-    config = DeliveryConfig(link_days=settings.invite_link_days, llm=llm)
-    return DeliveryService(state(request).fieldnote.repository, config)
+    fn = state(request).fieldnote
+    return DeliveryService(fn.repository, config_from_settings(fn.settings))
 
 
 def _message(request: Request, link: LinkState) -> Response:

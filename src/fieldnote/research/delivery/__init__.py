@@ -16,6 +16,7 @@ from fieldnote.research.delivery._service import (
     link_state,
     validate_offer,
 )
+from fieldnote.research.delivery._settings import config_from_settings
 from fieldnote.research.delivery._tokens import chat_token, digest, new_token
 
 __all__ = [
@@ -30,6 +31,7 @@ __all__ = [
     "SmtpSender",
     "chat_token",
     "compose",
+    "config_from_settings",
     "digest",
     "link_state",
     "new_token",
