@@ -281,3 +281,42 @@ def test_identified_persons_join_the_panel_and_link_to_contacts(
         kinds = {v.participant.email: v.kind for v in panel(repo, "default", cur, TODAY)}
     assert kinds == {"zoe@z.example": "both", "yan@y.example": "user"}
     assert store.get("default", "zoe@z.example").distinct_id == "u-zoe"
+
+
+def test_a_study_recruits_from_its_target_segment(
+    repo: Repository, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    from fieldnote.research import plan_study
+
+    ParticipantStore(repo).import_rows("default", parse_panel_csv(CSV))
+    plan = plan_study(
+        1,
+        "Why no report?",
+        steps=["$pageview", "report_created"],
+        dropped_at=1,
+        dimension=None,
+        values=[],
+        last_days=3650,
+    )
+    research = ResearchStore(repo)
+    q, _ = research.open_or_update("default", anomaly_key="seg", text="Why?", evidence={})
+    study = research.propose_study(
+        "default", q.id, plan=plan.to_dict(), quota=(1, 3), deadline=timedelta(hours=48)
+    ).id
+    ev = events_store(tmp_path_factory)
+    with ev.reader() as cur:
+        result = recruit_study(repo, "default", study, cur, now=NOW).to_dict()
+    assert result["segment_applied"] is True
+    outcome = {c["email"]: (c["outcome"], c["reasons"]) for c in result["candidates"]}
+    # viewed a page and never created a report: eve (recently) and cy (60 days ago)
+    assert outcome["eve@eps.example"][0] == "chosen"
+    assert outcome["cy@gamma.example"][0] == "chosen"
+    assert outcome["ana@acme.example"] == (
+        "excluded",
+        ["segment: not in the study's target segment now"],
+    )
+    assert outcome["dee@delta.example"][0] == "excluded"  # no events: in no segment
+    PersonaStore(repo).set_screener("default", study, Screener(from_segment=False))
+    with ev.reader() as cur:
+        whole = recruit_study(repo, "default", study, cur, now=NOW).to_dict()
+    assert whole["segment_applied"] is False and whole["chosen"] == 3

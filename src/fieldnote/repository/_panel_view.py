@@ -14,6 +14,8 @@ from typing import Any
 
 from sqlalchemy import select
 
+from fieldnote.analytics import store_source
+from fieldnote.analytics.segments import members, segment_from_dict
 from fieldnote.repository._consent import ConsentRecordRow
 from fieldnote.repository._db import Repository
 from fieldnote.repository._invitations import InvitationStore
@@ -45,6 +47,10 @@ __all__ = [
     "persona_members",
     "recruit_study",
 ]
+
+
+#: Most members read from one target segment (a study talks to a handful of people).
+SEGMENT_LIMIT = 100_000
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -145,6 +151,7 @@ class StudyRecruitment:
     recruitment: Recruitment
     people: dict[int, ParticipantView]
     events_read: bool
+    segment_applied: bool
 
     def to_dict(self) -> dict[str, Any]:
         data = self.recruitment.to_dict()
@@ -156,7 +163,12 @@ class StudyRecruitment:
                 tier=v.tier,
                 kind=v.kind,
             )
-        return {"study_id": self.study_id, "events_read": self.events_read, **data}
+        return {
+            "study_id": self.study_id,
+            "events_read": self.events_read,
+            "segment_applied": self.segment_applied,
+            **data,
+        }
 
 
 def candidate_of(view: ParticipantView, counts: dict[tuple[str, str, int], int]) -> Candidate:
@@ -209,6 +221,21 @@ def _counts(
     return event_counts(cursor, project, ids, windows, today)
 
 
+def segment_people(cursor: Any | None, project: str, plan: dict[str, Any]) -> set[str] | None:
+    """Distinct ids of the study plan's target segments, evaluated now (None: the plan
+    names no segment, or there are no events to evaluate it on)."""
+    segments = [s for s in plan.get("segments") or [] if isinstance(s, dict)]
+    if cursor is None or not segments:
+        return None
+    source = store_source(cursor, project)
+    people: set[str] = set()
+    for seg in segments:
+        found = members(source, segment_from_dict(seg["definition"]), limit=SEGMENT_LIMIT)
+        for m in found.members:
+            people.update(m.distinct_ids)
+    return people
+
+
 def recruit_study(
     repo: Repository,
     project: str,
@@ -228,6 +255,7 @@ def recruit_study(
         windows |= c.windows()
     views = panel(repo, project, cursor, now.date())
     counts = _counts(cursor, project, views, windows, now.date())
+    pool = segment_people(cursor, project, study.plan) if study.screener.from_segment else None
     invitations = InvitationStore(repo, policy)
     standings: dict[int, Standing] = {}
     with repo.session() as session:
@@ -237,9 +265,13 @@ def recruit_study(
                 session, pid, v.participant.person_key, now=now, study_id=study_id
             )
             decision = decide(hist, invitations.policy, now=now)
+            outside = pool is not None and v.participant.distinct_id not in pool
+            why, code = (decision.reason, decision.code) if not decision.invite else (None, None)
+            if outside:
+                why, code = "not in the study's target segment now", "segment"
             standings[v.participant.id] = Standing(
-                excluded=None if decision.invite else decision.reason,
-                excluded_code=None if decision.invite else decision.code,
+                excluded=why,
+                excluded_code=code,
                 interviewed_before=hist.last_interviewed_at is not None,
                 contact_consent=v.contact_consent,
                 days_active_14=v.days_active_14,
@@ -256,4 +288,5 @@ def recruit_study(
         recruitment=result,
         people={v.participant.id: v for v in views},
         events_read=cursor is not None,
+        segment_applied=pool is not None,
     )

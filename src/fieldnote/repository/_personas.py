@@ -77,6 +77,7 @@ class StudyInfo:
     quota_max: int
     status: str
     screener: Screener
+    plan: dict[str, Any]
 
 
 def _persona(row: PersonaRow) -> PersonaRecord:
@@ -143,7 +144,11 @@ class PersonaStore:
             saved = session.get(ScreenerRow, study_id)
             screener = Screener.from_dict(json.loads(saved.definition)) if saved else Screener()
             return StudyInfo(
-                id=row.id, quota_max=row.quota_max, status=row.status, screener=screener
+                id=row.id,
+                quota_max=row.quota_max,
+                status=row.status,
+                screener=screener,
+                plan=json.loads(row.plan or "{}"),
             )
 
     def set_screener(self, project: str, study_id: int, screener: Screener) -> StudyInfo:

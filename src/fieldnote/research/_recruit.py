@@ -49,6 +49,8 @@ class Screener:
     quotas: tuple[Quota, ...] = ()
     target: int | None = None
     require_contact_consent: bool = False
+    #: Recruit only from the study plan's target segments (when it names any).
+    from_segment: bool = True
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -57,11 +59,20 @@ class Screener:
             "quotas": [q.to_dict() for q in self.quotas],
             "target": self.target,
             "require_contact_consent": self.require_contact_consent,
+            "from_segment": self.from_segment,
         }
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Screener:
-        keys = {"where", "did", "personas", "quotas", "target", "require_contact_consent"}
+        keys = {
+            "where",
+            "did",
+            "personas",
+            "quotas",
+            "target",
+            "require_contact_consent",
+            "from_segment",
+        }
         unknown = set(data) - keys
         if unknown:
             raise CriteriaError(f"{sorted(unknown)[0]}: unknown key (keys: {', '.join(keys)})")
@@ -92,6 +103,7 @@ class Screener:
             quotas=tuple(quotas),
             target=target,
             require_contact_consent=bool(data.get("require_contact_consent", False)),
+            from_segment=bool(data.get("from_segment", True)),
         )
 
 
