@@ -48,7 +48,8 @@ def test_drag_and_keyboard_moves_survive_a_rerun(
 
     # drag: the card lands in theme a's column
     card = page.locator(f'.affinity-card[data-note="{dragged}"]')
-    card.drag_to(page.locator(f'.affinity-column[data-theme="{a}"] .affinity-head'))
+    with page.expect_navigation():
+        card.drag_to(page.locator(f'.affinity-column[data-theme="{a}"] .affinity-head'))
     page.wait_for_selector("#affinity-status:not([hidden])")
     assert "Moved 1 note." in page.locator("#affinity-status").inner_text()
     assert _column_of(page, dragged) == a
@@ -88,7 +89,8 @@ def test_rename_inline_and_split_selected_cards(
     page.goto(f"{live.url}/projects/default/books/{quote(made.book, safe='')}")
     column = page.locator(f'.affinity-column[data-theme="{theme}"]')
     column.locator(f"#rename-{theme}").fill("Sync loses edits")
-    column.locator(f"#rename-{theme}").press("Enter")
+    with page.expect_navigation():
+        column.locator(f"#rename-{theme}").press("Enter")
     page.wait_for_selector("#affinity-status:not([hidden])")
     column = page.locator(f'.affinity-column[data-theme="{theme}"]')
     assert column.locator("h2").inner_text() == "Sync loses edits"
@@ -97,7 +99,8 @@ def test_rename_inline_and_split_selected_cards(
     picks.nth(0).check()
     picks.nth(1).check()
     column.locator(f"#split-{theme}").fill("Train commute")
-    column.get_by_role("button", name="Split").click()
+    with page.expect_navigation():  # the status line of the rename is still showing
+        column.get_by_role("button", name="Split").click()
     page.wait_for_selector("#affinity-status:not([hidden])")
     assert "Split 2 note(s) into" in page.locator("#affinity-status").inner_text()
     new = page.locator(".affinity-column", has=page.get_by_role("heading", name="Train commute"))
