@@ -11,6 +11,7 @@ reply instead of answering twice. The finished transcript is stored as an interv
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Request
@@ -18,7 +19,6 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, Field
 
-from fieldnote.interviews import Role
 from fieldnote.interviews.guides import GuideError
 from fieldnote.interviews.moderation import (
     MODERATORS,
@@ -27,15 +27,17 @@ from fieldnote.interviews.moderation import (
     SessionState,
     get_moderator,
 )
-from fieldnote.interviews.transcripts import interview_id
 from fieldnote.repository import (
-    ChatSession,
-    ChatSessionConflict,
-    ChatSessionError,
     ChatSessions,
     GuideStore,
-    InterviewStore,
     Permission,
+)
+from fieldnote.repository._chat_flow import (
+    ChatFlowError,
+    ChatView,
+    chat_answer,
+    chat_consent,
+    chat_view,
 )
 from fieldnote.web._auth import state
 from fieldnote.web._guards import Access, Guard
@@ -116,100 +118,58 @@ async def create_session(request: Request, access: CanWrite, body: SessionIn) ->
     return {"token": token, "url": f"/i/{token}", "guide": guide.name, "version": guide.version}
 
 
-def _view(status: str, st: SessionState) -> dict[str, Any]:
-    turns = [{"role": t.role.value, "text": t.text} for t in st.turns]
+def _view(view: ChatView) -> dict[str, Any]:
+    turns = [{"role": t.role.value, "text": t.text} for t in view.state.turns]
     return {
-        "status": status,
+        "status": view.status,
         "consent": CONSENT,
         "turns": turns,
-        "answers": sum(t.role is Role.PARTICIPANT for t in st.turns),
-        "done": st.done,
+        "answers": view.answers,
+        "done": view.state.done,
     }
 
 
-def _found(request: Request, token: str) -> ChatSession:
+def _flow(call: Callable[[], ChatView]) -> dict[str, Any]:
+    """Run one step of the chat flow (``repository.chat_*``) and answer with the view."""
     try:
-        return _sessions(request).get(token)
-    except ChatSessionError as exc:
-        raise HTTPException(404, str(exc)) from exc
-
-
-def _load(request: Request, token: str) -> tuple[str, SessionState, str | None]:
-    found = _found(request, token)
-    return found.status, SessionState.from_dict(found.state), found.project
+        return _view(call())
+    except ChatFlowError as exc:
+        raise HTTPException(exc.status, str(exc)) from exc
 
 
 @router.get("/i/{token}", response_class=HTMLResponse, include_in_schema=False)
 async def page(request: Request, token: str) -> HTMLResponse:
-    await run_in_threadpool(_load, request, token)  # 404 for an unknown link
+    repo = state(request).fieldnote.repository
+    await run_in_threadpool(_flow, lambda: chat_view(repo, token))  # 404 for an unknown link
     return HTMLResponse(PAGE)
 
 
 @router.get("/api/i/{token}")
 async def session_view(request: Request, token: str) -> dict[str, Any]:
     """Everything said so far: what a reconnecting page shows."""
-    status, st, _ = await run_in_threadpool(_load, request, token)
-    return _view(status, st)
-
-
-def _consent(request: Request, token: str, agree: bool) -> dict[str, Any]:
-    found = _found(request, token)
-    status, st = found.status, SessionState.from_dict(found.state)
-    if status in {"declined", "completed"}:
-        raise HTTPException(409, f"this interview is {status}")
-    if status == "consented":
-        return _view(status, st)  # consent sent twice (a retry): nothing changes
-    new_status = "consented" if agree else "declined"
-    if agree:
-        _moderator(request, st.moderator).start(st, time.time())
-    try:
-        _sessions(request).update(
-            token, status=new_status, state=st.to_dict(), expected=found.version
-        )
-    except ChatSessionConflict:
-        # A simultaneous consent won; show what it stored.
-        status, st, _ = _load(request, token)
-        return _view(status, st)
-    return _view(new_status, st)
+    repo = state(request).fieldnote.repository
+    return await run_in_threadpool(_flow, lambda: chat_view(repo, token))
 
 
 @router.post("/api/i/{token}/consent")
 async def consent(request: Request, token: str, body: ConsentIn) -> dict[str, Any]:
-    return await run_in_threadpool(_consent, request, token, body.agree)
+    repo = state(request).fieldnote.repository
 
+    def moderator_for(name: str) -> Moderator:
+        return _moderator(request, name)
 
-def _answer(request: Request, token: str, body: AnswerIn) -> dict[str, Any]:
-    found = _found(request, token)
-    status, st, project = found.status, SessionState.from_dict(found.state), found.project
-    answered = sum(t.role is Role.PARTICIPANT for t in st.turns)
-    if body.seq < answered:
-        return _view(status, st)  # already taken: the reply was lost, send the state again
-    if body.seq > answered:
-        raise HTTPException(409, f"expected answer number {answered}, got {body.seq}")
-    if status != "consented":
-        raise HTTPException(409, f"this interview is {status}; consent comes first")
-    _moderator(request, st.moderator).respond(st, body.text, time.time())
-    new_status = "completed" if st.done and project is not None else "consented"
-    iid = interview_id(token.encode(), project=project) if new_status == "completed" else None
-    try:
-        _sessions(request).update(
-            token, status=new_status, state=st.to_dict(), interview_id=iid, expected=found.version
-        )
-    except ChatSessionConflict:
-        # Another request took answer number ``seq`` first: a retry of the same answer
-        # gets the winner's reply, a different one is told to reload.
-        status, st, _ = _load(request, token)
-        if body.seq < sum(t.role is Role.PARTICIPANT for t in st.turns):
-            return _view(status, st)
-        raise HTTPException(409, "this interview changed meanwhile; reload it") from None
-    if iid is not None and project is not None:
-        # Only the request whose answer was taken stores the transcript (ids are
-        # derived from the token, so a repeat is a no-op).
-        interview = st.to_interview(id=iid, participant=found.participant)
-        InterviewStore(state(request).fieldnote.repository).save_many(project, [interview])
-    return _view(new_status, st)
+    return await run_in_threadpool(
+        _flow, lambda: chat_consent(repo, token, body.agree, moderator_for, time.time())
+    )
 
 
 @router.post("/api/i/{token}/answer")
 async def answer(request: Request, token: str, body: AnswerIn) -> dict[str, Any]:
-    return await run_in_threadpool(_answer, request, token, body)
+    repo = state(request).fieldnote.repository
+
+    def moderator_for(name: str) -> Moderator:
+        return _moderator(request, name)
+
+    return await run_in_threadpool(
+        _flow, lambda: chat_answer(repo, token, body.text, body.seq, moderator_for, time.time())
+    )

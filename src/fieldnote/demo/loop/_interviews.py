@@ -2,10 +2,10 @@
 
 Each invited person decides (seeded) whether to accept; one who accepts consents
 (``InvitationStore.consent`` with the study's consent text), then talks to the
-rule-based moderator through the same pieces the chat API strings together: a
-``ChatSessions`` row holding the ``SessionState``, ``moderator.start``/``respond`` per
-turn with a compare-and-set ``update``, and on the last answer the transcript stored
-with ``InterviewStore.save_many`` under the id derived from the link's token.
+rule-based moderator through the functions the chat page's API calls
+(``repository._chat_flow``: ``chat_consent``, then ``chat_answer`` per turn, each a
+compare-and-set on the stored session), so the transcript is stored on the last answer
+under the id derived from the link's token, exactly as a real participant's.
 
 What a participant says comes from the demo interview generator
 (``fieldnote.interviews.demo``); whether they talk about the admin problem is not
@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from fieldnote.analytics import EventSource
 from fieldnote.analytics._relations import events_from
@@ -29,9 +29,10 @@ from fieldnote.interviews.demo import ADMIN
 from fieldnote.interviews.demo._generate import _participant_reply
 from fieldnote.interviews.demo._people import make_persona
 from fieldnote.interviews.guides import Guide, GuideError, draft_guide
-from fieldnote.interviews.moderation import SessionState, get_moderator
+from fieldnote.interviews.moderation import Moderator, SessionState, get_moderator
 from fieldnote.interviews.transcripts import interview_id
 from fieldnote.repository import ChatSessions, GuideStore, InterviewStore, Repository
+from fieldnote.repository._chat_flow import chat_answer, chat_consent
 from fieldnote.repository._consent import ConsentStore
 from fieldnote.repository._invitations import InvitationStore
 from fieldnote.research import ConsentText
@@ -96,34 +97,27 @@ def _talk(
     *,
     admin_problem: bool,
 ) -> Interview:
-    sessions = ChatSessions(repository)
+    """One interview through the chat flow the chat page uses (``chat_consent``, then
+    ``chat_answer`` per turn), timed like a person typing."""
     moderator = get_moderator("rule-based", None)
     state = SessionState(guide=guide, moderator=moderator.name)
-    token = sessions.create(project, state.to_dict(), participant=person)
+    token = ChatSessions(repository).create(project, state.to_dict(), participant=person)
     persona = make_persona(rng, admin_problem=admin_problem)
     queue = ([ADMIN] if admin_problem else []) + list(persona.topics)
+
+    def moderator_for(_name: str) -> Moderator:
+        return moderator
+
     t = 0.0
-    turn = moderator.start(state, t)
-    version = sessions.get(token).version
-    sessions.update(token, status="consented", state=state.to_dict(), expected=version)
-    while not turn.done:
-        reply, pause = _participant_reply(turn.text, persona, queue, rng)
-        t += len(turn.text.split()) / 2.6 + pause + len(reply.split()) / 2.4
-        turn = moderator.respond(state, reply, t)
-        found = sessions.get(token)
-        done = state.done
-        iid = interview_id(token.encode(), project=project) if done else None
-        sessions.update(
-            token,
-            status="completed" if done else "consented",
-            state=state.to_dict(),
-            interview_id=iid,
-            expected=found.version,
+    view = chat_consent(repository, token, True, moderator_for, t)
+    while not view.state.done:
+        question = view.state.turns[-1].text
+        reply, pause = _participant_reply(question, persona, queue, rng)
+        t += len(question.split()) / 2.6 + pause + len(reply.split()) / 2.4
+        view = chat_answer(
+            repository, token, reply, view.answers, moderator_for, t, study=str(study_id)
         )
-    iid = interview_id(token.encode(), project=project)
-    interview = replace(state.to_interview(id=iid, participant=person), study=str(study_id))
-    InterviewStore(repository).save_many(project, [interview])
-    return interview
+    return InterviewStore(repository).get(project, interview_id(token.encode(), project=project))
 
 
 def interview_invited(
