@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import csv
 import json
+from datetime import timedelta
 from pathlib import Path
 
+from fieldnote._core import Fieldnote
+from fieldnote.config import Settings
+from fieldnote.repository import DEFAULT_PROJECT, ResearchStore
 from tests.conftest import run_cli
 from tests.synthesis._corpus import planted
 from tests.synthesis.test_qdpx_import import qualcoder_qde, write_qdpx_file
@@ -83,3 +87,37 @@ def test_people_and_trend_per_platform(tmp_path: Path) -> None:
     assert "(week, platform, tier)" in json.loads(refused.stdout)["error"]
     text = run_cli(home, "book", "trend", "onb", "--by", "week").stdout
     assert "share of participants by week" in text
+
+
+def test_import_into_a_study_then_synthesize_keeps_the_coded_themes(tmp_path: Path) -> None:
+    home = tmp_path / "h"
+    fn = Fieldnote(Settings(home=home))
+    try:
+        fn.projects.ensure_default()
+        research = ResearchStore(fn.repository)
+        question, _ = research.open_or_update(
+            DEFAULT_PROJECT, anomaly_key=None, text="Why do teams stall?", evidence={}
+        )
+        study = str(
+            research.propose_study(
+                DEFAULT_PROJECT, question.id, plan={}, quota=(5, 8), deadline=timedelta(days=2)
+            ).id
+        )
+    finally:
+        fn.close()
+    good = write_qdpx_file(tmp_path / "p.qdpx", qualcoder_qde())
+    missing = run_cli(
+        home, "book", "import-qdpx", str(good), "--study", "999", "--json", check=False
+    )
+    assert missing.returncode == 1 and "no study 999" in json.loads(missing.stdout)["error"]
+    done = json.loads(
+        run_cli(home, "book", "import-qdpx", str(good), "--study", study, "--json").stdout
+    )
+    assert done["book"] == f"study:{study}" and done["transcripts_new"] == 2
+    run = json.loads(run_cli(home, "synthesize", "--study", study, "--json").stdout)
+    assert run["interviews"] == 2
+    shown = json.loads(run_cli(home, "book", "notes", f"study:{study}", "--json").stdout)
+    labels = {t["id"]: t["label"] for t in shown["themes"]}
+    coded = {n["text"]: labels[n["theme"]] for n in shown["result"] if n["pinned"]}
+    assert coded["I wait days for admin access."] == "Admin access"
+    assert coded["I love the dashboard."] == "Praise"

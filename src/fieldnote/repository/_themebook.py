@@ -186,13 +186,16 @@ class ThemeBook:
                     row.label = t.label[:MAX_LABEL]
                 row.keyphrases = json.dumps(t.keyphrases)
                 row.sentiment, row.intensity, row.kind = t.sentiment, t.intensity, t.kind
-            for theme, row in themes.items():
-                if theme not in current and row.merged_into is None:
-                    s.delete(row)
             notes = {
                 r.note: r for r in s.scalars(select(BookNoteRow).where(BookNoteRow.book_id == book))
             }
             placed = {a.note_id: a.theme for a in result.assignments}
+            # a theme still holding pinned notes this run did not see (QDPX-coded
+            # selections, say) stays, so those notes never point at a deleted theme
+            held = {r.theme for r in notes.values() if r.pinned and r.note not in placed}
+            for theme, row in themes.items():
+                if theme not in current and row.merged_into is None and theme not in held:
+                    s.delete(row)
             for n in result.notes:
                 note = notes.get(n.id)
                 if note is None:
