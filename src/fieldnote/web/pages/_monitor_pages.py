@@ -1,7 +1,8 @@
 """Monitor pages: the monitors (list and a create form), signals with their chart, and
 questions with their evidence and proposed study. Aggregates only (any role reads);
-creating a monitor is research work (researcher or admin), CSRF-checked like every
-form. Charts use the analytics pages' renderer (Plotly, served from this server)."""
+creating a monitor, marking a study started and a question diagnosed (the times kept
+for time-to-diagnosis) are research work (researcher or admin), CSRF-checked like
+every form and written to the audit log. Charts use the analytics pages' renderer (Plotly, served from this server)."""
 
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ from fieldnote.repository import (
     ResearchError,
     ResearchStore,
 )
-from fieldnote.web._auth import state
+from fieldnote.web._auth import client_ip, state
 from fieldnote.web._guards import Access, Guard, PageForbiddenError
 from fieldnote.web.pages._projects import visible_projects
 from fieldnote.web.pages._render import page
@@ -191,3 +192,51 @@ async def question_page(request: Request, access: Viewer, question_id: int) -> R
         chart=chart_data(found.evidence),
         evidence=found.evidence,
     )
+
+
+async def _audited(request: Request, access: Access, action: str, target: str) -> None:
+    await run_in_threadpool(
+        state(request).fieldnote.audit.record,
+        actor=access.principal.actor,
+        action=action,
+        project=access.project_name,
+        target=target,
+        detail={"page": "questions"},
+        ip=client_ip(request),
+    )
+
+
+@router.post("/projects/{project}/questions/{question_id}/study-started")
+async def study_started_page(
+    request: Request, access: Writer, question_id: int, study: Annotated[int, Form()]
+) -> Response:
+    """The question's study has started (its start time is kept once: a second click
+    changes nothing)."""
+    research = ResearchStore(state(request).fieldnote.repository)
+
+    def start() -> None:
+        question = research.get(access.project_name, question_id)
+        if study not in {s.id for s in question.studies}:
+            raise ResearchError(f"question {question_id} has no study {study}")
+        research.start_study(access.project_name, study)
+
+    try:
+        await run_in_threadpool(start)
+    except ResearchError as exc:
+        raise PageForbiddenError(404, str(exc)) from None
+    await _audited(request, access, "study.start", f"study:{study}")
+    target = f"/projects/{access.project_name}/questions/{question_id}"
+    return RedirectResponse(target, status_code=303)
+
+
+@router.post("/projects/{project}/questions/{question_id}/diagnosed")
+async def diagnosed_page(request: Request, access: Writer, question_id: int) -> Response:
+    """We know why now: the question is diagnosed (stops its time-to-diagnosis clock)."""
+    research = ResearchStore(state(request).fieldnote.repository)
+    try:
+        await run_in_threadpool(research.mark_diagnosed, access.project_name, question_id)
+    except ResearchError as exc:
+        raise PageForbiddenError(404, str(exc)) from None
+    await _audited(request, access, "question.diagnosed", f"question:{question_id}")
+    target = f"/projects/{access.project_name}/questions/{question_id}"
+    return RedirectResponse(target, status_code=303)
