@@ -89,7 +89,7 @@ def test_plain_text_and_html_with_time_incentive_and_link(smtp: tuple[Handler, i
     assert msg["From"] == "research@bank.example" and msg["Message-ID"]
     text, html = _parts(msg)
     for body in (text, html):
-        assert OFFER["why"] in body and "20 minutes" in body and "€25 voucher" in body
+        assert str(OFFER["why"]) in body and "20 minutes" in body and "€25 voucher" in body
         assert URL in body and "07 December 2026" in body
 
 
