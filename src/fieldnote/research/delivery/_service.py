@@ -22,6 +22,8 @@ from fieldnote.repository import GuideStore, Repository
 from fieldnote.repository._consent import ConsentStore, ConsentVersion
 from fieldnote.repository._delivery import DeliveryError, StudySetup
 from fieldnote.repository._delivery_store import DeliveryStore, LinkView, ShareView
+from fieldnote.repository._invitations import InvitationRecord
+from fieldnote.research import Decision
 from fieldnote.research._research_funnel import ResearchFunnel, research_funnel
 from fieldnote.research.delivery._email import SmtpSender, compose
 from fieldnote.research.delivery._tokens import chat_token, digest, expiry, is_expired, new_token
@@ -160,7 +162,7 @@ class DeliveryService:
 
     def add(
         self, project: str, study_id: int, person: str, *, channel: str, email: str | None
-    ) -> Any:
+    ) -> tuple[Decision, InvitationRecord | None]:
         if email is not None and (len(email) > 320 or not _EMAIL.match(email)):
             raise DeliveryError(f"email: {email!r} is not an email address")
         if not person.strip() or len(person) > 200:
