@@ -82,6 +82,9 @@ def test_evidence_api(home: Path) -> None:
         reach = viewer.get("/evidence/reach", params=[("book", "main"), ("theme", "t1"),
                                                       *MARCH.items(), *STEPS])  # fmt: skip
         assert reach.status_code == 200 and reach.json()["size"] == 30
+        narrowed = viewer.get("/evidence/reach", params=[("book", "main"), ("theme", "t1"),
+                              ("by", "$os"), *MARCH.items(), *STEPS])  # fmt: skip
+        assert narrowed.json()["size"] == 17 and "on $os = ios" in narrowed.json()["basis"]
         no_steps = viewer.get("/evidence/reach", params={"book": "main", "theme": "t1", **MARCH})
         assert no_steps.status_code == 422 and "funnel's steps" in no_steps.json()["error"]
         themes = viewer.get("/evidence/themes", params={"book": "main", "metric": "conversion",

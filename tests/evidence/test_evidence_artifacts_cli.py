@@ -32,6 +32,8 @@ def test_evidence_commands(tmp_path: Path) -> None:
     reach = _json(home, "evidence", "reach", "main", "t1", *MARCH, *STEPS)
     assert reach["size"] == 30 and reach["active_users"] == 60
     assert reach["basis"].startswith("4 of 5 participants")
+    ios = _json(home, "evidence", "reach", "main", "t1", *MARCH, *STEPS, "--by", "$os")
+    assert ios["size"] == 17 and "integration_viewed where $os=ios" in ios["description"]
     journey = _json(home, "evidence", "journey", "main", *MARCH, *STEPS)
     assert [s["users"] for s in journey["steps"]] == [60, 50, 20]
     assert journey["steps"][1]["themes"][0]["theme"] == "t1"

@@ -139,3 +139,41 @@ def test_personas_grouped_by_an_attribute_from_the_events() -> None:
     assert {e.note for e in ios.empathy.thinks} == {"n2"}
     assert {e.note for e in ios.empathy.does} == {"n3"}
     assert personas[2].warnings  # one person
+
+
+def test_theme_reach_narrowed_by_the_platform_its_people_share() -> None:
+    got = theme_reach(
+        source(), "admin access", RANGE, funnel=FUNNEL,
+        theme_people={"p1", "p2", "p3", "p4", "p6"}, attributes=["$os", "plan"],
+    )  # fmt: skip
+    # p1-p4 stopped at step 2, all on ios and plan team: 4 + 13 ios users stuck there
+    step = got.definition.funnel.steps[1]
+    assert str(step) == "integration_viewed where $os=ios"  # plan is not on that event
+    assert got.size == 17
+    assert "4 of those 4 on $os = ios" in got.basis and "plan" not in got.basis
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    attrs=st.dictionaries(
+        st.sampled_from("abcdef"),
+        st.dictionaries(st.sampled_from(["os", "plan"]), st.sampled_from(["x", "y", "z"])),
+    ),
+    people=st.sets(st.sampled_from("abcdef"), min_size=1),
+)
+def test_shared_values_match_a_plain_reference(
+    attrs: dict[str, dict[str, str]], people: set[str]
+) -> None:
+    from fieldnote.evidence._reach import MIN_BASIS, SHARED, shared_values
+
+    got = {(v.key, v.value, v.people) for v in shared_values(people, attrs, ["os", "plan"])}
+    want = set()
+    for key in ("os", "plan"):
+        values = sorted(attrs[p][key] for p in people if key in attrs.get(p, {}))
+        if not values:
+            continue
+        best = max(set(values), key=lambda v: (values.count(v), [-ord(c) for c in v]))
+        n = values.count(best)
+        if n >= MIN_BASIS and n / len(people) >= SHARED:
+            want.add((key, best, n))
+    assert got == want

@@ -95,6 +95,10 @@ def reach(
     segment: Annotated[
         str | None, typer.Option(help="A saved segment chosen as the proxy instead.")
     ] = None,
+    by: Annotated[
+        list[str] | None,
+        typer.Option("--by", help="Narrow by an attribute most of them share: $os (repeat)."),
+    ] = None,
     project: ProjectOpt = DEFAULT_PROJECT,
     export: ExportOpt = None,
     engine: EngineOpt = "duckdb",
@@ -110,7 +114,15 @@ def reach(
 
     def compute(source: Any, repository: Any) -> dict[str, Any]:
         found = reach_for_theme(
-            source, repository, project, book, theme, dates, steps=step or (), segment=segment
+            source,
+            repository,
+            project,
+            book,
+            theme,
+            dates,
+            steps=step or (),
+            segment=segment,
+            attributes=by or (),
         )
         return found.to_dict()
 

@@ -46,9 +46,11 @@ def participant_attributes(
     participants: Collection[str],
     keys: Sequence[str],
     dates: DateRange | None = None,
+    event: str | None = None,
 ) -> dict[str, dict[str, str]]:
     """Participant (distinct id) → property → their most frequent value on their own
-    events (ties: the smaller value, so the result is stable). Missing: left out."""
+    events (only ``event``'s when given; ties: the smaller value, so the result is
+    stable). Missing: left out."""
     if not participants or not keys:
         return {}
     out: dict[str, dict[str, str]] = {}
@@ -57,6 +59,7 @@ def participant_attributes(
         rel = events_from(
             params,
             source.tables,
+            names=[event] if event is not None else None,
             start=dates.start if dates else None,
             end=dates.end if dates else None,
         )

@@ -15,22 +15,59 @@ or two people is flagged, not hidden.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Collection
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
 from fieldnote.analytics import DateRange, EventSource
+from fieldnote.analytics._filters import Operator, PropertyFilter
 from fieldnote.analytics._relations import events_from
-from fieldnote.analytics.funnels import Funnel
+from fieldnote.analytics.funnels import Funnel, FunnelStep
 from fieldnote.analytics.segments import SegmentDefinition, members
 from fieldnote.analytics.trends._common import fetch, params_for
 from fieldnote.evidence._journey import furthest_steps
+from fieldnote.evidence._personas import participant_attributes
 from fieldnote.evidence._rice import QUARTER_DAYS
 
-__all__ = ["MIN_BASIS", "ThemeReach", "active_users", "proxy_segment", "theme_reach"]
+__all__ = [
+    "MIN_BASIS",
+    "SHARED",
+    "SharedValue",
+    "ThemeReach",
+    "active_users",
+    "proxy_segment",
+    "shared_values",
+    "theme_reach",
+]
 
 #: Fewer theme participants than this placed on the funnel: the proxy is a guess.
 MIN_BASIS = 3
+#: Share of the proxy step's participants that must have one value of an attribute
+#: (their most frequent on their own events) for it to narrow the segment.
+SHARED = 0.75
+
+
+@dataclass(frozen=True)
+class SharedValue:
+    key: str
+    value: str
+    people: int
+
+
+def shared_values(
+    people: Collection[str], attributes: Mapping[str, Mapping[str, str]], keys: Sequence[str]
+) -> list[SharedValue]:
+    """Per attribute, the value most of ``people`` share, kept when at least
+    ``MIN_BASIS`` of them and ``SHARED`` of all of them have it."""
+    out = []
+    for key in keys:
+        counts = Counter(attributes[p][key] for p in people if key in attributes.get(p, {}))
+        if not counts:
+            continue
+        value, n = min(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+        if n >= MIN_BASIS and n / len(people) >= SHARED:
+            out.append(SharedValue(key, value, n))
+    return out
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -72,10 +109,15 @@ def active_users(source: EventSource, dates: DateRange) -> int:
 
 
 def proxy_segment(
-    funnel: Funnel, furthest: dict[str, int], theme_people: Collection[str]
+    funnel: Funnel,
+    furthest: dict[str, int],
+    theme_people: Collection[str],
+    shared: Callable[[set[str], str], list[SharedValue]] | None = None,
 ) -> tuple[SegmentDefinition, str, tuple[str, ...]]:
     """The segment the theme's people share: stopped at their most common furthest step
-    (ties: the earlier step); with the basis sentence and warnings."""
+    (ties: the earlier step), narrowed on that step to the attribute values ``shared``
+    finds on that step's event among the people there (a property the step's event
+    does not carry cannot narrow it); with the basis sentence and warnings."""
     placed = Counter(furthest[p] for p in theme_people if p in furthest)
     if not placed:
         raise ValueError(
@@ -84,12 +126,24 @@ def proxy_segment(
         )
     step, count = min(placed.items(), key=lambda kv: (-kv[1], kv[0]))
     last = len(funnel.steps)
+    there = {p for p in theme_people if furthest.get(p) == step}
+    values = shared(there, funnel.steps[step - 1].event) if shared is not None else []
+    if values:
+        at = funnel.steps[step - 1]
+        narrowed = FunnelStep(
+            at.event,
+            at.filters + tuple(PropertyFilter(v.key, Operator.EQ, v.value) for v in values),
+        )
+        steps = (*funnel.steps[: step - 1], narrowed, *funnel.steps[step:])
+        funnel = replace(funnel, steps=steps)
     definition = SegmentDefinition(funnel=funnel, step=step, dropped=step < last)
     basis = (
         f"{count} of {len(theme_people)} participants who expressed it "
         f"{'stopped at' if step < last else 'completed'} step {step} "
         f"({funnel.steps[step - 1].event})"
     )
+    for v in values:
+        basis += f"; {v.people} of those {count} on {v.key} = {v.value}"
     warnings: list[str] = []
     if count < MIN_BASIS:
         warnings.append(
@@ -110,9 +164,11 @@ def theme_reach(
     funnel: Funnel | None = None,
     theme_people: Collection[str] = (),
     chosen: SegmentDefinition | None = None,
+    attributes: Sequence[str] = (),
 ) -> ThemeReach:
     """How many users the theme plausibly affects in ``dates`` (bounded): through the
-    proxy segment derived from ``theme_people`` on ``funnel``, or ``chosen``."""
+    proxy segment derived from ``theme_people`` on ``funnel`` (narrowed by any of
+    ``attributes``, e.g. ``$os``, that most of them share), or ``chosen``."""
     if dates.start is None or dates.end is None:
         raise ValueError("reach needs a bounded date range (from and to)")
     warnings: tuple[str, ...] = ()
@@ -124,7 +180,14 @@ def theme_reach(
             raise ValueError("give a funnel to derive the segment from, or a segment")
         ranged = replace(funnel, dates=dates)
         furthest = furthest_steps(source, ranged, theme_people)
-        definition, basis, warnings = proxy_segment(ranged, furthest, theme_people)
+
+        def shared(people: set[str], event: str) -> list[SharedValue]:
+            found = participant_attributes(source, people, attributes, dates, event=event)
+            return shared_values(people, found, attributes)
+
+        definition, basis, warnings = proxy_segment(
+            ranged, furthest, theme_people, shared if attributes else None
+        )
     found = members(source, definition, limit=1)
     active = active_users(source, dates)
     days = (dates.end - dates.start).total_seconds() / 86400

@@ -196,6 +196,7 @@ def reach_for_theme(
     *,
     steps: Sequence[str] = (),
     segment: str | None = None,
+    attributes: Sequence[str] = (),
 ) -> ThemeReach:
     """The theme's proxy segment on the funnel ``steps`` (or the saved ``segment``)
     and how many users it reaches in ``dates``."""
@@ -216,6 +217,7 @@ def reach_for_theme(
         funnel=funnel,
         theme_people=people,
         chosen=chosen,
+        attributes=attributes,
     )
 
 

@@ -304,8 +304,10 @@ async def theme_reach(
     end: Annotated[str, Query(alias="to")],
     step: Steps = None,
     segment: str | None = None,
+    by: Steps = None,
 ) -> dict[str, Any]:
-    """The theme as a segment of all users, and how many it plausibly affects."""
+    """The theme as a segment of all users, and how many it plausibly affects
+    (``by``: attributes most of its participants share narrow the segment)."""
     from fieldnote.evidence._stored import reach_for_theme
 
     dates = _dates(start, end)
@@ -315,7 +317,15 @@ async def theme_reach(
         request,
         project,
         lambda s: reach_for_theme(
-            s, repository, project, book, theme, dates, steps=step or (), segment=segment or None
+            s,
+            repository,
+            project,
+            book,
+            theme,
+            dates,
+            steps=step or (),
+            segment=segment or None,
+            attributes=by or (),
         ),
     )
     return found.to_dict()

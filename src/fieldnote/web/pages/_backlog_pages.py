@@ -204,9 +204,12 @@ def _reach(
 ) -> Callable[[EventSource], ThemeReach]:
     repository = state(request).fieldnote.repository
     project = request.path_params["project"]
+    by = [b.strip() for b in request.query_params.get("by", "").split(",") if b.strip()]
 
     def compute(source: EventSource) -> ThemeReach:
-        return reach_for_theme(source, repository, project, book, theme, dates, steps=steps)
+        return reach_for_theme(
+            source, repository, project, book, theme, dates, steps=steps, attributes=by
+        )
 
     return compute
 
@@ -222,7 +225,7 @@ async def theme_evidence_page(request: Request, access: Viewer, book: str) -> Re
         contents = await run_in_threadpool(book_contents, repository, project, book)
     except ThemeBookError as exc:
         raise PageForbiddenError(404, str(exc)) from None
-    form = {k: params.get(k, "") for k in ("metric", "event", "from", "to")}
+    form = {k: params.get(k, "") for k in ("metric", "event", "from", "to", "by")}
     steps = [s for s in params.getlist("step") if s.strip()]
     behaviour: dict[str, Any] = {}
     reach: dict[str, Any] = {}
