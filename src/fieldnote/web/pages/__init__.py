@@ -16,9 +16,9 @@ from fieldnote.web._auth import authenticate
 from fieldnote.web._guards import LoginRequiredError, PageForbiddenError
 from fieldnote.web._static import router as static_router
 from fieldnote.web._themes_api import router as themes_api_router
+from fieldnote.web.pages._backlog_pages import router as backlog_pages_router
 from fieldnote.web.pages._diary_pages import router as diary_pages_router
 from fieldnote.web.pages._digest_page import router as digest_page_router
-from fieldnote.web.pages._backlog_pages import router as backlog_pages_router
 from fieldnote.web.pages._discovery_pages import router as discovery_pages_router
 from fieldnote.web.pages._guide_pages import router as guide_pages_router
 from fieldnote.web.pages._login import router as login_router
