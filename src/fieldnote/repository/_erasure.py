@@ -34,6 +34,7 @@ from sqlalchemy import (
     func,
     or_,
     select,
+    text,
     update,
 )
 from sqlalchemy.orm import Session
@@ -120,7 +121,10 @@ def erase_participant(
         target = _target(session, project, pid, key)
         already = find_participant(session, pid, key).erased_at is not None
     event_counts = events(target) if events is not None else None
+    sqlite = repository.engine.dialect.name == "sqlite"
     with repository.session() as session:
+        if sqlite:  # overwrite freed cells with zeros: old values leave the file too
+            session.execute(text("PRAGMA secure_delete = ON"))
         counts = _erase_rows(session, pid, target)
         counts["scrubbed_cells"] = _sweep(session, target)
         index = SEARCH_INDEXES.get(session.get_bind().dialect.name)
@@ -138,6 +142,9 @@ def erase_participant(
                 ),
             )
         )
+    if sqlite:  # and out of the write-ahead log
+        with repository.engine.connect() as conn:
+            conn.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
     return ErasureReport(
         participant_id=target.participant_id,
         pseudonym=target.pseudonym,
