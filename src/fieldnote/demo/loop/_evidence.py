@@ -18,32 +18,38 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from fieldnote.analytics import DateRange, EventSource
+from fieldnote.analytics._sql import Params
 from fieldnote.analytics.explain import rate_metric
 from fieldnote.analytics.funnels import Funnel
-from fieldnote.analytics.segments import SegmentMembers
 from fieldnote.evidence import (
     Comparison,
     Opportunity,
+    PersonMetric,
     ReleaseVerdict,
     ThemeBehaviour,
+    compare_groups,
     confidence_from_evidence,
     effort_entered,
     impact_from_theme,
     person_metric,
+    person_values,
     rank,
     release_verdict,
     theme_behaviour,
 )
-from fieldnote.evidence._rice import QUARTER_DAYS, Component
+from fieldnote.evidence._reach import ThemeReach, theme_reach
+from fieldnote.evidence._rice import Component
 from fieldnote.synthesis import Synthesis, Theme
 
 __all__ = [
     "ALPHA",
+    "Effect",
     "StepLink",
     "confirms",
     "hypothesis_status",
     "link_step",
     "opportunities",
+    "reach_at_scale",
     "theme_effect",
     "verdict_for",
 ]
@@ -93,19 +99,60 @@ def link_step(
     )
 
 
+@dataclass(frozen=True)
+class Effect:
+    """The theme's people against the other participants, against everyone active, and
+    against everyone else who reached the same step (the validation used: recruited
+    among those who stopped there, participants differ from each other only in what
+    they said)."""
+
+    behaviour: ThemeBehaviour
+    vs_reached_step: Comparison
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            **self.behaviour.to_dict(),
+            "vs_reached_step": self.vs_reached_step.to_dict(),
+            "summary": self.vs_reached_step.summary(
+                f"Participants who talk about {self.behaviour.theme}",
+                "everyone else who reached the step",
+            ),
+        }
+
+
+def _converted_if_reached(step: StepLink) -> PersonMetric:
+    """1/0: did ``step_to`` in the range, for people who did ``step_from``; else -1
+    (dropped before comparing: SQL NULLs do not survive the columnar fetch)."""
+
+    def expression(params: Params, dates: DateRange) -> str:
+        reached = f"max(CASE WHEN e.event = {params.add(step.step_from)} THEN 1 ELSE 0 END)"
+        did = f"max(CASE WHEN e.event = {params.add(step.step_to)} THEN 1.0 ELSE 0.0 END)"
+        return f"CASE WHEN {reached} = 1 THEN {did} ELSE -1.0 END"
+
+    return PersonMetric(
+        "conversion_at_step",
+        f"conversion to {step.step_to} of those who reached {step.step_from}",
+        expression,
+    )
+
+
 def theme_effect(
     source: EventSource,
-    synthesis: Synthesis,
     theme: Theme,
     people: Sequence[str],
     participants: Sequence[str],
     step: StepLink,
     dates: DateRange,
-) -> ThemeBehaviour:
-    """Conversion to the step after the theme's step: the theme's people against the
-    other participants and against everyone active in ``dates``."""
+) -> Effect:
+    """Conversion to the step after the theme's step, three ways (``Effect``)."""
     metric = person_metric("conversion", {"event": step.step_to})
-    return theme_behaviour(source, metric, dates, theme.label, people, participants)
+    behaviour = theme_behaviour(source, metric, dates, theme.label, people, participants)
+    at_step = _converted_if_reached(step)
+    values = person_values(source, at_step, dates, people, participants)
+    v = values.values
+    ok = v >= 0
+    g = values.in_group & ok
+    return Effect(behaviour, compare_groups(at_step.label, v[g], v[~values.in_group & ok]))
 
 
 def confirms(c: Comparison) -> bool:
@@ -125,44 +172,44 @@ def hypothesis_status(citing: int, participants: int, effect: Comparison) -> tup
     seen = f"{effect.metric}: difference {diff}, p = {p}"
     if confirms(effect) and (effect.difference or 0) > 0:
         return "refuted", f"{said}; behaviour goes the other way ({seen})"
+    if effect.warnings:
+        seen += "; " + "; ".join(effect.warnings)
     if share >= 0.5 and confirms(effect):
         return "supported", f"{said}; behaviour confirms it ({seen})"
     return "inconclusive", f"{said}; {seen}"
 
 
-def _reach(theme: Theme, members: Mapping[str, SegmentMembers]) -> Component:
-    """Users the theme plausibly affects per quarter: the study segments' size in their
-    window, times the share of participants who cite the theme, scaled to a quarter."""
-    size = sum(m.size for m in members.values())
-    days = max(
-        (m.dates.end - m.dates.start).total_seconds() / 86400
-        for m in members.values()
-        if m.dates.start is not None and m.dates.end is not None
+def reach_at_scale(
+    source: EventSource, theme: Theme, people: Sequence[str], funnel: Funnel, dates: DateRange
+) -> tuple[Component, ThemeReach]:
+    """Reach through the theme's behavioural proxy (``evidence._reach.theme_reach``):
+    everyone who stopped where most of the theme's participants stopped, per quarter."""
+    found = theme_reach(
+        source, theme.label, dates, funnel=funnel, theme_people=people, attributes=("platform",)
     )
-    value = size * theme.share * QUARTER_DAYS / days
     return Component(
-        value,
-        f"study segments: {size:,} persons in {days:g} days x {theme.share:.0%} citing "
-        f"{theme.label!r} = {value:,.0f} per quarter",
-    )
+        found.per_quarter,
+        f"proxy segment ({found.basis}): {found.size:,} users in the range = "
+        f"{found.per_quarter:,.0f} per quarter",
+    ), found
 
 
 def opportunities(
     synthesis: Synthesis,
-    members: Mapping[str, SegmentMembers],
+    reaches: Mapping[str, Component],
     validations: Mapping[str, Comparison | None],
     *,
     top: int = 5,
 ) -> list[Opportunity]:
-    """One opportunity per leading theme (not praise), RICE-ranked."""
-    themes = [t for t in synthesis.themes if t.kind != "praise"][:top]
+    """One opportunity per leading theme (not praise) with a reach, RICE-ranked."""
+    themes = [t for t in synthesis.themes if t.kind != "praise" and t.id in reaches][:top]
     n = max(1, len({note.participant for note in synthesis.notes if note.participant}))
     out = []
     for t in themes:
         out.append(
             Opportunity(
                 name=f"Fix: {t.label}",
-                reach=_reach(t, members),
+                reach=reaches[t.id],
                 impact=impact_from_theme(t.label, t.participants, n, min(1.0, t.intensity)),
                 confidence=confidence_from_evidence(t.participants, validations.get(t.id)),
                 effort=effort_entered(DEMO_EFFORT, "the demo (the same for every item)"),

@@ -12,25 +12,30 @@ the guide, the release) and adds no second invitation to anyone (contact policy)
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
 from fieldnote.analytics import DateRange, EventSource
+from fieldnote.analytics.funnels import Funnel, FunnelStep
 from fieldnote.analytics.segments import SegmentDefinition
 from fieldnote.demo._scenario import Scenario
 from fieldnote.demo.loop._evidence import (
+    Effect,
     StepLink,
     confirms,
     hypothesis_status,
     link_step,
     opportunities,
+    reach_at_scale,
     theme_effect,
     verdict_for,
 )
 from fieldnote.demo.loop._interviews import Conversation, interview_invited
 from fieldnote.demo.loop._recruit import invite_study, study_members
-from fieldnote.evidence import Comparison, ThemeBehaviour, theme_participants
+from fieldnote.evidence import Comparison, theme_participants
+from fieldnote.evidence._rice import Component
 from fieldnote.monitors import run_demo_monitor
 from fieldnote.monitors._demo import AS_OF
 from fieldnote.repository import (
@@ -186,18 +191,25 @@ def run_demo_loop(repository: Repository, source: EventSource, scenario: Scenari
     participants = sorted({n.participant for n in synthesis.notes if n.participant})
     funnel = SegmentDefinition.from_dict(study.plan["segments"][0]["definition"]).funnel
     dates = DateRange(as_of - timedelta(days=14), as_of)
+    full = Funnel(steps=tuple(FunnelStep.parse(e) for e in scenario.funnel), window=funnel.window)
     validations: dict[str, Comparison | None] = {}
-    effects: dict[str, ThemeBehaviour] = {}
+    effects: dict[str, Effect] = {}
     links: dict[str, StepLink | None] = {}
+    reaches: dict[str, Component] = {}
     for theme in synthesis.themes[:5]:
         who = sorted(people[theme.id])
         links[theme.id] = step = link_step(who, furthest, funnel)
-        if step is None or not who:
+        if not who:
+            continue
+        # no reach when none of its people entered the funnel in the range
+        with contextlib.suppress(ValueError):
+            reaches[theme.id], _ = reach_at_scale(source, theme, who, full, dates)
+        if step is None:
             validations[theme.id] = None
             continue
-        effect = theme_effect(source, synthesis, theme, who, participants, step, dates)
+        effect = theme_effect(source, theme, who, participants, step, dates)
         effects[theme.id] = effect
-        validations[theme.id] = effect.vs_everyone
+        validations[theme.id] = effect.vs_reached_step
     top = synthesis.themes[0]
     step = links.get(top.id)
     top_effect = effects.get(top.id)
@@ -223,11 +235,11 @@ def run_demo_loop(repository: Repository, source: EventSource, scenario: Scenari
             step,
             top.participants,
             len(participants),
-            top_effect.vs_everyone,
+            top_effect.vs_reached_step,
         )
 
     # -- opportunities -------------------------------------------------------------------
-    ranked = opportunities(synthesis, members, validations)
+    ranked = opportunities(synthesis, reaches, validations)
     out.opportunities = [o.to_dict() for o in ranked]
     out.top_opportunity = out.opportunities[0] if out.opportunities else None
 
