@@ -58,14 +58,8 @@ from fieldnote.repository._search import (
 )
 from fieldnote.repository._segments import SavedSegments, SegmentError, SegmentRecord
 from fieldnote.repository._sessions import NewSession, SessionInfo, Sessions
-from fieldnote.repository._themebook import (
-    BookNote,
-    BookTheme,
-    ThemeBook,
-    ThemeBookError,
-    book_names,
-)
-from fieldnote.repository._themebook_people import BookPeople, book_trend
+from fieldnote.repository._themebook import BookNote, BookTheme, ThemeBook, ThemeBookError
+from fieldnote.repository._themebook_people import BookPeople, book_names, book_trend
 from fieldnote.repository._tokens import CreatedToken, TokenInfo, Tokens
 
 __all__ = [

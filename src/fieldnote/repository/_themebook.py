@@ -37,7 +37,7 @@ if TYPE_CHECKING:
     # which every CLI command would pay just because the repository package loads this.
     from fieldnote.synthesis import PriorTheme, Synthesis
 
-__all__ = ["BookNote", "BookTheme", "ThemeBook", "ThemeBookError", "book_names"]
+__all__ = ["BookNote", "BookTheme", "ThemeBook", "ThemeBookError"]
 
 MAX_LABEL = 200
 
@@ -279,8 +279,22 @@ class ThemeBook:
     def notes(self) -> list[BookNote]:
         with self._repo.session() as s:
             book = self._book(s)
-            rows = s.scalars(
-                select(BookNoteRow).where(BookNoteRow.book_id == book).order_by(BookNoteRow.id)
+            # plain rows, not ORM objects: a 20,000-note book loads several times faster
+            c = BookNoteRow
+            rows = s.execute(
+                select(
+                    c.note,
+                    c.text,
+                    c.participant,
+                    c.source,
+                    c.theme,
+                    c.pinned,
+                    c.tags,
+                    c.start_s,
+                    c.recorded_at,
+                )
+                .where(c.book_id == book)
+                .order_by(c.id)
             ).all()
             return [
                 BookNote(
@@ -290,7 +304,7 @@ class ThemeBook:
                     source=r.source,
                     theme=r.theme,
                     pinned=r.pinned,
-                    tags=tuple(json.loads(r.tags)),
+                    tags=tuple(json.loads(r.tags)) if r.tags != "[]" else (),
                     start=r.start_s,
                     recorded_at=aware(r.recorded_at) if r.recorded_at else None,
                 )
@@ -384,16 +398,3 @@ class ThemeBook:
             tags = json.loads(row.tags)
             if tag not in tags:
                 row.tags = json.dumps([*tags, tag])
-
-
-def book_names(repository: Repository, project: str) -> list[str]:
-    """The project's theme books, by name."""
-    with repository.session() as s:
-        pid = project_id(s, project, ThemeBookError)
-        return list(
-            s.scalars(
-                select(ThemeBookRow.name)
-                .where(ThemeBookRow.project_id == pid)
-                .order_by(ThemeBookRow.name)
-            )
-        )

@@ -13,13 +13,15 @@ from typing import TYPE_CHECKING
 from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint, select
 from sqlalchemy.orm import Mapped, mapped_column
 
+from fieldnote.repository._db import Repository
 from fieldnote.repository._models import Base
-from fieldnote.repository._themebook import ThemeBook, ThemeBookError
+from fieldnote.repository._monitors import project_id
+from fieldnote.repository._themebook import ThemeBook, ThemeBookError, ThemeBookRow
 
 if TYPE_CHECKING:  # fieldnote.synthesis loads scikit-learn: annotations only
     from fieldnote.synthesis import ThemeTrend
 
-__all__ = ["BookPeople", "book_trend"]
+__all__ = ["BookPeople", "book_names", "book_trend"]
 
 MAX_ATTRIBUTE = 200
 
@@ -93,3 +95,16 @@ def book_trend(book: ThemeBook, by: str, *, min_n: int = 5) -> ThemeTrend:
         attributes=BookPeople(book).get(),
     )
     return theme_trend(data, by, min_n=min_n)
+
+
+def book_names(repository: Repository, project: str) -> list[str]:
+    """The project's theme books, by name."""
+    with repository.session() as s:
+        pid = project_id(s, project, ThemeBookError)
+        return list(
+            s.scalars(
+                select(ThemeBookRow.name)
+                .where(ThemeBookRow.project_id == pid)
+                .order_by(ThemeBookRow.name)
+            )
+        )
