@@ -10,9 +10,10 @@ from typing import Any
 
 import pytest
 
+from fieldnote.repository import ResearchStore
 from tests.conftest import LiveServer, start_server
 from tests.web.accounts_support import add_user
-from tests.web.delivery_support import cli, expire, set_up_study, smtp_server
+from tests.web.delivery_support import cli, expire, repository, set_up_study, smtp_server
 from tests.web.test_pages_browser import browser, page, pytestmark, shot, sign_in
 
 __all__ = ["browser", "page", "pytestmark"]
@@ -82,7 +83,14 @@ def test_expired_link_shows_the_expiry_page(page: Any, site: tuple[LiveServer, i
 def test_research_funnel_page(page: Any, site: tuple[LiveServer, int]) -> None:
     server, study = site
     sign_in(page, server, "admin@example.com")
-    page.goto(f"{server.url}/projects/default/studies/{study}/funnel")
+    repo = repository(server.home)
+    try:
+        [question] = ResearchStore(repo).list("default")
+    finally:
+        repo.dispose()
+    page.goto(f"{server.url}/projects/default/questions/{question.id}")
+    page.locator(f"#study-{study}-funnel").click()
+    page.wait_for_url(f"{server.url}/projects/default/studies/{study}/funnel")
     assert page.get_by_role("heading", name=f"Study #{study}: research funnel").is_visible()
     assert page.locator("#funnel-email .funnel-bar").count() == 5
     assert "invited" in page.locator("#completion").inner_text()
