@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from pathlib import Path
 
 from tests.conftest import start_server
@@ -81,6 +82,16 @@ def test_evidence_pages(home: Path) -> None:
         assert made.status_code == 303
         jobs = viewer.http.get("/projects/p/jobs").text
         assert "When I connect on my phone, I want to skip the admin, so I can sync today." in jobs
+        jid = re.findall(r'id="job-(\d+)"', jobs)[0]
+        editing = res.http.get(f"/projects/p/jobs?edit={jid}").text
+        assert f"Edit job story #{jid}" in editing and 'value="skip the admin"' in editing
+        edited = res.http.post(f"/projects/p/jobs/{jid}", data={
+            "situation": "I connect on my phone", "motivation": "skip the admin",
+            "outcome": "start syncing today", "evidence": "theme:main:t1",
+            "csrf_token": res.csrf})  # fmt: skip
+        assert edited.status_code == 303
+        assert "so I can start syncing today." in viewer.http.get("/projects/p/jobs").text
+        assert res.http.get("/projects/p/jobs?edit=999").status_code == 404
         nope = res.http.post("/projects/p/jobs", data={"situation": "a", "motivation": "b",
                              "outcome": "c", "evidence": "note:main:zz", "csrf_token": res.csrf})  # fmt: skip
         assert nope.status_code == 422 and "has no note" in nope.text

@@ -161,8 +161,46 @@ async def _jobs(
 
 
 @router.get("/projects/{project}/jobs")
-async def jobs_page(request: Request, access: Viewer) -> Response:
-    return await _jobs(request, access, form={}, error=None)
+async def jobs_page(request: Request, access: Viewer, edit: int | None = None) -> Response:
+    """The library; ``?edit=ID`` fills the form with that story to change it."""
+    form: dict[str, str] = {}
+    if edit is not None:
+        store = JobStoryStore(state(request).fieldnote.repository)
+        try:
+            story = await run_in_threadpool(store.get, access.project_name, edit)
+        except JobStoryError as exc:
+            raise PageForbiddenError(404, str(exc)) from None
+        form = {"id": str(story.id), "situation": story.situation,
+                "motivation": story.motivation, "outcome": story.outcome,
+                "evidence": " ".join(str(e) for e in story.evidence)}  # fmt: skip
+    return await _jobs(request, access, form=form, error=None)
+
+
+@router.post("/projects/{project}/jobs/{story_id}")
+async def update_job_page(
+    request: Request,
+    access: Writer,
+    story_id: int,
+    situation: Annotated[str, Form()] = "",
+    motivation: Annotated[str, Form()] = "",
+    outcome: Annotated[str, Form()] = "",
+    evidence: Annotated[str, Form()] = "",
+) -> Response:
+    form = {"id": str(story_id), "situation": situation, "motivation": motivation,
+            "outcome": outcome, "evidence": evidence}  # fmt: skip
+    store = JobStoryStore(state(request).fieldnote.repository)
+    try:
+        await run_in_threadpool(
+            lambda: store.update(
+                access.project_name, story_id, situation=situation, motivation=motivation,
+                outcome=outcome, evidence=evidence.split(),
+            )
+        )  # fmt: skip
+    except JobStoryError as exc:
+        if "has no job story" in str(exc):
+            raise PageForbiddenError(404, str(exc)) from None
+        return await _jobs(request, access, form=form, error=str(exc))
+    return RedirectResponse(f"/projects/{access.project_name}/jobs", status_code=303)
 
 
 @router.post("/projects/{project}/jobs")
