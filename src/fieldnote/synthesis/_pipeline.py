@@ -80,6 +80,14 @@ def synthesize(
     ``prior`` keeps theme ids and names of an earlier run; ``pins`` (note id → theme id)
     are a researcher's placements, which always win.
     """
+    # Load scikit-learn's compiled modules (and with them the OpenMP runtime) *before*
+    # limiting threads: threadpoolctl only limits libraries already loaded, and these
+    # are imported lazily. Imported inside the limit, k-means ran OpenMP-threaded with
+    # spin-waiting workers: 3-4x the CPU time of one thread at 100,000 notes, and far
+    # more wall time on a busy machine (measured; docs/performance.md).
+    import sklearn.cluster
+    import sklearn.decomposition
+    import sklearn.metrics  # noqa: F401
     from threadpoolctl import threadpool_limits
 
     opts = options or SynthesisOptions()
