@@ -44,6 +44,17 @@ def test_create_enrol_run_due_and_show(tmp_path: Path, inbox: Inbox) -> None:
             }
         )
     )
+    bad = tmp_path / "bad.json"
+    bad.write_text(
+        json.dumps({**DEFINITION, "schedule": {"kind": "daily", "at": "9.30", "days": 5}})
+    )
+    refused = _json(
+        home, "diaries", "create", "Morning check-in", "--definition", str(bad), ok=False
+    )
+    assert (
+        refused["error"]
+        == f"{bad}: schedule.at: expected a clock time HH:MM such as 19:00, got '9.30'"
+    )
     made = _json(home, "diaries", "create", "Morning check-in", "--definition", str(spec))
     assert made["name"] == "Morning check-in"
     assert {i["kind"] for i in made["prompt_issues"] if i["prompt"] == 1} >= {"hypothetical"}

@@ -70,9 +70,12 @@ def create(
     data = _json_file(definition, as_json)
     try:
         parsed = DiaryDefinition.from_dict(data)
+    except DiaryError as exc:
+        fail(f"{definition}: {exc}", as_json=as_json)
+    try:
         made = DiaryStore(repo).create(project, name, parsed, study_id=study, created_by="cli")
     except DiaryError as exc:
-        fail(f"{definition}: {exc}" if "name:" not in str(exc) else str(exc), as_json=as_json)
+        fail(str(exc), as_json=as_json)
     warnings = check_prompts(parsed.prompts)
     lines = [f"diary {escape(made.name)} created ({len(parsed.prompts)} prompt(s))"]
     lines += [
