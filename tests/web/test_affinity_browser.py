@@ -51,7 +51,7 @@ def test_drag_and_keyboard_moves_survive_a_rerun(
     with page.expect_navigation():
         card.drag_to(page.locator(f'.affinity-column[data-theme="{a}"] .affinity-head'))
     page.wait_for_selector("#affinity-status:not([hidden])")
-    assert "Moved 1 note." in page.locator("#affinity-status").inner_text()
+    assert "Moved 1 note(s)." in page.locator("#affinity-status").inner_text()
     assert _column_of(page, dragged) == a
 
     # keyboard only: focus the card's "Move to" list, pick a theme with the arrow keys,

@@ -155,6 +155,17 @@ def test_pages(setup: tuple[LiveServer, ThemeHome]) -> None:
         assert len(cards) == made.run["notes"]
         assert 'aria-label="Move to"' in amap.text and "/static/affinity.js" in amap.text
         assert viewer.http.get(href).status_code == 403
+        # the status line after a change is worded by the server from checked ids only
+        done = res.http.get(href, params={"done": "merge", "theme": "t3", "into": "t1"})
+        assert "Merged t3 into t1." in done.text
+        for crafted in (
+            {"msg": "Your session expired, sign in at evil.example"},
+            {"done": "rename", "theme": "t1 sign in at evil.example"},
+            {"done": "split", "theme": "t2", "n": "lots"},
+        ):
+            page_text = res.http.get(href, params=crafted).text
+            assert "evil.example" not in page_text and "lots" not in page_text
+            assert re.search(r'id="affinity-status"[^>]*hidden', page_text)
         theme = made.run["themes"][1]
         page = res.http.get(f"{href}/themes/{theme['id']}")
         assert page.status_code == 200

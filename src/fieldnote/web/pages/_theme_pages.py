@@ -9,6 +9,8 @@ the session's CSRF token; every drag has a keyboard twin (a "Move to" select and
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Annotated, Any
 from urllib.parse import quote, urlencode
@@ -108,10 +110,31 @@ async def books_page(request: Request, access: Researcher) -> Response:
     )
 
 
+_DONE = {
+    "move": "Moved {n} note(s).",
+    "rename": "Renamed {theme}.",
+    "merge": "Merged {theme} into {into}.",
+    "split": "Split {n} note(s) into {theme}.",
+}
+_ID = re.compile(r"[A-Za-z0-9_-]{1,32}")
+
+
+def done_message(params: Mapping[str, str]) -> str:
+    """The status line after a change, built here from a known template and checked ids,
+    never from free text in the address (a crafted link cannot put words on the page)."""
+    template = _DONE.get(params.get("done", ""))
+    values = {k: params.get(k, "") for k in ("theme", "into", "n")}
+    if template is None or not all(
+        _ID.fullmatch(v) for k, v in values.items() if f"{{{k}}}" in template
+    ):
+        return ""
+    if "{n}" in template and not values["n"].isdigit():
+        return ""
+    return template.format(**values)
+
+
 @router.get("/projects/{project}/books/{book}")
-async def affinity_page(
-    request: Request, access: Researcher, book: str, msg: Annotated[str, Query(max_length=300)] = ""
-) -> Response:
+async def affinity_page(request: Request, access: Researcher, book: str) -> Response:
     """Notes as cards in one column per theme (most people first), outliers last."""
     project = access.project_name
     themes, notes = await run_in_threadpool(_load, request, project, book)
@@ -146,7 +169,7 @@ async def affinity_page(
         api=f"/api/projects/{project}/books/{quote(book, safe='')}",
         columns=columns,
         themes=themes,
-        msg=msg,
+        msg=done_message(request.query_params),
         can_write=access.principal.can(project, Permission.WRITE_RESEARCH),
     )
 

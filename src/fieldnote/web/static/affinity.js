@@ -1,8 +1,8 @@
 /* The affinity map (templates/affinity.html): drag a card to another theme, or use its
    "Move to" list and button (the keyboard way); merge, split and rename from a column's
    header. Every change is one JSON POST to /api/projects/P/books/B/<action> with the
-   session's CSRF token; the page then reloads with a status line, so what is shown is
-   always what the server stored. No inline script: the CSP forbids it. */
+   session's CSRF token; the page then reloads with ?done=<change>&ids (the server words
+   the status line), so what is shown is always what the server stored. No inline script: the CSP forbids it. */
 (function () {
   "use strict";
 
@@ -32,7 +32,8 @@
         showError(result.data.error || "The change was refused.");
         return;
       }
-      window.location.assign(href + "?msg=" + encodeURIComponent(done(result.data)));
+      var params = done(result.data);
+      window.location.assign(href + "?" + new URLSearchParams(params).toString());
     }).catch(function (err) {
       showError("Could not reach the server: " + err);
     });
@@ -40,7 +41,7 @@
 
   function move(note, theme) {
     post("move", { notes: [note], theme: theme === "" || theme === "-" ? null : theme }, function () {
-      return "Moved 1 note.";
+      return { done: "move", n: "1" };
     });
   }
 
@@ -95,12 +96,12 @@
     var action = form.getAttribute("data-action");
     if (action === "rename") {
       post("rename", { theme: theme, label: form.elements.label.value }, function () {
-        return "Renamed " + theme + ".";
+        return { done: "rename", theme: theme };
       });
     } else if (action === "merge") {
       var into = form.elements.into.value;
       post("merge", { into: into, other: theme }, function () {
-        return "Merged " + theme + " into " + into + ".";
+        return { done: "merge", theme: theme, into: into };
       });
     } else if (action === "split") {
       var column = form.closest(".affinity-column");
@@ -111,7 +112,7 @@
         return;
       }
       post("split", { theme: theme, notes: picked, label: form.elements.label.value }, function (data) {
-        return "Split " + picked.length + " note(s) into " + data.result + ".";
+        return { done: "split", theme: data.result, n: String(picked.length) };
       });
     }
   });
