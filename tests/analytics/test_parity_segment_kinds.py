@@ -72,3 +72,17 @@ def test_merged_and_unmapped_persons_agree(parity: Parity) -> None:
     found = on_duckdb["members"]
     assert any(len(m["distinct_ids"]) == 2 for m in found)  # d2k and d2k+1 merged
     assert any(m["person_id"] not in PERSON_OF.values() for m in found)  # d120.. unmapped
+
+
+def test_study_tiers_of_segment_members_agree(parity: Parity) -> None:
+    """The tier mix a study plan proposes reads the same tiers on both engines."""
+    from fieldnote.research._mix import person_tiers
+
+    cohort = RetentionCellSegment(
+        start=FunnelStep.parse("signup"), returning=None, interval=Interval.WEEK,
+        cohort=date(2026, 1, 5),
+    )  # fmt: skip
+    people = [m.person_id for m in members(parity.duckdb, cohort, limit=500).members]
+    on_duckdb, on_spark = (person_tiers(s, people, date(2026, 2, 8)) for s in parity.sources())
+    assert on_spark == on_duckdb
+    assert len(set(on_duckdb.values())) >= 2 and len(on_duckdb) == len(people)
