@@ -7,7 +7,8 @@ is not rewarded for leaving hard notes out); the same figures on covered notes o
 printed beside. Methods:
 
 * ``fieldnote-tfidf``: the default pipeline, choosing the number of themes itself;
-* ``fieldnote-st``: the same on all-MiniLM-L6-v2 embeddings;
+* ``fieldnote-st``: the same on all-MiniLM-L6-v2 embeddings (``--clusterer auto``
+  picks ``umap-kmeans`` for them);
 * ``kmeans-true-k``: k-means on TF-IDF given the true number of categories;
 * ``bertopic``: BERTopic 0.17 defaults on the same MiniLM embeddings (UMAP seeded
   with random_state=0 so runs repeat; otherwise its defaults).
@@ -29,7 +30,7 @@ import resource
 import subprocess
 import sys
 import time
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
@@ -110,7 +111,9 @@ def quality() -> dict[str, Any]:
             x = TfidfVectorizer(sublinear_tf=True, stop_words="english").fit_transform(data.texts)
             km = KMeans(k, n_init=10, random_state=0).fit_predict(x)
             row["kmeans-true-k"] = _scores(data.labels, km.tolist())
-        row["bertopic"] = _scores(data.labels, _bertopic(data.texts, st_vectors, st._model))
+        row["bertopic"] = _scores(
+            data.labels, _bertopic(data.texts, st_vectors, cast(Any, st)._model)
+        )
         for method in ("fieldnote-tfidf", "fieldnote-st", "kmeans-true-k", "bertopic"):
             s = row[method]
             print(
@@ -143,9 +146,9 @@ def _child(n: int) -> None:
     notes = notes_from_texts(
         SourceText(str(i), t, p) for i, (t, p) in enumerate(zip(texts, people, strict=True))
     )
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     syn = synthesize(notes, SynthesisOptions())
-    wall = time.perf_counter() - started
+    wall, cpu = time.perf_counter() - started, time.process_time() - cpu
     new_texts, _ = synthetic_notes(100, seed=99)
     new = [Note(f"new{i}", t, "new-interview", "p-new") for i, t in enumerate(new_texts)]
     t0 = time.perf_counter()
@@ -158,6 +161,7 @@ def _child(n: int) -> None:
             {
                 "notes": len(notes),
                 "seconds": round(wall, 2),
+                "cpu_seconds": round(cpu, 2),
                 "cpu_seconds_process": round(usage.ru_utime + usage.ru_stime, 2),
                 "peak_gib": round(peak, 3),
                 "themes": len(syn.themes),
@@ -175,22 +179,25 @@ def _peer_speed(n: int) -> dict[str, Any]:
     with threadpool_limits(1):
         embedder = make_embedder("tfidf")
         vectors = embedder.fit_transform(texts)
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         syn = themes_from_vectors(notes, vectors, embedder)
-        ours = time.perf_counter() - t0
+        ours, ours_cpu = time.perf_counter() - t0, time.process_time() - c0
     from bertopic import BERTopic
     from sklearn.feature_extraction.text import CountVectorizer  # noqa: F401  (BERTopic's default)
 
     _bertopic(texts[:500], vectors[:500], None)  # numba JIT warm-up, not timed
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     topics = _bertopic(texts, vectors, None)
-    theirs = time.perf_counter() - t0
+    theirs, theirs_cpu = time.perf_counter() - t0, time.process_time() - c0
     del BERTopic
     return {
         "notes": n,
         "fieldnote_s": round(ours, 2),
         "bertopic_s": round(theirs, 2),
         "speedup": round(theirs / ours, 2),
+        "fieldnote_cpu_s": round(ours_cpu, 2),
+        "bertopic_cpu_s": round(theirs_cpu, 2),
+        "speedup_cpu": round(theirs_cpu / ours_cpu, 2),
         "fieldnote_themes": len(syn.themes),
         "bertopic_topics": len(set(topics) - {-1}),
     }
@@ -207,6 +214,7 @@ def speed(n: int, peer_n: int) -> dict[str, Any]:
     print(
         f"\n{big['notes']:,} notes to themes (tfidf): {big['seconds']} s, peak RSS {big['peak_gib']} GiB, "
         f"{big['themes']} themes, coverage {big['coverage']:.0%}  (floors: < 60 s, < 4 GiB)\n"
+        f"  synthesis CPU time: {big['cpu_seconds']} s (wall above is inflated by other load)\n"
         f"  process CPU time (incl. data generation, imports): {big['cpu_seconds_process']} s"
     )
     print(
@@ -215,7 +223,8 @@ def speed(n: int, peer_n: int) -> dict[str, Any]:
     peer = _peer_speed(peer_n)
     print(
         f"same vectors, {peer['notes']:,} notes: fieldnote clustering+representation {peer['fieldnote_s']} s, "
-        f"BERTopic {peer['bertopic_s']} s -> {peer['speedup']}x (floor >= 3x)"
+        f"BERTopic {peer['bertopic_s']} s -> {peer['speedup']}x (floor >= 3x); CPU time "
+        f"{peer['fieldnote_cpu_s']} s vs {peer['bertopic_cpu_s']} s -> {peer['speedup_cpu']}x"
     )
     return {"scale": big, "vs_bertopic": peer}
 
