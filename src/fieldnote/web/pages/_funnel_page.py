@@ -9,16 +9,11 @@ those users and lead to its members page, which needs the personal-data permissi
 
 from __future__ import annotations
 
-import contextlib
-import hashlib
-import json
 from dataclasses import dataclass, replace
 from typing import Annotated, Any
-from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.concurrency import run_in_threadpool
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import Response
 
 from fieldnote.analytics.funnels import (
     Breakdown,
@@ -29,7 +24,7 @@ from fieldnote.analytics.funnels import (
 )
 from fieldnote.analytics.queries import EventName, FunnelQuery, QueryError, unknown_event
 from fieldnote.analytics.segments import SegmentDefinition
-from fieldnote.repository import Permission, SavedSegments, SegmentError
+from fieldnote.repository import Permission
 from fieldnote.web._auth import state
 from fieldnote.web._guards import Access, Guard
 from fieldnote.web.pages._analytics_shared import (
@@ -41,9 +36,10 @@ from fieldnote.web.pages._analytics_shared import (
 from fieldnote.web.pages._discovery_pages import funnel_step_context
 from fieldnote.web.pages._funnel_view import breakdown_rows, over_time_chart, step_views
 from fieldnote.web.pages._projects import SCALE_OUT_NOTICE, visible_projects
-from fieldnote.web.pages._render import SECURITY_HEADERS, page
+from fieldnote.web.pages._render import page
+from fieldnote.web.pages._segment_links import open_segment
 
-__all__ = ["router", "segment_name"]
+__all__ = ["router"]
 
 router = APIRouter(include_in_schema=False)
 
@@ -156,18 +152,6 @@ async def funnel_page(request: Request, access: Viewer) -> Response:
     )
 
 
-def segment_name(definition: SegmentDefinition) -> str:
-    """A stable name for "who dropped/converted here": the same question reopens the
-    same saved segment instead of piling up copies."""
-    digest = hashlib.sha256(json.dumps(definition.to_dict(), sort_keys=True).encode()).hexdigest()[
-        :8
-    ]
-    step = definition.funnel.steps[definition.step - 1]
-    how = "Dropped after" if definition.dropped else "Reached"
-    head = f"{how} step {definition.step} ({step.event})"
-    return f"{head[:88]} · {digest}".replace("/", "-")
-
-
 @router.post("/projects/{project}/funnels/segment")
 async def funnel_segment(request: Request, access: Writer) -> Response:
     """Save (or reopen) the segment behind a drop-off or conversion, then show who."""
@@ -193,19 +177,4 @@ async def funnel_segment(request: Request, access: Writer) -> Response:
             title="Cannot make that segment",
             message=str(exc),
         )
-    name = segment_name(definition)
-    segments = SavedSegments(state(request).fieldnote.repository)
-
-    def save() -> None:
-        try:
-            segments.get(project, name)
-        except SegmentError:
-            # A concurrent click may save it first: the same definition, so reopen it.
-            with contextlib.suppress(SegmentError):
-                segments.create(
-                    project, name, definition.to_dict(), created_by=access.principal.actor
-                )
-
-    await run_in_threadpool(save)
-    target = f"/projects/{project}/segments/{quote(name, safe='')}/members"
-    return RedirectResponse(target, status_code=303, headers=SECURITY_HEADERS)
+    return await open_segment(request, access, definition)
