@@ -5,6 +5,7 @@ whose rate fell 76 %; the drivers are the mobile platforms."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 
 from fieldnote.analytics import DateRange
@@ -42,6 +43,32 @@ def _segment(
         rate_effect=(r1 - r0) * (share0 + share1) / 2,
         test=ProportionTest(r1 - r0, None, 1e-9),
         significant=True,
+    )
+
+
+def _dimension(
+    name: str,
+    segments: list[tuple[str, tuple[int, int], tuple[int, int]]],
+    not_significant: frozenset[str] = frozenset(),
+) -> DimensionResult:
+    n0 = sum(b[1] for _, b, _ in segments)
+    n1 = sum(a[1] for _, _, a in segments)
+    x0 = sum(b[0] for _, b, _ in segments)
+    x1 = sum(a[0] for _, _, a in segments)
+    centre = (x0 / n0 + x1 / n1) / 2
+    segs = tuple(
+        replace(_segment(v, b, a, (n0, n1), centre), significant=v not in not_significant)
+        for v, b, a in segments
+    )
+    return DimensionResult(
+        dimension=name,
+        rate_before=x0 / n0,
+        rate_after=x1 / n1,
+        change=x1 / n1 - x0 / n0,
+        mix=sum(s.mix for s in segs),
+        rate_effect=sum(s.rate_effect for s in segs),
+        simpson=False,
+        segments=tuple(sorted(segs, key=lambda s: -abs(s.contribution))),
     )
 
 
@@ -98,3 +125,37 @@ def test_segments_that_moved_alike_all_drive() -> None:
     )
     driver = _driver(result)
     assert driver is not None and {"web", "ios"} <= set(driver.values)
+
+
+def test_the_dimension_is_chosen_on_its_whole_share_before_bystanders_are_left_out() -> None:
+    """The same demo's channel split (the campaign's paid_social converts worse):
+    platform explains more of the move, even once the web is left out of its drivers."""
+    platform = _result(
+        [
+            ("ios", (867, 2619), (162, 1909)),
+            ("web", (4553, 9952), (1528, 3841)),
+            ("android", (642, 1914), (104, 1287)),
+        ]
+    )
+    channel = _dimension(
+        "event.channel",
+        [
+            ("paid_social", (300, 1367), (420, 3500)),
+            ("direct", (1400, 2837), (500, 1222)),
+            ("paid_search", (980, 2252), (250, 802)),
+            ("organic_search", (3382, 8029), (624, 1513)),
+        ],
+        not_significant=frozenset({"organic_search"}),  # as measured: p > 0.05
+    )
+    both = replace(platform, dimensions=(platform.dimensions[0], channel))
+    platform_total = sum(s.contribution for s in platform.dimensions[0].segments if s.significant)
+    channel_total = sum(
+        s.contribution
+        for s in channel.segments
+        if s.significant and s.contribution * platform_total > 0
+    )
+    ios_android = sum(s.contribution for s in platform.dimensions[0].segments if s.value != "web")
+    assert abs(ios_android) < abs(channel_total) < abs(platform_total)  # the trap
+    driver = _driver(both)
+    assert driver is not None and driver.dimension == "event.platform"
+    assert driver.values == ("ios", "android")

@@ -57,6 +57,7 @@ def _driver(result: ExplainResult) -> Driver | None:
         result.before.converted / result.before.entered
     )
     best: Driver | None = None
+    best_total = 0.0  # the dimension is chosen on its whole same-way share, bystanders in
     for dim in result.dimensions:
         same_way = [
             s
@@ -64,8 +65,9 @@ def _driver(result: ExplainResult) -> Driver | None:
             if s.significant and s.value is not None and s.contribution * change > 0
         ]
         total = sum(s.contribution for s in same_way)
-        if not same_way or (best is not None and abs(total) <= abs(best.contribution)):
+        if not same_way or (best is not None and abs(total) <= abs(best_total)):
             continue
+        best_total = total
         chosen: list[SegmentResult] = []
         running = 0.0
         for s in sorted(same_way, key=lambda s: -abs(s.contribution)):
