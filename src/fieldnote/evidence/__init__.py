@@ -6,7 +6,10 @@ permutation p-value, sample sizes and small-sample warnings; ``person_values`` r
 per-person metrics from the event store; ``theme_behaviour`` puts the two together
 for a synthesis theme; ``release_verdict`` judges a release by the change
 decomposition (improved / no effect / worse / confounded by mix); ``Opportunity`` scores
-backlog items by RICE with every component traced to its evidence.
+backlog items by RICE with every component traced to its evidence. ``theme_reach``
+turns a theme into a segment of all users and counts them; ``journey_map``,
+``build_personas`` and ``empathy_map`` are the empathy artifacts (docs/evidence.md).
+``fieldnote.evidence._stored`` runs all of these over what the repository stores.
 """
 
 from fieldnote.evidence._calibration import SCENARIOS, Calibration, Scenario, calibrate
@@ -21,6 +24,8 @@ from fieldnote.evidence._compare import (
     mann_whitney_p,
     permutation_p,
 )
+from fieldnote.evidence._empathy import EMPATHY_RULES, EmpathyMap, classify, empathy_map
+from fieldnote.evidence._journey import JourneyMap, JourneyNote, JourneyStep, journey_map
 from fieldnote.evidence._metrics import (
     PERSON_METRICS,
     PersonMetric,
@@ -28,6 +33,8 @@ from fieldnote.evidence._metrics import (
     person_metric,
     person_values,
 )
+from fieldnote.evidence._personas import Persona, build_personas, participant_attributes
+from fieldnote.evidence._reach import ThemeReach, theme_reach
 from fieldnote.evidence._rice import (
     CONFIDENCE_LEVELS,
     CONFIDENT_PARTICIPANTS,
@@ -56,6 +63,7 @@ __all__ = [
     "ALPHA",
     "CONFIDENCE_LEVELS",
     "CONFIDENT_PARTICIPANTS",
+    "EMPATHY_RULES",
     "MIN_GROUP",
     "MIN_USERS",
     "MIX_SHARE",
@@ -66,23 +74,34 @@ __all__ = [
     "Calibration",
     "Comparison",
     "Component",
+    "EmpathyMap",
     "GroupStats",
     "Interval",
+    "JourneyMap",
+    "JourneyNote",
+    "JourneyStep",
     "Opportunity",
     "PersonMetric",
     "PersonValues",
+    "Persona",
     "ReleaseVerdict",
     "Scenario",
     "ThemeBehaviour",
+    "ThemeReach",
     "Verdict",
     "bootstrap_difference",
+    "build_personas",
     "calibrate",
+    "classify",
     "compare_groups",
     "confidence_from_evidence",
     "effort_entered",
+    "empathy_map",
     "impact_from_theme",
+    "journey_map",
     "judge",
     "mann_whitney_p",
+    "participant_attributes",
     "permutation_p",
     "person_metric",
     "person_values",
@@ -92,4 +111,5 @@ __all__ = [
     "rice_csv",
     "theme_behaviour",
     "theme_participants",
+    "theme_reach",
 ]
