@@ -107,6 +107,20 @@ def test_rename_inline_and_split_selected_cards(
     assert sorted(
         new.locator(".affinity-card").evaluate_all("els => els.map(e => e.dataset.note)")
     ) == sorted(chosen)
+    # merge: nothing chosen is refused on the page; then the column goes and its cards
+    # join the chosen theme
+    gone, into = made.run["themes"][4]["id"], made.run["themes"][0]["id"]
+    source = page.locator(f'.affinity-column[data-theme="{gone}"]')
+    cards = source.locator(".affinity-card").evaluate_all("els => els.map(e => e.dataset.note)")
+    source.get_by_role("button", name="Merge").click()
+    assert "Choose the theme to merge" in page.get_by_role("alert").inner_text()
+    source.locator(f"#merge-{gone}").select_option(into)
+    with page.expect_navigation():
+        source.get_by_role("button", name="Merge").click()
+    assert f"Merged {gone} into {into}." in page.locator("#affinity-status").inner_text()
+    assert page.locator(f'.affinity-column[data-theme="{gone}"]').count() == 0
+    assert {_column_of(page, n) for n in cards} == {into}
+    new = page.locator(".affinity-column", has=page.get_by_role("heading", name="Train commute"))
     new.get_by_role("link", name="Train commute").click()
     page.wait_for_selector("#trend-table")
     shot(page, "theme-page")

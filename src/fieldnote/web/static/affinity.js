@@ -100,6 +100,11 @@
       });
     } else if (action === "merge") {
       var into = form.elements.into.value;
+      if (!into) {
+        showError("Choose the theme to merge " + theme + " into first.");
+        form.elements.into.focus();
+        return;
+      }
       post("merge", { into: into, other: theme }, function () {
         return { done: "merge", theme: theme, into: into };
       });
