@@ -36,7 +36,7 @@ from fieldnote.web._guards import Access, Guard, PageForbiddenError
 from fieldnote.web.pages._projects import visible_projects
 from fieldnote.web.pages._render import page
 
-__all__ = ["router"]
+__all__ = ["done_message", "moment_of", "router"]
 
 router = APIRouter(include_in_schema=False)
 
@@ -228,12 +228,13 @@ async def theme_page(
     )
 
 
-def _moment(interview: Interview, t: float | None, q: str) -> int | None:
+def moment_of(interview: Interview, t: float | None, q: str) -> int | None:
     """The utterance a quote came from: same start time, else the first containing it."""
     words = " ".join(q.split()).lower()
     timed = [u for u in interview.utterances if t is not None and u.start is not None]
     if timed:
-        best = min(timed, key=lambda u: abs((u.start or 0.0) - (t or 0.0)))
+        # nearest start; on a tie the participant's turn (notes come from those)
+        best = min(timed, key=lambda u: (abs((u.start or 0.0) - (t or 0.0)), not u.is_participant))
         return best.index
     for u in interview.utterances:
         if words and words in " ".join(u.text.split()).lower():
@@ -265,5 +266,5 @@ async def transcript_page(
         project=project,
         active="themes",
         interview=found,
-        moment=_moment(found, t, q),
+        moment=moment_of(found, t, q),
     )
