@@ -12,6 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from fieldnote.analytics.funnels import Funnel, FunnelStep
+from fieldnote.analytics.queries import TrendQuery, trend_point_segment
 from fieldnote.analytics.retention import Retention
 from fieldnote.analytics.segments import (
     SEGMENT_KINDS,
@@ -21,7 +22,7 @@ from fieldnote.analytics.segments import (
     members,
     segment_from_dict,
 )
-from fieldnote.analytics.trends import EventTrend, Interval
+from fieldnote.analytics.trends import EventTrend, Interval, TrendOptions
 from tests.analytics.reference import Ev, matches_step, period_of
 from tests.analytics.test_funnels import PERSON_OF
 from tests.analytics.test_segments import person_id
@@ -202,3 +203,35 @@ def test_members_of_several_ids_list_them_all() -> None:
         by_person[m.person_id] = list(m.distinct_ids)
     assert found.size == 2
     assert sorted(by_person.values()) == [["d0", "d1"], ["d5"]]
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    events=events_st,
+    metric=st.sampled_from(["conversion", "activation"]),
+    interval=st.sampled_from(list(Interval)),
+    within=st.sampled_from(["1d", "3d"]),
+)
+def test_rate_points_open_exactly_their_numerator(
+    events: list[Ev], metric: str, interval: Interval, within: str
+) -> None:
+    """A conversion or activation point's "who" is the funnel segment over its period,
+    and it holds exactly the point's converted users."""
+    query = TrendQuery(
+        metric=metric,
+        options=TrendOptions(
+            steps=("signup", "$pageview where plan=pro"),
+            window=within,
+            start="signup",
+            target="activated",
+            within=within,
+            interval=interval.value,
+            date_from="2026-02-02",
+            date_to="2026-03-01",
+        ),
+    )
+    source = _source(events)
+    (series,) = query.trend().compute(source).series
+    for point in series.points:
+        definition = trend_point_segment(query, point.period.isoformat())
+        assert members(source, definition, limit=0).size == point.count, point.period

@@ -25,7 +25,7 @@ from fieldnote.analytics.segments import (
     TrendPointSegment,
     period_range,
 )
-from fieldnote.analytics.trends import ConversionTrend, EventTrend, Interval
+from fieldnote.analytics.trends import ActivationTrend, ConversionTrend, EventTrend, Interval
 
 __all__ = [
     "POINT_SEGMENTS",
@@ -170,17 +170,31 @@ def _event_point(trend: Any, day: date) -> SegmentSpec:
 
 def _conversion_point(trend: Any, day: date) -> SegmentSpec:
     """Conversion per period of entry: who entered then and converted (the point's
-    numerator), as a funnel segment over that one period."""
+    numerator), as a funnel segment over that one period (a period's figure is that
+    funnel's: the trend is the funnel broken down by period of entry)."""
     assert isinstance(trend, ConversionTrend)
     funnel = Funnel(steps=trend.steps, window=trend.window, dates=period_range(trend.interval, day))
     return SegmentDefinition(funnel=funnel, step=len(trend.steps))
 
 
-#: trend metric → the segment behind one of its points (metrics whose points are not a
-#: set of persons, e.g. sums of stickiness ratios, have none).
+def _activation_point(trend: Any, day: date) -> SegmentSpec:
+    """Activation per period of START: who started then and did TARGET within the
+    time allowed (the point's numerator): the two-step funnel over that period."""
+    assert isinstance(trend, ActivationTrend)
+    funnel = Funnel(
+        steps=(trend.start, trend.target),
+        window=trend.within,
+        dates=period_range(trend.interval, day),
+    )
+    return SegmentDefinition(funnel=funnel, step=2)
+
+
+#: trend metric → the segment behind one of its points (stickiness and churn points are
+#: ratios over overlapping sets of users and have none).
 POINT_SEGMENTS: dict[str, Callable[[Any, date], SegmentSpec]] = {
     "events": _event_point,
     "conversion": _conversion_point,
+    "activation": _activation_point,
 }
 
 

@@ -35,7 +35,11 @@ METRIC_LABELS = {
 
 
 #: The "who are these users" button's text per metric that has point segments.
-POINT_LABELS = {"events": "who did it", "conversion": "who converted"}
+POINT_LABELS = {
+    "events": "who did it",
+    "conversion": "who converted",
+    "activation": "who activated",
+}
 
 
 def trend_chart(result: TrendResult) -> dict[str, Any]:
