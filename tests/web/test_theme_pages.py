@@ -137,7 +137,29 @@ def test_trend_api(setup: tuple[LiveServer, ThemeHome]) -> None:
             assert cell["participants"] == len(members)
             assert cell["small_sample"] is (len(people) < 5)
         bad = res.http.get(f"{_api(made)}/trend", params={"by": "persona"})
-        assert bad.status_code == 422 and "no such attribute (week)" in bad.json()["error"]
+        assert bad.status_code == 422 and "no such attribute (week" in bad.json()["error"]
+        # attributes attached with the CLI: the share per platform, small groups flagged
+        ordered = sorted(people)
+        table = live.home.parent / "people.csv"
+        table.write_text(
+            "participant,platform\n"
+            + "".join(f"{p},{'ios' if i % 3 else 'android'}\n" for i, p in enumerate(ordered))
+        )
+        live.cli("book", "people", made.book, str(table), "--json")
+        per = res.http.get(f"{_api(made)}/trend", params={"by": "platform", "min_n": 5}).json()
+        assert per["groups"] == ["android", "ios"]
+        android = {p for i, p in enumerate(ordered) if i % 3 == 0}
+        for cell in per["cells"]:
+            group = android if cell["group"] == "android" else set(ordered) - android
+            members = {n["participant"] for n in notes if n["theme"] == cell["theme"]}
+            assert (cell["participants"], cell["n"]) == (len(members & group), len(group))
+            assert cell["small_sample"] is (len(group) < 5)
+        href = (
+            f"/projects/default/books/{quote(made.book, safe='')}/themes/{per['cells'][0]['theme']}"
+        )
+        shown = res.http.get(href, params={"by": "platform"}).text
+        assert '<option value="platform" selected>' in shown
+        assert '<th scope="row">android</th>' in shown and '<th scope="row">ios</th>' in shown
     finally:
         res.close()
 
