@@ -281,9 +281,9 @@ def _hypothesis(
             excerpt=reason[:500],
             actor=ACTOR,
         )
+    # The Question stays open: marking it diagnosed is the team's call, and a re-run of
+    # the demo then updates the same Question instead of opening another.
     record = store.set_status(project, record.id, status, actor=ACTOR, reason=reason)
-    if status == "supported":
-        ResearchStore(repository).mark_diagnosed(project, question_id)
     return {"id": record.id, "text": record.text, "status": record.status, "reason": reason}
 
 
