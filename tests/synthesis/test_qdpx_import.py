@@ -117,6 +117,10 @@ def test_qualcoder_shaped_project_becomes_transcripts_themes_and_coded_notes(
     coded_twice = notes["Admin rights never arrive on mobile."]
     assert coded_twice.tags == ("Admin access", "Pain points")
     assert themes["Admin access"].participants == 2
+    # figures from the coded notes, as synthesis computes them for a theme
+    praise = themes["Praise"]
+    assert (praise.kind, praise.sentiment) == ("praise", 0.6369)
+    assert praise.intensity is not None and praise.intensity > 0.5
     transcript = InterviewStore(repo).get("acme", admin.source)
     assert transcript.participant == "Anna"
     assert [u.text for u in transcript.utterances] == ANNA.splitlines()

@@ -34,6 +34,7 @@ from fieldnote.repository._themebook import (
     ThemeBookError,
 )
 from fieldnote.repository._themebook_people import BookPersonRow
+from fieldnote.repository._themebook_stats import refresh_themes
 
 if TYPE_CHECKING:  # fieldnote.synthesis loads scikit-learn: annotations only
     from fieldnote.synthesis import QdpxProject, QdpxSource
@@ -146,6 +147,7 @@ def import_qdpx(book: ThemeBook, qdpx: QdpxProject, *, study: str | None = None)
                 row.pinned = True
                 row.tags = json.dumps(list(dict.fromkeys([*json.loads(row.tags), *tags])))
                 notes += 1
+        refresh_themes(s, bid, set(theme_of.values()))
         people = {
             r.participant: r
             for r in s.scalars(select(BookPersonRow).where(BookPersonRow.book_id == bid))

@@ -10,7 +10,7 @@ corrections survive re-synthesis (``fieldnote.synthesis`` applies both).
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
@@ -94,6 +94,12 @@ class BookNoteRow(Base):
     tags: Mapped[str] = mapped_column(Text, nullable=False, default="[]")
     start_s: Mapped[float | None] = mapped_column(Float, nullable=True)
     recorded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+def _refresh(session: Session, book: int, themes: Iterable[str | None]) -> None:
+    from fieldnote.repository._themebook_stats import refresh_themes  # imports this module
+
+    refresh_themes(session, book, themes)
 
 
 class ThemeBookError(ValueError):
@@ -346,8 +352,11 @@ class ThemeBook:
             book = self._book(s)
             if theme is not None:
                 self._theme(s, book, theme)
-            for row in self._notes(s, book, notes):
+            rows = self._notes(s, book, notes)
+            touched = {theme, *(r.theme for r in rows)}
+            for row in rows:
                 row.theme, row.pinned = theme, True
+            _refresh(s, book, touched)
 
     def merge(self, into: str, other: str) -> None:
         if into == other:
@@ -364,6 +373,7 @@ class ThemeBook:
             for row in rows:
                 row.theme, row.pinned = into, True
             gone.merged_into = into
+            _refresh(s, book, [into])
 
     def split(self, theme: str, notes: list[str], label: str) -> str:
         """Move ``notes`` of ``theme`` into a new theme named ``label``; returns its id."""
@@ -386,6 +396,7 @@ class ThemeBook:
             )
             for row in rows:
                 row.theme, row.pinned = new, True
+            _refresh(s, book, [theme, new])
             return new
 
     def tag(self, note: str, tag: str) -> None:

@@ -9,6 +9,7 @@ recompute; ``PriorTheme`` keeps theme ids and names stable across runs.
 """
 
 from fieldnote.synthesis._cluster import CLUSTERERS, Clusterer, Clustering, ClusterOptions
+from fieldnote.synthesis._describe import NotesFeeling, describe_notes
 from fieldnote.synthesis._embed import (
     EMBEDDERS,
     Embedder,
@@ -71,6 +72,7 @@ __all__ = [
     "EmbedderOptions",
     "EmbedderUnavailable",
     "Note",
+    "NotesFeeling",
     "PriorTheme",
     "QdpxCode",
     "QdpxError",
@@ -91,6 +93,7 @@ __all__ = [
     "TrendNote",
     "Turn",
     "ctfidf",
+    "describe_notes",
     "keyphrases",
     "label_from",
     "make_embedder",
