@@ -36,10 +36,14 @@ class Inbox:
         return self.messages
 
 
-def body(message: Message) -> str:
-    payload = message.get_payload(decode=True)
-    assert isinstance(payload, bytes)
-    return payload.decode()
+def body(message: Message, kind: str = "text/plain") -> str:
+    """The email's plain-text (or HTML) part."""
+    for part in message.walk():
+        if part.get_content_type() == kind:
+            payload = part.get_payload(decode=True)
+            assert isinstance(payload, bytes)
+            return payload.decode()
+    raise AssertionError(f"no {kind} part in {message['Subject']!r}")
 
 
 def link_of(message: Message) -> tuple[str, str]:

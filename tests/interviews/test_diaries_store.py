@@ -143,6 +143,7 @@ def test_daily_prompts_are_mailed_once_and_entries_become_utterances(
     assert message["To"] == "lena_novak@example.net"
     assert message["Subject"] == "Diary 1 of 3: Mobile week"
     assert PROMPTS[0] in body(message)
+    assert PROMPTS[0] in body(message, "text/html") and "Stop my diary" in body(message)
     url, token = link_of(message)
     assert url.startswith(f"{URL}/d/")
 

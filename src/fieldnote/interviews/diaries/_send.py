@@ -17,12 +17,12 @@ storage and is tested with the real store on SQLite and PostgreSQL.
 from __future__ import annotations
 
 import hashlib
+import html
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from email.message import EmailMessage
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol
 
 from fieldnote.config import Settings
 from fieldnote.interviews.diaries._definition import DiaryError
@@ -32,6 +32,7 @@ __all__ = [
     "DuePrompt",
     "MailResult",
     "Mailer",
+    "PromptMail",
     "PromptOutbox",
     "RunReport",
     "SmtpMailer",
@@ -68,6 +69,16 @@ class DuePrompt:
 
 
 @dataclass(frozen=True, kw_only=True)
+class PromptMail:
+    """One prompt email: plain text, and HTML with the same words and a link button."""
+
+    to: str
+    subject: str
+    text: str
+    html: str
+
+
+@dataclass(frozen=True, kw_only=True)
 class MailResult:
     ok: bool
     attempts: int
@@ -75,7 +86,7 @@ class MailResult:
 
 
 class Mailer(Protocol):
-    def send(self, message: EmailMessage) -> MailResult: ...
+    def send(self, mail: PromptMail) -> MailResult: ...
 
 
 class PromptOutbox(Protocol):
@@ -92,25 +103,56 @@ class PromptOutbox(Protocol):
     def skip(self, entry_id: int, reason: str) -> None: ...
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class SmtpMailer:
-    """Plain-text mail over SMTP with the retries of signal emails (``monitors``)."""
+    """SMTP through the invitation emails' sender (``research.delivery``), so diary
+    prompts honour the same transport security, login, timeout and retries."""
 
     host: str
     port: int
     sender: str
+    security: Literal["none", "starttls", "tls"] = "none"
+    username: str | None = None
+    password: str | None = None
+    timeout: float = 10.0
     attempts: int = 3
     backoff: float = 0.5
 
-    def send(self, message: EmailMessage) -> MailResult:
-        from fieldnote.monitors._notify import send_email
+    def send(self, mail: PromptMail) -> MailResult:
+        # Imported here: research.delivery sits above the repository, which imports
+        # this package.
+        from fieldnote.research.delivery import InvitationEmail, SmtpSender
 
-        if "From" not in message:
-            message["From"] = self.sender
-        done = send_email(
-            self.host, self.port, message, attempts=self.attempts, backoff=self.backoff
+        sender = SmtpSender(
+            host=self.host,
+            port=self.port,
+            sender=self.sender,
+            security=self.security,
+            username=self.username,
+            password=self.password,
+            timeout=self.timeout,
+            attempts=self.attempts,
+            backoff=self.backoff,
+        )
+        done = sender.send(
+            InvitationEmail(to=mail.to, subject=mail.subject, text=mail.text, html=mail.html)
         )
         return MailResult(ok=done.ok, attempts=done.attempts, error=done.error)
+
+
+def mailer_from(settings: Settings) -> SmtpMailer:
+    """The SMTP mailer the settings configure; diaries need one to send anything."""
+    if not settings.smtp_host:
+        raise DiaryError("diary prompts go by email: set FIELDNOTE_SMTP_HOST (and _PORT)")
+    return SmtpMailer(
+        host=settings.smtp_host,
+        port=settings.smtp_port,
+        sender=settings.notify_email_from or "fieldnote@localhost",
+        security=settings.smtp_security,
+        username=settings.smtp_username,
+        password=settings.smtp_password,
+        timeout=settings.smtp_timeout_seconds,
+    )
 
 
 @dataclass
@@ -123,34 +165,35 @@ class RunReport:
         return {"sent": self.sent, "failed": self.failed, "skipped": self.skipped}
 
 
-def mailer_from(settings: Settings) -> SmtpMailer:
-    """The SMTP mailer the settings configure; diaries need one to send anything."""
-    if not settings.smtp_host:
-        raise DiaryError("diary prompts go by email: set FIELDNOTE_SMTP_HOST (and _PORT)")
-    return SmtpMailer(
-        host=settings.smtp_host,
-        port=settings.smtp_port,
-        sender=settings.notify_email_from or "fieldnote@localhost",
-    )
-
-
 def entry_link(public_url: str, token: str) -> str:
     return f"{public_url.rstrip('/')}/d/{token}"
 
 
-def prompt_email(due: DuePrompt, link: str) -> EmailMessage:
-    message = EmailMessage()
-    message["Subject"] = f"Diary {due.seq + 1} of {due.total}: {due.diary}"
-    message["To"] = due.email
-    message.set_content(
-        f"{due.prompt}\n\n"
-        f"Write your entry here (it takes a minute or two):\n{link}\n\n"
-        f"The link is yours alone and stays open for {due.answer_within_hours:g} hours. "
-        "Please answer through the link, not by replying to this email.\n"
-        "To stop receiving these prompts, open the link and choose "
-        '"Stop my diary".\n'
+def prompt_email(due: DuePrompt, link: str) -> PromptMail:
+    hours = f"{due.answer_within_hours:g}"
+    e = html.escape
+    return PromptMail(
+        to=due.email,
+        subject=f"Diary {due.seq + 1} of {due.total}: {due.diary}",
+        text=(
+            f"{due.prompt}\n\n"
+            f"Write your entry here (it takes a minute or two):\n{link}\n\n"
+            f"The link is yours alone and stays open for {hours} hours. "
+            "Please answer through the link, not by replying to this email.\n"
+            'To stop receiving these prompts, open the link and choose "Stop my diary".\n'
+        ),
+        html=(
+            f'<!doctype html><html lang="en"><head><meta charset="utf-8">'
+            f"<title>{e(due.diary)}</title></head><body>"
+            f"<p>{e(due.prompt)}</p>"
+            f'<p><a href="{e(link, quote=True)}">Write your entry</a> '
+            f"(it takes a minute or two; the link is yours alone and stays open for "
+            f"{e(hours)} hours).</p>"
+            "<p>Please answer through the link, not by replying to this email. To stop "
+            'receiving these prompts, open the link and choose "Stop my diary".</p>'
+            "</body></html>"
+        ),
     )
-    return message
 
 
 def _row(due: DuePrompt, **extra: Any) -> dict[str, Any]:
