@@ -5,19 +5,26 @@ PostgreSQL), rendered as Markdown and HTML, emailed through a real SMTP server
 from __future__ import annotations
 
 import email
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from email.message import Message
+from pathlib import Path
 from typing import Any
 
 import pytest
 from aiosmtpd.controller import Controller
 
+from fieldnote.analytics import EventSource, store_source
+from fieldnote.config import Settings
+from fieldnote.events import DuckDBEventStore
 from fieldnote.interviews.demo import demo_interviews
 from fieldnote.monitors import (
     DigestMailer,
     Week,
     build_digest,
     digest_markdown,
+    scheduled_digests,
     send_due_digests,
 )
 from fieldnote.monitors._digest_render import digest_html
@@ -26,6 +33,7 @@ from fieldnote.repository import (
     InterviewStore,
     MonitorStore,
     Projects,
+    ReleaseStore,
     Repository,
     ResearchStore,
     ThemeBook,
@@ -146,3 +154,50 @@ def test_a_failed_send_is_retried_next_time(repository: Repository) -> None:  # 
     finally:
         controller.stop()
     assert sent.status == "sent" and len(inbox.messages) == 1
+
+
+def test_the_scheduler_sends_last_weeks_digest_with_the_servers_settings(
+    repository: Repository,  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    """What ``fieldnote serve`` runs on each tick: settings → mailer, the events for
+    release verdicts from the server's store, last week's digest once."""
+    _fill(repository)
+    week = Week.of(datetime.now(UTC).date())
+    ReleaseStore(repository).create(
+        "shop", "5.1", released_at=week.start - timedelta(days=13), description="",
+        metric="activation", options={}, dimensions=("channel",), window="14d", created_by="t",
+    )  # fmt: skip
+    store = DuckDBEventStore(tmp_path / "events.duckdb")
+
+    @contextmanager
+    def source_for(project: str) -> Iterator[EventSource]:
+        with store.reader() as cur:
+            yield store_source(cur, project)
+
+    inbox = _Inbox()
+    port = free_port()
+    settings = Settings(
+        home=tmp_path,
+        smtp_host="127.0.0.1",
+        smtp_port=port,
+        notify_email_from="fieldnote@example.com",
+        notify_email_to="team@example.com, lead@example.com",
+    )
+    assert scheduled_digests(repository, Settings(home=tmp_path), source_for) == []  # no SMTP
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        next_week = Week.of(datetime.now(UTC).date()).end + timedelta(hours=1)
+        first = scheduled_digests(repository, settings, source_for, now=next_week)
+        again = scheduled_digests(repository, settings, source_for, now=next_week)
+    finally:
+        controller.stop()
+        store.close()
+    assert [o.status for o in first] == ["sent"] and [o.status for o in again] == ["already sent"]
+    (message,) = inbox.messages
+    assert message["To"] == "team@example.com, lead@example.com"
+    # the release's after-window ended that week: its verdict was computed on the
+    # server's (empty) store, and the digest says why there is none
+    text = next(p for p in message.walk() if p.get_content_type() == "text/plain")
+    assert b"> release 5.1:" in text.get_payload(decode=True)

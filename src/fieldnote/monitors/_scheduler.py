@@ -62,13 +62,17 @@ def digest_mailer_from(settings: Settings) -> DigestMailer | None:
 
 
 def scheduled_digests(
-    repository: Repository, settings: Settings, source_for: SourceFor
+    repository: Repository,
+    settings: Settings,
+    source_for: SourceFor,
+    *,
+    now: datetime | None = None,
 ) -> list[SentOutcome]:
     """Each tick of the scheduler: last week's digests not sent yet (idempotent)."""
     mailer = digest_mailer_from(settings)
     if mailer is None:
         return []
-    return send_due_digests(repository, mailer, source_for)
+    return send_due_digests(repository, mailer, source_for, now=now)
 
 
 def run_all_projects(
