@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from fieldnote.synthesis import Note, synthesize
+from fieldnote.synthesis import Note, SynthesisOptions, synthesize
 from tests.synthesis._corpus import THEMES, planted
 
 
@@ -55,3 +55,10 @@ def test_incremental_assignment_uses_existing_themes() -> None:
     assigned = result.model.assign(new)
     assert assigned[0].theme == theme_of[known.id]
     assert assigned[1].theme is None
+
+
+def test_auto_clusterer_is_the_one_the_embedder_names() -> None:
+    notes, _ = planted()
+    assert synthesize(notes).clusterer == "kmeans-silhouette"  # TF-IDF/LSA: k-means ladder
+    chosen = synthesize(notes, SynthesisOptions(clusterer="hdbscan"))
+    assert chosen.clusterer == "hdbscan"
