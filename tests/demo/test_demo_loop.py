@@ -16,6 +16,9 @@ from typing import Any
 import duckdb
 import pytest
 
+from fieldnote._core import Fieldnote
+from fieldnote.config import Settings
+from fieldnote.repository._opportunities import OpportunityStore
 from tests.conftest import run_cli
 
 ARGS = ("demo", "--no-serve", "--users", "3000", "--seed", "7", "--start", "2026-01-05", "--json")
@@ -66,6 +69,15 @@ def test_every_stage_runs_and_reports_what_it_computed(demo: tuple[Path, dict[st
     assert [o["score"] for o in ranked] == sorted((o["score"] for o in ranked), reverse=True)
     for o in ranked:
         assert o["score"] == pytest.approx(o["reach"] * o["impact"] * o["confidence"] / o["effort"])
+    # the ranked items are kept in the backlog, linked to the theme book and question
+    fn = Fieldnote(Settings(home=demo[0]))
+    try:
+        stored = OpportunityStore(fn.repository).list("demo")
+    finally:
+        fn.close()
+    assert [o.name for o in stored][: len(ranked)] == [o["name"] for o in ranked]
+    assert all(o.book == "demo" and o.question_id == out["question"]["id"] for o in stored)
+    assert stored[0].score == pytest.approx(ranked[0]["score"])
     verdict = out["release_verdict"]
     assert verdict["release"] == "2.4.1" and verdict["verdict"] == "improved"
     assert verdict["after"]["rate"] > verdict["before"]["rate"]

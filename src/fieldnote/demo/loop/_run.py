@@ -34,7 +34,7 @@ from fieldnote.demo.loop._evidence import (
 )
 from fieldnote.demo.loop._interviews import Conversation, interview_invited
 from fieldnote.demo.loop._recruit import invite_study, study_members
-from fieldnote.evidence import Comparison, theme_participants
+from fieldnote.evidence import Comparison, Opportunity, theme_participants
 from fieldnote.evidence._rice import Component
 from fieldnote.monitors import run_demo_monitor
 from fieldnote.monitors._demo import AS_OF
@@ -47,6 +47,7 @@ from fieldnote.repository import (
     ResearchStore,
     ThemeBook,
 )
+from fieldnote.repository._opportunities import OpportunityError, OpportunityStore
 from fieldnote.synthesis import notes_from_interviews, synthesize
 
 __all__ = ["BOOK", "LoopResult", "run_demo_loop"]
@@ -240,12 +241,42 @@ def run_demo_loop(repository: Repository, source: EventSource, scenario: Scenari
 
     # -- opportunities -------------------------------------------------------------------
     ranked = opportunities(synthesis, reaches, validations)
+    theme_of = {f"Fix: {t.label}": t.id for t in synthesis.themes}
+    _store_opportunities(repository, project, question.id, ranked, theme_of)
     out.opportunities = [o.to_dict() for o in ranked]
     out.top_opportunity = out.opportunities[0] if out.opportunities else None
 
     # -- the fix release and its verdict -------------------------------------------------
     out.release_verdict = _release(repository, source, scenario, funnel)
     return out
+
+
+def _store_opportunities(
+    repository: Repository,
+    project: str,
+    question_id: int,
+    ranked: list[Opportunity],
+    theme_of: dict[str, str],
+) -> None:
+    """Keep the ranked items in the backlog (``OpportunityStore``), linked to the theme
+    book and the Question, with the scores just computed, so the opportunities page
+    shows them; an item already there gets the new score."""
+    store = OpportunityStore(repository)
+    for o in ranked:
+        try:
+            store.get(project, o.name)
+        except OpportunityError:
+            store.create(
+                project,
+                o.name,
+                effort=o.effort.value,
+                description="Proposed by the demo loop from the study's themes.",
+                book=BOOK,
+                theme=theme_of.get(o.name),
+                question_id=question_id,
+                created_by=ACTOR,
+            )
+        store.save_score(project, o.name, o.score, o.to_dict())
 
 
 def _hypothesis(
