@@ -95,6 +95,8 @@ def test_import_validates_every_row_and_writes_nothing_on_error(repo: Repository
         parse_panel_csv("name\nAna\n")
     with pytest.raises(PanelImportError, match=r"line 3, column 'email': a@b.example is also on"):
         parse_panel_csv("email\na@b.example\nA@b.example\n")
+    with pytest.raises(PanelImportError, match=r"line 3, column 'distinct_id': u-1 is also on"):
+        parse_panel_csv("email,distinct_id\na@b.example,u-1\nc@d.example,u-1\n")
     assert ParticipantStore(repo).list("default") == []
 
 

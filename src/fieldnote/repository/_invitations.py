@@ -11,26 +11,27 @@ from __future__ import annotations
 import builtins
 import json
 import random
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import (
-    Boolean,
-    DateTime,
-    ForeignKey,
-    Integer,
-    String,
-    Text,
-    UniqueConstraint,
     func,
     select,
 )
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy.orm import Session
 
 from fieldnote.repository._consent import ConsentRecord, grant_in, withdrawn_at
+from fieldnote.repository._contact_history import contact_histories
 from fieldnote.repository._db import Repository
-from fieldnote.repository._models import Base, Project
+from fieldnote.repository._invitation_rows import (
+    InterceptRuleRow,
+    InvitationError,
+    InvitationRecord,
+    InvitationRow,
+    RuleRecord,
+    invitation_record,
+)
+from fieldnote.repository._models import Project
 from fieldnote.repository._monitors import aware, project_id
 from fieldnote.research import (
     OPEN_STATUSES,
@@ -52,125 +53,12 @@ __all__ = [
 ]
 
 
+#: The row → record mapping under its old name (other stores import it from here).
+_invitation = invitation_record
+
+
 def _now() -> datetime:
     return datetime.now(UTC)
-
-
-class InterceptRuleRow(Base):
-    __tablename__ = "intercept_rules"
-    __table_args__ = (UniqueConstraint("project_id", "name", name="uq_intercept_rules_name"),)
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    project_id: Mapped[int] = mapped_column(
-        ForeignKey("projects.id", ondelete="CASCADE"), nullable=False, index=True
-    )
-    name: Mapped[str] = mapped_column(String(100), nullable=False)
-    definition: Mapped[str] = mapped_column(Text, nullable=False)
-    enabled: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
-
-
-class InvitationRow(Base):
-    __tablename__ = "invitations"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    project_id: Mapped[int] = mapped_column(
-        ForeignKey("projects.id", ondelete="CASCADE"), nullable=False, index=True
-    )
-    rule_id: Mapped[int | None] = mapped_column(
-        ForeignKey("intercept_rules.id", ondelete="SET NULL"), nullable=True
-    )
-    study_id: Mapped[int | None] = mapped_column(
-        ForeignKey("studies.id", ondelete="SET NULL"), nullable=True
-    )
-    distinct_id: Mapped[str] = mapped_column(String(200), nullable=False, index=True)
-    channel: Mapped[str] = mapped_column(String(16), nullable=False)
-    session_id: Mapped[str | None] = mapped_column(String(200), nullable=True)
-    status: Mapped[str] = mapped_column(String(16), nullable=False, default="invited")
-    offer: Mapped[str] = mapped_column(Text, nullable=False)
-    answers: Mapped[str | None] = mapped_column(Text, nullable=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
-
-
-class InvitationError(ValueError):
-    """An unknown rule or invitation, or a change it does not allow."""
-
-
-@dataclass(frozen=True, kw_only=True)
-class RuleRecord:
-    id: int
-    project: str
-    name: str
-    definition: dict[str, Any]
-    enabled: bool
-    created_at: datetime
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "project": self.project,
-            "name": self.name,
-            "definition": self.definition,
-            "enabled": self.enabled,
-            "created_at": self.created_at.isoformat(),
-        }
-
-
-@dataclass(frozen=True, kw_only=True)
-class InvitationRecord:
-    id: int
-    project: str
-    rule_id: int | None
-    study_id: int | None
-    distinct_id: str
-    channel: str
-    session_id: str | None
-    status: str
-    offer: dict[str, Any]
-    answers: list[str] | None
-    created_at: datetime
-    updated_at: datetime
-
-    @property
-    def survey_id(self) -> str:
-        """The ``$survey_id`` its widget events carry (PostHog's property name)."""
-        if self.study_id is not None:
-            return f"study-{self.study_id}"
-        return f"rule-{self.rule_id}" if self.rule_id is not None else f"invitation-{self.id}"
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "project": self.project,
-            "rule_id": self.rule_id,
-            "study_id": self.study_id,
-            "survey_id": self.survey_id,
-            "distinct_id": self.distinct_id,
-            "channel": self.channel,
-            "status": self.status,
-            "offer": self.offer,
-            "answers": self.answers,
-            "created_at": self.created_at.isoformat(),
-            "updated_at": self.updated_at.isoformat(),
-        }
-
-
-def _invitation(project: str, row: InvitationRow) -> InvitationRecord:
-    return InvitationRecord(
-        id=row.id,
-        project=project,
-        rule_id=row.rule_id,
-        study_id=row.study_id,
-        distinct_id=row.distinct_id,
-        channel=row.channel,
-        session_id=row.session_id,
-        status=row.status,
-        offer=json.loads(row.offer),
-        answers=json.loads(row.answers) if row.answers else None,
-        created_at=aware(row.created_at),
-        updated_at=aware(row.updated_at),
-    )
 
 
 class InvitationStore:
@@ -230,31 +118,16 @@ class InvitationStore:
     def history(
         self, session: Session, pid: int, person: str, *, now: datetime, **origin: Any
     ) -> ContactHistory:
-        rows = session.scalars(
-            select(InvitationRow).where(
-                InvitationRow.project_id == pid, InvitationRow.distinct_id == person
-            )
-        ).all()
-        session_id = origin.get("session_id")
-        day = now.replace(hour=0, minute=0, second=0, microsecond=0)
-        today = session.scalar(
-            select(func.count(InvitationRow.id)).where(
-                InvitationRow.project_id == pid, InvitationRow.created_at >= day
-            )
-        )
-        completed = [aware(r.updated_at) for r in rows if r.status == "completed"]
-        return ContactHistory(
-            last_invited_at=max((aware(r.created_at) for r in rows), default=None),
-            invited_in_session=sum(1 for r in rows if session_id and r.session_id == session_id),
-            invitations_today=int(today or 0),
-            withdrawn=_withdrawn(session, pid, person),
-            declined_this=any(
-                r.status == "declined"
-                and (r.rule_id, r.study_id) == (origin.get("rule_id"), origin.get("study_id"))
-                for r in rows
-            ),
-            last_interviewed_at=max(completed, default=None),
-        )
+        """One person's contact history (``contact_histories`` for many at once)."""
+        return contact_histories(
+            session,
+            pid,
+            [person],
+            now=now,
+            rule_id=origin.get("rule_id"),
+            study_id=origin.get("study_id"),
+            session_id=origin.get("session_id"),
+        )[person]
 
     def queue(
         self,
@@ -299,7 +172,7 @@ class InvitationStore:
             )
             session.add(row)
             session.flush()
-            return decision, _invitation(project, row)
+            return decision, invitation_record(project, row)
 
     def pending(self, project: str, person: str) -> InvitationRecord | None:
         """The person's oldest open intercept invitation, if any (and not withdrawn)."""
@@ -318,7 +191,7 @@ class InvitationStore:
                 .order_by(InvitationRow.id)
                 .limit(1)
             ).first()
-            return _invitation(project, row) if row is not None else None
+            return invitation_record(project, row) if row is not None else None
 
     def open_intercepts(self) -> set[tuple[str, str]]:
         """(project, distinct_id) of every open intercept invitation, all projects: the
@@ -341,7 +214,7 @@ class InvitationStore:
             if status is not None:
                 query = query.where(InvitationRow.status == status)
             rows = session.scalars(query.order_by(InvitationRow.id)).all()
-            return [_invitation(project, r) for r in rows]
+            return [invitation_record(project, r) for r in rows]
 
     def act(
         self,
@@ -413,7 +286,7 @@ def _act_in(
     if answers is not None:
         row.answers = json.dumps(answers)
     row.updated_at = _now()
-    return _invitation(project, row)
+    return invitation_record(project, row)
 
 
 def _withdrawn(session: Session, pid: int, person: str) -> bool:

@@ -191,59 +191,37 @@ def _apply(row: ParticipantRow, data: PanelRow) -> bool:
     return changed
 
 
-class ParticipantStore:
-    def __init__(self, repository: Repository) -> None:
-        self._repo = repository
+class _Known:
+    """The project's participants by email and by distinct_id: an import matches its
+    rows in memory (two indexed lookups per row were most of a 10k-row import)."""
 
-    def import_rows(self, project: str, rows: Sequence[PanelRow]) -> ImportSummary:
-        """Upsert by email (then by distinct_id), all rows in one transaction."""
-        created = updated = 0
-        with self._repo.session() as session:
-            pid = project_id(session, project, PanelError)
-            for data in rows:
-                row = self._match(session, pid, data)
-                if row is None:
-                    session.add(
-                        ParticipantRow(
-                            project_id=pid,
-                            **{f: getattr(data, f) for f in _PERSONAL},
-                            distinct_id=data.distinct_id,
-                            customer=data.customer,
-                            custom=json.dumps(data.custom, sort_keys=True),
-                        )
-                    )
-                    created += 1
-                elif _apply(row, data):
-                    row.updated_at = _now()
-                    updated += 1
-                session.flush()
-        return ImportSummary(
-            rows=len(rows),
-            created=created,
-            updated=updated,
-            unchanged=len(rows) - created - updated,
-        )
+    def __init__(self, rows: Sequence[ParticipantRow]) -> None:
+        self.by_email: dict[str, ParticipantRow] = {}
+        self.by_id: dict[str, ParticipantRow] = {}
+        for r in rows:
+            self.add(r)
 
-    @staticmethod
-    def _match(session: Session, pid: int, data: PanelRow) -> ParticipantRow | None:
-        clauses = [ParticipantRow.email == data.email]
-        if data.distinct_id:
-            clauses.append(ParticipantRow.distinct_id == data.distinct_id)
-        found = session.scalars(
-            select(ParticipantRow).where(ParticipantRow.project_id == pid, or_(*clauses))
-        ).all()
-        if len(found) > 1:
+    def add(self, row: ParticipantRow) -> None:
+        if row.email:
+            self.by_email[row.email] = row
+        if row.distinct_id:
+            self.by_id[row.distinct_id] = row
+
+    def match(self, data: PanelRow) -> ParticipantRow | None:
+        by_email = self.by_email.get(data.email)
+        by_id = self.by_id.get(data.distinct_id) if data.distinct_id else None
+        if by_email is not None and by_id is not None and by_email is not by_id:
             raise PanelImportError(
                 [
                     RowProblem(
                         data.line,
                         "distinct_id",
-                        f"{data.distinct_id!r} belongs to participant {found[1].id}, "
-                        f"the email to participant {found[0].id}",
+                        f"{data.distinct_id!r} belongs to participant {by_id.id}, "
+                        f"the email to participant {by_email.id}",
                     )
                 ]
             )
-        row = found[0] if found else None
+        row = by_email or by_id
         if row is not None and row.erased_at is not None:
             raise PanelImportError(
                 [RowProblem(data.line, "email", f"participant {row.id} was erased")]
@@ -259,6 +237,45 @@ class ParticipantStore:
                 ]
             )
         return row
+
+
+class ParticipantStore:
+    def __init__(self, repository: Repository) -> None:
+        self._repo = repository
+
+    def import_rows(self, project: str, rows: Sequence[PanelRow]) -> ImportSummary:
+        """Upsert by email (then by distinct_id), all rows in one transaction."""
+        created = updated = 0
+        with self._repo.session() as session:
+            pid = project_id(session, project, PanelError)
+            known = _Known(
+                session.scalars(
+                    select(ParticipantRow).where(ParticipantRow.project_id == pid)
+                ).all()
+            )
+            for data in rows:
+                row = known.match(data)
+                if row is None:
+                    row = ParticipantRow(
+                        project_id=pid,
+                        **{f: getattr(data, f) for f in _PERSONAL},
+                        distinct_id=data.distinct_id,
+                        customer=data.customer,
+                        custom=json.dumps(data.custom, sort_keys=True),
+                    )
+                    session.add(row)
+                    created += 1
+                elif _apply(row, data):
+                    row.updated_at = _now()
+                    updated += 1
+                known.add(row)
+            session.flush()
+        return ImportSummary(
+            rows=len(rows),
+            created=created,
+            updated=updated,
+            unchanged=len(rows) - created - updated,
+        )
 
     def sync_persons(self, project: str, persons: Sequence[PersonContact]) -> ImportSummary:
         """Add identified persons from the events (user side); one transaction."""

@@ -17,8 +17,8 @@ from sqlalchemy import select
 from fieldnote.analytics import store_source
 from fieldnote.analytics.segments import members, segment_from_dict
 from fieldnote.repository._consent import ConsentRecordRow
+from fieldnote.repository._contact_history import contact_histories
 from fieldnote.repository._db import Repository
-from fieldnote.repository._invitations import InvitationStore
 from fieldnote.repository._monitors import project_id
 from fieldnote.repository._panel import (
     PanelError,
@@ -171,7 +171,17 @@ class StudyRecruitment:
         }
 
 
-def candidate_of(view: ParticipantView, counts: dict[tuple[str, str, int], int]) -> Candidate:
+def by_person(
+    counts: dict[tuple[str, str, int], int],
+) -> dict[str, dict[tuple[str, int], int]]:
+    """(distinct_id, event, days) → n, regrouped per person for ``candidate_of``."""
+    out: dict[str, dict[tuple[str, int], int]] = {}
+    for (who, event, days), n in counts.items():
+        out.setdefault(who, {})[(event, days)] = n
+    return out
+
+
+def candidate_of(view: ParticipantView, counts: dict[str, dict[tuple[str, int], int]]) -> Candidate:
     p = view.participant
     attributes: dict[str, Any] = {
         "role": p.role,
@@ -187,7 +197,7 @@ def candidate_of(view: ParticipantView, counts: dict[tuple[str, str, int], int])
     return Candidate(
         participant_id=p.id,
         attributes=attributes,
-        event_counts={(e, d): n for (who, e, d), n in counts.items() if who == key},
+        event_counts=counts.get(key, {}),
     )
 
 
@@ -197,7 +207,7 @@ def persona_members(
     """Everyone in the panel who matches the persona; misses for the others."""
     persona = PersonaStore(repo).get(project, name)
     views = panel(repo, project, cursor, today)
-    counts = _counts(cursor, project, views, persona.criteria.windows(), today)
+    counts = by_person(_counts(cursor, project, views, persona.criteria.windows(), today))
     members, misses = [], {}
     for v in views:
         m = persona.criteria.misses(candidate_of(v, counts))
@@ -254,28 +264,28 @@ def recruit_study(
     for c in found.values():
         windows |= c.windows()
     views = panel(repo, project, cursor, now.date())
-    counts = _counts(cursor, project, views, windows, now.date())
+    counts = by_person(_counts(cursor, project, views, windows, now.date()))
     pool = segment_people(cursor, project, study.plan) if study.screener.from_segment else None
-    invitations = InvitationStore(repo, policy)
+    policy = policy or ContactPolicy()
     standings: dict[int, Standing] = {}
     with repo.session() as session:
         pid = project_id(session, project, PanelError)
-        for v in views:
-            hist = invitations.history(
-                session, pid, v.participant.person_key, now=now, study_id=study_id
-            )
-            decision = decide(hist, invitations.policy, now=now)
-            outside = pool is not None and v.participant.distinct_id not in pool
-            why, code = (decision.reason, decision.code) if not decision.invite else (None, None)
-            if outside:
-                why, code = "not in the study's target segment now", "segment"
-            standings[v.participant.id] = Standing(
-                excluded=why,
-                excluded_code=code,
-                interviewed_before=hist.last_interviewed_at is not None,
-                contact_consent=v.contact_consent,
-                days_active_14=v.days_active_14,
-            )
+        keys = [v.participant.person_key for v in views]
+        histories = contact_histories(session, pid, keys, now=now, study_id=study_id)
+    for v in views:
+        hist = histories[v.participant.person_key]
+        decision = decide(hist, policy, now=now)
+        outside = pool is not None and v.participant.distinct_id not in pool
+        why, code = (decision.reason, decision.code) if not decision.invite else (None, None)
+        if outside:
+            why, code = "not in the study's target segment now", "segment"
+        standings[v.participant.id] = Standing(
+            excluded=why,
+            excluded_code=code,
+            interviewed_before=hist.last_interviewed_at is not None,
+            contact_consent=v.contact_consent,
+            days_active_14=v.days_active_14,
+        )
     result = recruit(
         [candidate_of(v, counts) for v in views],
         standings,

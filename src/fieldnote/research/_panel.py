@@ -167,6 +167,7 @@ def parse_panel_csv(text: str, field_map: Mapping[str, str] | None = None) -> li
     rows: list[PanelRow] = []
     problems: list[RowProblem] = []
     first_line: dict[str, int] = {}
+    first_id: dict[str, int] = {}
     for record in reader:
         line = reader.line_num
         if len(rows) + len(problems) >= MAX_ROWS:
@@ -187,7 +188,19 @@ def parse_panel_csv(text: str, field_map: Mapping[str, str] | None = None) -> li
                 )
             )
             continue
+        if row.distinct_id and row.distinct_id in first_id:
+            problems.append(
+                RowProblem(
+                    line,
+                    _column(mapping, "distinct_id"),
+                    f"{row.distinct_id} is also on line {first_id[row.distinct_id]} "
+                    "(one person per distinct_id)",
+                )
+            )
+            continue
         first_line[row.email] = line
+        if row.distinct_id:
+            first_id[row.distinct_id] = line
         rows.append(row)
     if problems:
         raise PanelImportError(problems)
