@@ -17,7 +17,7 @@ import typer
 
 from fieldnote.cli._analytics import JsonOpt, ProjectOpt
 from fieldnote.cli._context import emit, fail, get_state
-from fieldnote.cli._panel_common import actor, audit, on_events
+from fieldnote.cli._panel_common import actor, audit, audit_read, on_events
 from fieldnote.cli._participants import _repository, participants_app
 from fieldnote.cli._personas import incentives_app, personas_app, studies_app
 from fieldnote.cli._server_client import ServerClient, ServerError
@@ -124,7 +124,7 @@ def list_panel(
         lambda cur: {"participants": [v.to_dict() for v in panel(repo, project, cur, today)]},
         as_json,
     )
-    audit(ctx, project, "participants.list", "participants")
+    audit_read(ctx, project, "participants.list", "participants")
     lines = [
         f"{p['id']}\t{p['email'] or '-'}\t{p['name'] or '-'}\t{p['tier']}\t{p['kind']}"
         f"\t{p['consent']}"
@@ -151,7 +151,7 @@ def show_participant(
         return data
 
     data = on_events(ctx, project, f"/participants/{key}", local, as_json)
-    audit(ctx, project, "participant.read", f"participant:{data['id']}")
+    audit_read(ctx, project, "participant.read", f"participant:{data['id']}")
     emit(data, as_json=as_json, text="\n".join(f"{k}: {v}" for k, v in data.items()))
 
 

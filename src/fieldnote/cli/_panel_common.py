@@ -18,7 +18,7 @@ from fieldnote.research import (
     PanelImportError,
 )
 
-__all__ = ["ERRORS", "actor", "audit", "on_events"]
+__all__ = ["ERRORS", "actor", "audit", "audit_read", "on_events"]
 
 ERRORS = (PanelError, PanelImportError, CriteriaError, IncentiveError)
 
@@ -31,6 +31,13 @@ def audit(ctx: typer.Context, project: str, action: str, target: str) -> None:
     get_state(ctx).fieldnote.audit.record(
         actor=actor(), action=action, project=project, target=target
     )
+
+
+def audit_read(ctx: typer.Context, project: str, action: str, target: str) -> None:
+    """Audit a read made by ``on_events`` here; one answered by the server was audited
+    there (once, under the local admin), so it is not written twice."""
+    if get_state(ctx).fieldnote.home.running_server() is None:
+        audit(ctx, project, action, target)
 
 
 def on_events(

@@ -12,7 +12,7 @@ import typer
 
 from fieldnote.cli._analytics import JsonOpt, ProjectOpt
 from fieldnote.cli._context import emit, fail
-from fieldnote.cli._panel_common import audit, on_events
+from fieldnote.cli._panel_common import audit, audit_read, on_events
 from fieldnote.cli._participants import _json_file, _repository
 from fieldnote.repository import DEFAULT_PROJECT
 from fieldnote.repository._incentives import IncentiveStore
@@ -128,7 +128,7 @@ def members(
         },
         as_json,
     )
-    audit(ctx, project, "persona.members", f"persona:{name}")
+    audit_read(ctx, project, "persona.members", f"persona:{name}")
     emit(
         data,
         as_json=as_json,
@@ -173,7 +173,7 @@ def recruit(
         lambda cur: recruit_study(repo, project, study, cur).to_dict(),
         as_json,
     )
-    audit(ctx, project, "study.recruit", f"study:{study}")
+    audit_read(ctx, project, "study.recruit", f"study:{study}")
     lines = [
         f"{c['outcome']:<10} #{c['participant_id']} {c['email'] or '-'} "
         f"[{c['tier']}] score {c['score']}: {'; '.join(c['reasons'])}"
