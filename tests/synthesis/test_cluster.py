@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import sys
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from sklearn.metrics import adjusted_rand_score
 
-from fieldnote.synthesis import CLUSTERERS, ClusterOptions
+from fieldnote.synthesis import CLUSTERERS, ClusterOptions, EmbedderUnavailable
 from fieldnote.synthesis._cluster import KMeansSilhouette, finish
 
 
@@ -84,3 +86,12 @@ def test_parsimony_takes_the_fewest_themes_within_tolerance_of_the_best() -> Non
     assert KMeansSilhouette(ClusterOptions()).choose_k(x) == 5
     lenient = Lenient(ClusterOptions())
     assert lenient.choose_k(x) == lenient.candidates(x.shape[0])[0]
+
+
+def test_umap_kmeans_without_umap_learn_says_how_to_install(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setitem(sys.modules, "umap", None)  # as if not installed
+    x, _ = _blobs(7, k=3, per=40, dims=16)
+    with pytest.raises(EmbedderUnavailable, match=r"pip install 'fieldnote\[embeddings\]'"):
+        CLUSTERERS["umap-kmeans"](ClusterOptions()).fit(x)
