@@ -46,6 +46,7 @@ def test_every_stage_runs_and_reports_what_it_computed(demo: tuple[Path, dict[st
     assert interviews["completed"] == study["quota"]["max"]
     assert interviews["asked"] == interviews["completed"] + interviews["declined"]
     assert interviews["answers"] > 5 * interviews["completed"]
+    assert interviews["study_total"] == interviews["completed"]  # the study's first run
     top = out["top_theme"]
     assert top["label"] and top["participants"] >= 2
     assert top["funnel_step"]["step_from"] == "integration_step_viewed"

@@ -46,6 +46,7 @@ from fieldnote.repository import (
     Repository,
     ResearchStore,
     ThemeBook,
+    ThemeBookError,
 )
 from fieldnote.repository._opportunities import OpportunityError, OpportunityStore
 from fieldnote.synthesis import notes_from_interviews, synthesize
@@ -178,13 +179,22 @@ def run_demo_loop(repository: Repository, source: EventSource, scenario: Scenari
         seed=scenario.config.seed,
     )
     out.interviews = _interviews_summary(talks, study.quota_max)
+    # Themes from every interview of the study (a re-run adds to the earlier ones),
+    # keeping the theme book's ids, names and a researcher's pins across runs.
     interviews = InterviewStore(repository)
-    stored = [interviews.get(project, i) for i in out.interviews["ids"]]
+    ids = [iv.id for iv in interviews.list(project) if iv.study == str(study.id)]
+    stored = [interviews.get(project, i) for i in ids]
     if not stored:
         out.stopped = "no interview was completed"
         return out
-    synthesis = synthesize(notes_from_interviews(stored))
-    ThemeBook(repository, project, BOOK).save_run(synthesis)
+    out.interviews["study_total"] = len(stored)
+    book = ThemeBook(repository, project, BOOK)
+    try:
+        prior, pins = book.prior(), book.pins()
+    except ThemeBookError:  # the first run
+        prior, pins = [], {}
+    synthesis = synthesize(notes_from_interviews(stored), prior=prior, pins=pins)
+    book.save_run(synthesis)
     if not synthesis.themes:
         out.stopped = "synthesis found no theme"
         return out
