@@ -108,3 +108,21 @@ def test_panel_end_to_end(tmp_path: Path) -> None:
         if (home / "fieldnote.sqlite").exists()
         else True
     )
+
+
+def test_erase_with_the_store_locked_changes_nothing(tmp_path: Path) -> None:
+    from fieldnote.events import DuckDBEventStore
+
+    home = tmp_path / "home"
+    panel = tmp_path / "panel.csv"
+    panel.write_text("email,name\nkit@k.example,Kit Lane\n")
+    run_cli(home, "participants", "import", str(panel), "--json")
+    holder = DuckDBEventStore(home / "events.duckdb")  # another process's writer
+    try:
+        proc = run_cli(home, "participants", "erase", "kit@k.example", "--json", check=False)
+    finally:
+        holder.close()
+    assert proc.returncode == 1
+    assert json.loads(proc.stdout)["error"].startswith(f"cannot open {home / 'events.duckdb'}")
+    shown = json.loads(run_cli(home, "participants", "show", "kit@k.example", "--json").stdout)
+    assert shown["name"] == "Kit Lane" and shown["erased"] is False

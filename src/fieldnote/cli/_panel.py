@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
 
+import duckdb
 import typer
 
 from fieldnote.cli._analytics import JsonOpt, ProjectOpt
@@ -172,7 +173,14 @@ def erase(
         finally:
             client.close()
     else:
-        store = fn.open_event_store() if fn.home.events_path.exists() else None
+        try:
+            store = fn.open_event_store() if fn.home.events_path.exists() else None
+        except duckdb.Error as exc:
+            fail(
+                f"cannot open {fn.home.events_path} for writing ({str(exc).splitlines()[0]}); "
+                "is another fieldnote process using it?",
+                as_json=as_json,
+            )
 
         def events(target: ErasureTarget) -> dict[str, int]:
             assert store is not None
@@ -190,6 +198,10 @@ def erase(
             ).to_dict()
         except PanelError as exc:
             fail(str(exc), as_json=as_json)
+        except duckdb.Error as exc:  # the repository was not touched: run it again
+            fail(
+                f"the event store refused the change ({str(exc).splitlines()[0]})", as_json=as_json
+            )
         finally:
             if store is not None:
                 store.close()

@@ -7,6 +7,7 @@ import getpass
 from collections.abc import Callable
 from typing import Any
 
+import duckdb
 import typer
 
 from fieldnote.cli._context import fail, get_state
@@ -55,7 +56,14 @@ def on_events(
         finally:
             client.close()
     exists = fn.home.events_path.exists()
-    store = fn.open_event_store(read_only=True) if exists else None
+    try:
+        store = fn.open_event_store(read_only=True) if exists else None
+    except duckdb.Error as exc:
+        fail(
+            f"cannot read {fn.home.events_path} ({str(exc).splitlines()[0]}); "
+            "is another fieldnote process writing it without a server?",
+            as_json=as_json,
+        )
     try:
         if store is None:
             return local(None)
@@ -63,6 +71,8 @@ def on_events(
             return local(cur)
     except ERRORS as exc:
         fail(str(exc), as_json=as_json)
+    except duckdb.Error as exc:
+        fail(f"reading the events failed ({str(exc).splitlines()[0]})", as_json=as_json)
     finally:
         if store is not None:
             store.close()

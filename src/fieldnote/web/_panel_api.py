@@ -13,6 +13,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
+import duckdb
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field
@@ -186,6 +187,10 @@ async def erase(request: Request, key: str, access: CanWrite) -> dict[str, Any]:
         )
     except PanelError as exc:
         raise HTTPException(404 if str(exc).startswith("no ") else 409, str(exc)) from exc
+    except duckdb.Error as exc:  # nothing was changed in the repository: safe to retry
+        raise HTTPException(
+            503, f"the event store refused the change ({str(exc).splitlines()[0]}); retry"
+        ) from exc
     return report.to_dict()
 
 
