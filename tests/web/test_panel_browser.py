@@ -48,6 +48,11 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
             "default", "user7@example.org", study.id, "25", "EUR"
         )
         IncentiveStore(fn.repository).act("default", made.id, "pay")
+        q2, _ = research.open_or_update("default", anomaly_key="b2", text="Why?", evidence={})
+        later = research.propose_study(
+            "default", q2.id, plan={"segments": []}, quota=(1, 2), deadline=timedelta(hours=48)
+        )
+        IncentiveStore(fn.repository).set("default", "user7@example.org", later.id, "40", "USD")
     finally:
         fn.close()
     live = start_server(home)
@@ -71,9 +76,16 @@ def test_researcher_browses_the_panel_and_a_participant(page: Any, server: LiveS
     page.get_by_role("link", name="Ida Noor").click()
     page.wait_for_selector("#incentives-table")
     assert page.locator("#participant-tier").inner_text().startswith("daily")
-    row = page.locator("#incentives-table tbody tr").first.inner_text()
-    assert "25.00 EUR" in row and "paid" in row
+    rows = page.locator("#incentives-table tbody tr")
+    assert "25.00 EUR" in rows.nth(0).inner_text() and "paid" in rows.nth(0).inner_text()
+    promised = rows.nth(1)
+    assert "40.00 USD" in promised.inner_text() and "promised" in promised.inner_text()
     shot(page, "participant-detail")
+    promised.get_by_role("button", name="Mark paid").click()
+    page.wait_for_load_state()
+    statuses = page.locator("#incentives-table tbody tr td:nth-child(3)").all_inner_texts()
+    assert statuses == ["paid", "paid"]
+    assert page.get_by_role("button", name="Mark paid").count() == 0
 
 
 def test_viewer_has_no_participants_tab(page: Any, server: LiveServer) -> None:

@@ -10,15 +10,16 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Form, Request
 from fastapi.concurrency import run_in_threadpool
-from starlette.responses import Response
+from starlette.responses import RedirectResponse, Response
 
 from fieldnote.repository import Permission
 from fieldnote.repository._consent import ConsentStore
 from fieldnote.repository._incentives import IncentiveStore
 from fieldnote.repository._panel import PanelError, ParticipantStore
 from fieldnote.repository._panel_view import ParticipantView, panel
+from fieldnote.research import IncentiveError
 from fieldnote.web._auth import client_ip, state
 from fieldnote.web._guards import Access, Guard, PageForbiddenError
 from fieldnote.web.pages._projects import visible_projects
@@ -101,3 +102,36 @@ async def participant_page(request: Request, access: Researcher, participant_id:
         active="participants",
         **data,
     )
+
+
+Writer = Annotated[Access, Depends(Guard(Permission.WRITE_RESEARCH, page=True))]
+
+
+@router.post("/projects/{project}/participants/{participant_id}/incentives/{incentive_id}")
+async def incentive_action(
+    request: Request,
+    access: Writer,
+    participant_id: str,
+    incentive_id: int,
+    action: Annotated[str, Form()],
+) -> Response:
+    """Mark a promised incentive paid or cancelled from the participant's page."""
+    repo = state(request).fieldnote.repository
+    project = access.project_name
+
+    def move() -> int:
+        who = ParticipantStore(repo).get(project, participant_id)
+        mine = {i.id for i in IncentiveStore(repo).list(project, participant_id=who.id)}
+        if incentive_id not in mine:
+            raise PanelError(f"no incentive {incentive_id} for this participant")
+        IncentiveStore(repo).act(project, incentive_id, action)
+        return who.id
+
+    try:
+        who_id = await run_in_threadpool(move)
+    except PanelError as exc:
+        raise PageForbiddenError(404, str(exc)) from None
+    except IncentiveError as exc:
+        raise PageForbiddenError(409, str(exc)) from None
+    await _audit(request, access, f"incentive.{action}"[:64], f"incentive:{incentive_id}")
+    return RedirectResponse(f"/projects/{project}/participants/{who_id}", status_code=303)
