@@ -44,3 +44,10 @@ def test_two_proportion_test_equals_the_pooled_z_test(
     z = (x2 / n2 - x1 / n1) / se
     assert result.z == pytest.approx(z)
     assert result.p_value == pytest.approx(2 * norm.sf(abs(z)), rel=1e-9, abs=1e-300)
+
+
+@given(st.integers(min_value=1, max_value=10_000))
+def test_wilson_bounds_are_exact_at_zero_and_all_successes(trials: int) -> None:
+    none, every = wilson_interval(0, trials), wilson_interval(trials, trials)
+    assert none is not None and none.low == 0.0
+    assert every is not None and every.high == 1.0

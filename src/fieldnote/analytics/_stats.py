@@ -66,7 +66,11 @@ def wilson_interval(successes: int, trials: int, z: float = Z_95) -> Interval | 
     denom = 1 + z2 / trials
     centre = (p + z2 / (2 * trials)) / denom
     half = z * math.sqrt(p * (1 - p) / trials + z2 / (4 * trials * trials)) / denom
-    return Interval(low=max(0.0, centre - half), high=min(1.0, centre + half))
+    # At 0 or all successes the bound is exactly 0 or 1 in exact arithmetic; floating
+    # point leaves ~1e-17 off it, which would put the estimate outside its own interval.
+    low = 0.0 if successes <= 0 else max(0.0, centre - half)
+    high = 1.0 if successes >= trials else min(1.0, centre + half)
+    return Interval(low=low, high=high)
 
 
 def two_proportion_test(x1: int, n1: int, x2: int, n2: int) -> ProportionTest:
