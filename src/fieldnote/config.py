@@ -158,6 +158,11 @@ class Settings(BaseSettings):
         ge=0,
         description="How often `fieldnote serve` sends due diary prompts; 0: never.",
     )
+    invitation_interval_seconds: int = Field(
+        default=60,
+        ge=0,
+        description="How often `fieldnote serve` sends queued email invitations; 0: never.",
+    )
     llm_base_url: str | None = Field(
         default=None,
         description="OpenAI-compatible endpoint for the llm interview moderator (.../v1).",

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from fieldnote.repository._chat_sessions import ChatSessionRow
@@ -46,7 +46,7 @@ from fieldnote.repository._monitors import aware
 from fieldnote.research import ContactPolicy, Decision, decide, next_status
 from fieldnote.research._research_funnel import InvitationFacts
 
-__all__ = ["DeliveryStore", "LinkView", "Outbox", "ShareView"]
+__all__ = ["DeliveryStore", "LinkView", "Outbox", "QueuedStudy", "ShareView"]
 
 
 def _now() -> datetime:
@@ -79,6 +79,14 @@ class Outbox:
     email: str | None
     state: str
     attempts: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class QueuedStudy:
+    """A study with email invitations waiting to be sent."""
+
+    project: str
+    study_id: int
 
 
 class DeliveryStore:
@@ -190,15 +198,45 @@ class DeliveryStore:
 
     def issue(
         self, invitation_id: int, *, token_hash: str, chat_hash: str, expires_at: datetime
-    ) -> None:
-        """Give the invitation a (new) personal link; an earlier one stops working."""
+    ) -> bool:
+        """Give a waiting invitation (pending, or a failed email) a new personal link; an
+        earlier one stops working. One conditional UPDATE, so when two senders (the
+        CLI and ``serve``'s scheduler) reach the same invitation, only one gets True
+        and sends: never two emails for one invitation."""
         with self._repo.session() as session:
-            row = session.get(DeliveryRow, invitation_id)
-            if row is None:
-                raise DeliveryError(f"invitation {invitation_id}: not an email or link invitation")
-            row.token_hash, row.chat_hash, row.expires_at = token_hash, chat_hash, expires_at
-            if row.state == "pending":
-                row.state = "link"
+            result = session.execute(
+                update(DeliveryRow)
+                .where(
+                    DeliveryRow.invitation_id == invitation_id,
+                    DeliveryRow.state.in_(("pending", "failed")),
+                )
+                .values(
+                    token_hash=token_hash, chat_hash=chat_hash, expires_at=expires_at, state="link"
+                )
+            )
+            return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    def queued_email_studies(self) -> builtins.list[QueuedStudy]:
+        """(project, study id) of every study with an email invitation still waiting
+        to be sent (pending or failed): what ``serve``'s scheduler visits."""
+        with self._repo.session() as session:
+            rows = session.execute(
+                select(Project.name, InvitationRow.study_id)
+                .join(Project, Project.id == InvitationRow.project_id)
+                .join(DeliveryRow, DeliveryRow.invitation_id == InvitationRow.id)
+                .where(
+                    InvitationRow.channel == "email",
+                    InvitationRow.status == "invited",
+                    DeliveryRow.state.in_(("pending", "failed")),
+                )
+                .distinct()
+                .order_by(Project.name, InvitationRow.study_id)
+            ).all()
+            return [
+                QueuedStudy(project=name, study_id=int(study))
+                for name, study in rows
+                if study is not None
+            ]
 
     def record_send(
         self, invitation_id: int, *, ok: bool, attempts: int, error: str | None

@@ -35,6 +35,7 @@ from fieldnote.web._import_api import router as import_router
 from fieldnote.web._intercept_api import router as intercept_router
 from fieldnote.web._intercept_api import start_intercepts
 from fieldnote.web._interviews_api import router as interviews_router
+from fieldnote.web._invitation_scheduler import start_invitation_scheduler
 from fieldnote.web._monitors_api import router as monitors_router
 from fieldnote.web._monitors_api import start_scheduler
 from fieldnote.web._panel_api import router as panel_router
@@ -84,12 +85,14 @@ def create_app(settings: Settings, *, publish: tuple[str, int] | None = None) ->
         )
         scheduler = start_scheduler(app.state.fieldnote)
         diary_scheduler = start_diary_scheduler(app.state.fieldnote)
+        invitation_scheduler = start_invitation_scheduler(app.state.fieldnote)
         app.state.intercepts = start_intercepts(app.state.fieldnote)
         try:
             yield
         finally:
             await scheduler.stop()
             await diary_scheduler.stop()
+            await invitation_scheduler.stop()
             app.state.intercepts.stop()
             writer.close()
             if info is not None:

@@ -7,6 +7,11 @@ imports ``fieldnote.research``): import it as ``fieldnote.research.delivery``.
 from fieldnote.research.delivery._email import InvitationEmail, SendOutcome, SmtpSender, compose
 from fieldnote.research.delivery._events import shown_invitations
 from fieldnote.research.delivery._limits import SlidingLimit
+from fieldnote.research.delivery._scheduled import (
+    SCHEDULED_ROUNDS,
+    ScheduledRun,
+    send_queued_emails,
+)
 from fieldnote.research.delivery._service import (
     DeliveryConfig,
     DeliveryService,
@@ -20,11 +25,13 @@ from fieldnote.research.delivery._settings import config_from_settings
 from fieldnote.research.delivery._tokens import chat_token, digest, new_token
 
 __all__ = [
+    "SCHEDULED_ROUNDS",
     "DeliveryConfig",
     "DeliveryService",
     "InvitationEmail",
     "LinkPage",
     "LinkState",
+    "ScheduledRun",
     "SendOutcome",
     "SendResult",
     "SlidingLimit",
@@ -35,6 +42,7 @@ __all__ = [
     "digest",
     "link_state",
     "new_token",
+    "send_queued_emails",
     "shown_invitations",
     "validate_offer",
 ]

@@ -169,10 +169,20 @@ class DeliveryService:
             raise DeliveryError("person: expected a non-empty distinct id (≤ 200 characters)")
         return self.store.add(project, study_id, person, channel=channel, email=email)
 
-    def send(self, project: str, study_id: int, *, channel: str, base_url: str) -> list[SendResult]:
+    def send(
+        self,
+        project: str,
+        study_id: int,
+        *,
+        channel: str,
+        base_url: str,
+        max_attempts: int | None = None,
+    ) -> list[SendResult]:
         """Give every waiting invitation of ``channel`` its personal link; by email,
         send it (retried, each outcome recorded). Failed emails are tried again by
-        the next call, with a fresh link."""
+        the next call, with a fresh link, unless ``max_attempts`` SMTP attempts were
+        already spent on them (the scheduler's cap; the CLI has none). An invitation
+        another sender claimed meanwhile is skipped (``DeliveryStore.issue``)."""
         if channel not in ("email", "link"):
             raise DeliveryError(f"channel: must be email or link, not {channel!r}")
         if channel == "email" and self.config.smtp is None:
@@ -183,12 +193,16 @@ class DeliveryService:
             token = new_token()
             expires_at = expiry(datetime.now(UTC), self.config.link_days)
             inv = item.invitation
-            self.store.issue(
+            if max_attempts is not None and item.attempts >= max_attempts:
+                continue
+            claimed = self.store.issue(
                 inv.id,
                 token_hash=digest(token),
                 chat_hash=digest(chat_token(token)),
                 expires_at=expires_at,
             )
+            if not claimed:
+                continue
             url = f"{base_url.rstrip('/')}/r/{token}"
             if channel == "link" or self.config.smtp is None:
                 out.append(
