@@ -12,9 +12,9 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.concurrency import run_in_threadpool
 from starlette.responses import Response
 
-from fieldnote.monitors import DIGEST_FORMATS, Digest, Week, build_digest
+from fieldnote.monitors import DIGEST_FORMATS, Week
 from fieldnote.repository import Permission
-from fieldnote.web._auth import state
+from fieldnote.web._digest_api import compute_digest
 from fieldnote.web._guards import Access, Guard
 from fieldnote.web.pages._projects import visible_projects
 from fieldnote.web.pages._render import page
@@ -24,17 +24,6 @@ __all__ = ["router"]
 router = APIRouter(include_in_schema=False)
 Viewer = Annotated[Access, Depends(Guard(Permission.VIEW_PROJECT, page=True))]
 MEDIA = {"md": "text/markdown; charset=utf-8", "html": "text/html; charset=utf-8"}
-
-
-def _compute(request: Request, project: str, week: Week) -> Digest:
-    fn = state(request).fieldnote
-    store = state(request).store
-    if store is None:
-        return build_digest(fn.repository, project, week)
-    from fieldnote.analytics import store_source
-
-    with store.reader() as cur:
-        return build_digest(fn.repository, project, week, source=store_source(cur, project))
 
 
 @router.get("/projects/{project}/digest")
@@ -49,7 +38,7 @@ async def digest_page(request: Request, access: Viewer) -> Response:
         error, week = str(exc), Week.of(datetime.now(UTC).date())
     if fmt and fmt not in DIGEST_FORMATS:
         error = f"format: one of {', '.join(DIGEST_FORMATS)}, not {fmt!r}"
-    digest = await run_in_threadpool(_compute, request, project, week)
+    digest = await run_in_threadpool(compute_digest, request, project, week)
     if fmt and error is None:
         return Response(
             DIGEST_FORMATS[fmt](digest),
