@@ -28,6 +28,7 @@ from fieldnote.web._delivery_api import router as delivery_api_router
 from fieldnote.web._delivery_pages import router as delivery_router
 from fieldnote.web._diaries_api import router as diaries_router
 from fieldnote.web._diaries_api import start_diary_scheduler
+from fieldnote.web._diaries_write_api import router as diaries_write_router
 from fieldnote.web._digest_api import router as digest_api_router
 from fieldnote.web._evidence_api import router as evidence_router
 from fieldnote.web._export_api import router as export_router
@@ -151,6 +152,7 @@ def create_app(settings: Settings, *, publish: tuple[str, int] | None = None) ->
     app.include_router(evidence_router)
     app.include_router(interviews_router)
     app.include_router(diaries_router)
+    app.include_router(diaries_write_router)
     app.include_router(digest_api_router)
     app.include_router(intercept_router)
     app.include_router(delivery_router)
