@@ -163,3 +163,26 @@ def test_an_invitation_is_claimed_by_one_sender_only(tmp_path: Path) -> None:
         assert store.issue(inv.id, token_hash="e" * 64, chat_hash="f" * 64, expires_at=expires)
     finally:
         repo.dispose()
+
+
+def test_interval_zero_sends_nothing(tmp_path: Path, mailbox: tuple[Mailbox, int]) -> None:
+    """0 turns the schedule off (not "no pause between sends")."""
+    box, port = mailbox
+    server = start_server(
+        tmp_path / "home",
+        env={
+            "FIELDNOTE_SMTP_HOST": "127.0.0.1",
+            "FIELDNOTE_SMTP_PORT": str(port),
+            "FIELDNOTE_INVITATION_INTERVAL_SECONDS": "0",
+            "FIELDNOTE_DIARY_INTERVAL_SECONDS": "1",  # another scheduler ticking meanwhile
+        },
+    )
+    try:
+        study = set_up_study(server, tmp_path)
+        cli(server, "invitations", "add", str(study), "ana", "--email", "ana@x.io")
+        time.sleep(3.5)
+        assert box.messages == []
+        [row] = cli(server, "invitations", "list", str(study))["invitations"]
+        assert row["delivery"] == "pending"
+    finally:
+        server.stop()
