@@ -172,3 +172,32 @@ def test_the_switch_interval_is_lowered_while_writers_run(store: DuckDBEventStor
         first.close()
         second.close()
     assert sys.getswitchinterval() == before
+
+
+def test_under_concurrent_load_a_commit_waits_for_requests_arriving_just_after(
+    store: DuckDBEventStore,
+) -> None:
+    """Like PostgreSQL's commit_delay: once the previous commit served several requests,
+    the writer holds the next one open briefly, so a request arriving a moment later
+    shares its transaction (fewer commits for the same events); a lone request that
+    follows a lone request commits on its own at once."""
+    writer = GroupCommitWriter(store, commit_delay=1.0)
+    try:
+        gate = threading.Event()
+        blocked = writer.call(gate.wait)
+        first = [writer.submit(events_to_arrow(_events(1, tag=f"a{i}"))) for i in range(2)]
+        gate.set()
+        blocked.result()
+        for f in first:
+            f.result()
+        assert writer.commits == 1  # two requests in it: the load is concurrent
+
+        early = writer.submit(events_to_arrow(_events(1, tag="b0")))
+        threading.Event().wait(0.1)  # well inside the 1 s delay
+        assert not early.done(), "the commit is held open for more requests"
+        late = writer.submit(events_to_arrow(_events(1, tag="b1")))
+        assert (early.result().inserted, late.result().inserted) == (1, 1)
+        assert writer.commits == 2, "the later request joined the held commit"
+        assert store.count("p") == 4
+    finally:
+        writer.close()

@@ -20,6 +20,7 @@ import logging
 import queue
 import sys
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass
@@ -101,6 +102,14 @@ def _settle(outcomes: list[_Outcome]) -> None:
 SWITCH_INTERVAL = 0.0005
 
 
+#: How long the writer holds a commit open for more requests to join, once the
+#: previous commit served more than one request (a lone client is never delayed).
+#: Each commit costs about 1.5 ms of CPU whatever its size, and under single-event
+#: load the writer otherwise commits as soon as it can, in groups of a dozen or so;
+#: a millisecond's wait makes the groups several times larger and saves most of
+#: that CPU for the event loop, for about a millisecond of latency.
+COMMIT_DELAY = 0.001
+
 _switch_lock = threading.Lock()
 _switch_state: dict[str, float] = {"writers": 0, "previous": 0.0}
 
@@ -119,10 +128,13 @@ def _switch_interval(delta: int) -> None:
 class GroupCommitWriter:
     """A single writer thread in front of an ``EventSink``."""
 
-    def __init__(self, sink: EventSink, *, max_rows: int = 50_000) -> None:
+    def __init__(
+        self, sink: EventSink, *, max_rows: int = 50_000, commit_delay: float = COMMIT_DELAY
+    ) -> None:
         _switch_interval(+1)
         self._sink = sink
         self._max_rows = max_rows
+        self._commit_delay = commit_delay
         self._queue: queue.SimpleQueue[_Pending | _Task | object] = queue.SimpleQueue()
         self._closed = False
         self._listeners: list[CommitListener] = []
@@ -239,6 +251,7 @@ class GroupCommitWriter:
 
     def _run(self) -> None:
         stopping = False
+        concurrent = False
         while not stopping:
             item = self._queue.get()
             if item is _STOP:
@@ -250,9 +263,13 @@ class GroupCommitWriter:
             group = [item]
             rows = len(item.batch)
             task: _Task | None = None
+            # Under concurrent load (the previous commit served several requests), wait
+            # up to ``commit_delay`` for more to join, as PostgreSQL's commit_delay does.
+            deadline = time.monotonic() + self._commit_delay if concurrent else 0.0
             while rows < self._max_rows:
                 try:
-                    nxt = self._queue.get_nowait()
+                    wait = deadline - time.monotonic()
+                    nxt = self._queue.get(timeout=wait) if wait > 0 else self._queue.get_nowait()
                 except queue.Empty:
                     break
                 if nxt is _STOP:
@@ -265,6 +282,7 @@ class GroupCommitWriter:
                 group.append(nxt)
                 rows += len(nxt.batch)
             self._commit(group)
+            concurrent = len(group) > 1
             if task is not None:
                 self._run_task(task)
 
