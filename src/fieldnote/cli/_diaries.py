@@ -26,8 +26,8 @@ from fieldnote.interviews.diaries import (
     send_due,
 )
 from fieldnote.repository import DEFAULT_PROJECT
-from fieldnote.repository._consent import ConsentStore
 from fieldnote.repository._diaries import DiaryStore
+from fieldnote.repository._diary_enrol import enrol_participant
 from fieldnote.repository._diary_entries import DiaryOutbox
 from fieldnote.research import CONSENT_PARTS
 
@@ -115,18 +115,9 @@ def enrol(
             f"--agree: unknown part(s) {', '.join(sorted(unknown))}; parts are {', '.join(CONSENT_PARTS)}",
             as_json=as_json,
         )
-    store = DiaryStore(repo)
     try:
-        record = store.get(project, diary)
-        if consent_text is None:
-            current = ConsentStore(repo).current(project, study_id=record.study_id)
-            if current is None:
-                raise DiaryError(
-                    "consent: no consent text yet; publish one with "
-                    "`fieldnote participants consent-text FILE`"
-                )
-            consent_text = current.id
-        made = store.enrol(
+        made = enrol_participant(
+            repo,
             project,
             diary,
             participant,
@@ -134,7 +125,7 @@ def enrol(
             timezone=timezone,
             name=name,
             consent_text_id=consent_text,
-            parts={p: p in parts for p in CONSENT_PARTS},
+            agree=parts,
         )
     except DiaryError as exc:
         fail(str(exc), as_json=as_json)

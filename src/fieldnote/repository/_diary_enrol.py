@@ -1,5 +1,5 @@
-"""Enrolling a diary participant the way every front end does it (the API, the
-researcher's page; the CLI does the same steps): check the consent parts named,
+"""Enrolling a diary participant the way every front end does it (the CLI, the API,
+the researcher's page): check the consent parts named,
 take the diary's current consent text when none is given, then ``DiaryStore.enrol``
 (consent and every prompt in one transaction)."""
 
