@@ -178,7 +178,12 @@ def _create_rules(home: Path, n: int) -> None:
                         {"key": "plan", "op": "eq", "value": ["free", "pro", "team"][r % 3]}
                     ],
                     "unless": "$pageview" if r % 2 else None,
-                    "offer": {"title": "Talk to us", "why": "bench", "minutes": 5},
+                    "offer": {
+                        "title": "Talk to us",
+                        "why": "bench",
+                        "minutes": 5,
+                        "questions": ["Why?"],
+                    },
                 },
             )
     finally:
