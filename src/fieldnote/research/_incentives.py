@@ -35,7 +35,7 @@ _THREE = "BHD IQD JOD KWD LYD OMR TND"
 _FOUR = "CLF UYW"
 
 #: Active ISO 4217 currency codes → digits of the minor unit (precious metals, test
-#: and "no currency" codes left out: nobody is paid in XAU or XXX).
+#: and "no currency" codes left out: nobody is paid in gold, XAU, or in the code for no currency).
 CURRENCIES: dict[str, int] = {
     **dict.fromkeys(_TWO.split(), 2),
     **dict.fromkeys(_ZERO.split(), 0),
