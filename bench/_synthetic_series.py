@@ -11,7 +11,7 @@ false). A fixed seed makes the set identical on every run.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -28,6 +28,8 @@ class Labelled:
     values: list[float]
     windows: list[tuple[int, int]]
     """Inclusive day indices."""
+    ignored: list[tuple[int, int]] = field(default_factory=list)
+    """Inclusive day indices where alarms count neither way (holidays in version 2)."""
 
 
 def _series(rng: np.random.Generator, category: str, k: int) -> Labelled:
