@@ -1,6 +1,8 @@
 """Erasure proves itself: after ``erase_participant`` no table of the research
 repository (SQLite and PostgreSQL) and no column of the DuckDB event store holds the
-participant's email, name or phone — and running it again changes nothing."""
+participant's email, name or phone, nor do the raw bytes of the files (the DuckDB
+store and its WAL, the SQLite database and its WAL) — and running it again changes
+nothing."""
 
 from __future__ import annotations
 
@@ -12,7 +14,7 @@ from pathlib import Path
 from sqlalchemy import inspect, text
 
 from fieldnote.events import DuckDBEventStore, events_to_arrow
-from fieldnote.events._erasure import pseudonymise_person
+from fieldnote.events._erasure import erase_person_events
 from fieldnote.events._model import Event
 from fieldnote.interviews import Interview, Role, Speaker, Utterance
 from fieldnote.repository import AuditLog, ChatSessions, Projects, Repository, SearchStore
@@ -172,6 +174,15 @@ def _event_hits(store: DuckDBEventStore) -> list[str]:
     return hits
 
 
+def _raw_hits(folder: Path) -> list[str]:
+    """The identifying strings found in the bytes of any file under ``folder``."""
+    files = [p for p in folder.rglob("*") if p.is_file()]
+    assert any(p.name == "events.duckdb" for p in files)
+    return [
+        f"{p.name}: {m}" for p in files for m in _WHOLE.findall(p.read_bytes().decode("latin-1"))
+    ]
+
+
 def test_erasure_leaves_nothing_identifying_in_either_store(
     repository: Repository, tmp_path: Path
 ) -> None:
@@ -183,23 +194,17 @@ def test_erasure_leaves_nothing_identifying_in_either_store(
     assert len(_event_hits(store)) >= 5
 
     def events(target: ErasureTarget) -> dict[str, int]:
-        done = pseudonymise_person(
-            store.connection,
-            target.project,
-            target.distinct_ids,
-            target.pseudonym,
-            target.identifiers,
-        )
-        store.invalidate_caches()
-        return done.to_dict()
+        return erase_person_events(
+            store, target.project, target.distinct_ids, target.pseudonym, target.identifiers
+        ).to_dict()
 
     report = erase_participant(repository, "default", EMAIL, actor="cli:test", events=events)
     assert report.events is not None and report.events["events"] == 5  # 4 own + 1 mention
     assert _repository_hits(repository) == []
     assert _event_hits(store) == []
-    if repository.engine.dialect.name == "sqlite":  # not even in freed pages or the WAL
-        raw = b"".join(p.read_bytes() for p in tmp_path.glob("repo.sqlite*"))
-        assert _WHOLE.findall(raw.decode("latin-1")) == []
+    # not even in freed pages or blocks, or a write-ahead log
+    assert report.events["file_rewritten"] == 1
+    assert _raw_hits(tmp_path) == []
 
     # whole words only: another person whose name merely starts the same is kept
     (colleague,) = store.connection.execute(
@@ -241,6 +246,8 @@ def test_erasure_leaves_nothing_identifying_in_either_store(
         "events": 0,
         "persons": 0,
         "other_cells": 0,
+        "file_rewritten": 1,
     }
     assert _repository_hits(repository) == [] and _event_hits(store) == []
+    assert _raw_hits(tmp_path) == []
     store.close()

@@ -22,7 +22,7 @@ from fieldnote.cli._panel_common import actor, audit, audit_read, on_events
 from fieldnote.cli._participants import _repository, participants_app
 from fieldnote.cli._personas import incentives_app, personas_app, studies_app
 from fieldnote.cli._server_client import ServerClient, ServerError
-from fieldnote.events._erasure import pseudonymise_person
+from fieldnote.events._erasure import erase_person_events
 from fieldnote.repository import DEFAULT_PROJECT
 from fieldnote.repository._erasure import ErasureTarget, erase_participant
 from fieldnote.repository._incentives import IncentiveStore
@@ -184,12 +184,8 @@ def erase(
 
         def events(target: ErasureTarget) -> dict[str, int]:
             assert store is not None
-            return pseudonymise_person(
-                store.connection,
-                target.project,
-                target.distinct_ids,
-                target.pseudonym,
-                target.identifiers,
+            return erase_person_events(
+                store, target.project, target.distinct_ids, target.pseudonym, target.identifiers
             ).to_dict()
 
         try:

@@ -36,6 +36,7 @@ from fieldnote.events._persons import (
     apply_persons_plan,
     plan_persons,
 )
+from fieldnote.events._rewrite import ReadGate, copy_to_fresh_file, swap_in
 
 __all__ = ["DEDUPE_SLACK", "DuckDBEventStore", "dedupe_in_batch"]
 
@@ -93,8 +94,10 @@ class DuckDBEventStore:
         config: dict[str, Any] = {"memory_limit": memory_limit}
         if threads:
             config["threads"] = threads
+        self._config = config
         self._con = duckdb.connect(self.path, read_only=read_only, config=config)
         self._lock = threading.Lock()
+        self._gate = ReadGate()
         self._caches: WriterCaches | None = None
         self.read_only = read_only
         if not read_only:
@@ -110,15 +113,41 @@ class DuckDBEventStore:
 
     @contextmanager
     def reader(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        """A cursor for reads; DuckDB's MVCC lets it run beside the writer."""
-        cur = self._con.cursor()
-        try:
-            yield cur
-        finally:
-            cur.close()
+        """A cursor for reads; DuckDB's MVCC lets it run beside the writer (and the
+        file swap of ``rewrite_file`` waits for it)."""
+        with self._gate.shared():
+            cur = self._con.cursor()
+            try:
+                yield cur
+            finally:
+                cur.close()
 
     def close(self) -> None:
         self._con.close()
+
+    def rewrite_file(self, *, wait_for_readers: float = 60.0) -> bool:
+        """Copy the store into a fresh file and swap it in (see ``_rewrite``).
+
+        Leaves no trace of deleted or updated rows in the file (an erasure needs
+        that). Call on the writer only; readers are held off for the swap itself, and
+        their next ``reader()`` opens the new file. False for an in-memory store.
+        """
+        if self.read_only or self.path == ":memory:" or not self.path:
+            return False
+        path = Path(self.path)
+        with self._lock:
+            fresh = copy_to_fresh_file(self._con, path)
+            try:
+                with self._gate.exclusive(wait_for_readers):
+                    self._con.close()
+                    try:
+                        swap_in(fresh, path)
+                    finally:  # the new file, or the old one if the swap was refused
+                        self._con = duckdb.connect(self.path, config=self._config)
+            finally:
+                fresh.unlink(missing_ok=True)
+            self._caches = None
+        return True
 
     # -- writes ------------------------------------------------------------------------
 

@@ -7,6 +7,10 @@ the person any more: every distinct_id of the person becomes one stable pseudony
 ``$set_once`` included), and any other text cell of the store that still contains
 the person's email, name or phone has it replaced. One DuckDB transaction: all of it
 or none. Run on the store's writer (the server's writer thread when one runs).
+
+``erase_person_events`` then rewrites the store into a fresh file (``_rewrite``): the
+transaction only marks the old row versions free, and their bytes would otherwise
+stay in ``events.duckdb``.
 """
 
 from __future__ import annotations
@@ -20,7 +24,15 @@ import duckdb
 import orjson
 import pyarrow as pa
 
-__all__ = ["IDENTIFYING_KEYS", "EventErasure", "pseudonymise_person"]
+from fieldnote.events._duckdb_store import DuckDBEventStore
+
+__all__ = [
+    "IDENTIFYING_KEYS",
+    "EventErasure",
+    "Scrubber",
+    "erase_person_events",
+    "pseudonymise_person",
+]
 
 #: Property keys whose values identify a person, removed wherever they appear.
 IDENTIFYING_KEYS = frozenset(
@@ -52,6 +64,8 @@ class EventErasure:
     events: int
     persons: int
     other_cells: int
+    #: The store file was rewritten afterwards (no old row versions left in it).
+    file_rewritten: bool = False
 
     def to_dict(self) -> dict[str, int]:
         return {
@@ -59,10 +73,13 @@ class EventErasure:
             "events": self.events,
             "persons": self.persons,
             "other_cells": self.other_cells,
+            "file_rewritten": int(self.file_rewritten),
         }
 
 
-class _Scrubber:
+class Scrubber:
+    """Pseudonymises ids and removes identifying values (shared with the segments)."""
+
     def __init__(self, ids: set[str], pseudonym: str, identifiers: Sequence[str]) -> None:
         self.ids = ids
         self.pseudonym = pseudonym
@@ -126,6 +143,30 @@ def pseudonymise_person(
     return result
 
 
+def erase_person_events(
+    store: DuckDBEventStore,
+    project: str,
+    distinct_ids: Sequence[str],
+    pseudonym: str,
+    identifiers: Sequence[str],
+) -> EventErasure:
+    """``pseudonymise_person``, then the store rewritten into a fresh file.
+
+    Always rewrites, even when nothing matched: a run interrupted between the two
+    steps is finished by running it again. On the store's writer only.
+    """
+    done = pseudonymise_person(store.connection, project, distinct_ids, pseudonym, identifiers)
+    store.invalidate_caches()
+    rewritten = store.rewrite_file()
+    return EventErasure(
+        distinct_ids=done.distinct_ids,
+        events=done.events,
+        persons=done.persons,
+        other_cells=done.other_cells,
+        file_rewritten=rewritten,
+    )
+
+
 def _run(
     con: duckdb.DuckDBPyConnection,
     project: str,
@@ -134,7 +175,7 @@ def _run(
     identifiers: Sequence[str],
 ) -> EventErasure:
     ids = _person_ids(con, project, distinct_ids) if distinct_ids else set()
-    scrub = _Scrubber(ids, pseudonym, identifiers)
+    scrub = Scrubber(ids, pseudonym, identifiers)
     likes = [f"%{i.lower()}%" for i in identifiers if i]
     mention = " OR ".join("lower(CAST(properties AS VARCHAR)) LIKE ?" for _ in likes) or "false"
     rows = con.execute(
@@ -184,7 +225,7 @@ def _persons(
     project: str,
     ids: set[str],
     pseudonym: str,
-    scrub: _Scrubber,
+    scrub: Scrubber,
     likes: list[str],
 ) -> int:
     person_ids = [

@@ -32,6 +32,7 @@ from sqlalchemy import (
     Unicode,
     UnicodeText,
     func,
+    inspect,
     or_,
     select,
     text,
@@ -126,7 +127,7 @@ def erase_participant(
         if sqlite:  # overwrite freed cells with zeros: old values leave the file too
             session.execute(text("PRAGMA secure_delete = ON"))
         counts = _erase_rows(session, pid, target)
-        counts["scrubbed_cells"] = _sweep(session, target)
+        counts["scrubbed_cells"], touched = _sweep(session, target)
         index = SEARCH_INDEXES.get(session.get_bind().dialect.name)
         if index is not None:
             index.refresh(session)
@@ -142,9 +143,7 @@ def erase_participant(
                 ),
             )
         )
-    if sqlite:  # and out of the write-ahead log
-        with repository.engine.connect() as conn:
-            conn.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
+    _drop_old_versions(repository, {*_TARGETED, *touched})
     return ErasureReport(
         participant_id=target.participant_id,
         pseudonym=target.pseudonym,
@@ -246,16 +245,19 @@ def _erase_answers(state: Any) -> Any:
 _TEXT_TYPES = (String, Text, Unicode, UnicodeText, JSON)
 
 
-def _sweep(session: Session, t: ErasureTarget) -> int:
-    """Every text column of every table: replace the identifiers wherever they remain."""
+def _sweep(session: Session, t: ErasureTarget) -> tuple[int, set[str]]:
+    """Every text column of every table: replace the identifiers wherever they remain.
+
+    Returns the cells changed and the tables they are in."""
     if not t.identifiers:
-        return 0
+        return 0, set()
     words = "|".join(re.escape(i) for i in t.identifiers)
     # whole words only: erasing "Ana" must not touch "Analytics"
     pattern = re.compile(rf"(?<!\w)(?:{words})(?!\w)", re.IGNORECASE)
     meta = MetaData()
     meta.reflect(bind=session.connection())
     changed = 0
+    tables: set[str] = set()
     for table in meta.sorted_tables:
         if table.name.startswith(_SKIP_TABLES) or not table.primary_key.columns:
             continue
@@ -272,4 +274,42 @@ def _sweep(session: Session, t: ErasureTarget) -> int:
                 where = [c == r[i] for i, c in enumerate(pk)]
                 session.execute(update(table).where(*where).values({col.name: new}))
                 changed += 1
-    return changed
+                tables.add(table.name)
+    return changed, tables
+
+
+#: Tables the targeted part of an erasure updates (the sweep adds the ones it hit).
+_TARGETED = (
+    "participants",
+    "invitations",
+    "consent_records",
+    "interviews",
+    "interview_utterances",
+    "theme_book_notes",
+    "interview_sessions",
+    "audit_log",
+    "search_documents",
+)
+
+
+def _drop_old_versions(repository: Repository, tables: set[str]) -> None:
+    """Make the database files forget the values the erasure replaced.
+
+    An UPDATE leaves the old row version behind until the space is reused. SQLite:
+    ``secure_delete`` already zeroed freed cells; ``VACUUM`` rebuilds the file (the
+    FTS index's pages included) and ``wal_checkpoint(TRUNCATE)`` empties the WAL
+    that VACUUM wrote through. PostgreSQL: ``VACUUM FULL`` rewrites each touched table
+    and its indexes into new files and deletes the old ones (an ACCESS EXCLUSIVE lock
+    per table while it runs). What neither can reach: PostgreSQL's WAL segments
+    (``pg_wal``, recycled after checkpoints), WAL archives, replicas and backups keep
+    the old values until they expire (docs/research.md).
+    """
+    engine = repository.engine
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        if engine.dialect.name == "sqlite":
+            conn.execute(text("VACUUM"))
+            conn.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
+        elif engine.dialect.name == "postgresql":
+            present = set(inspect(conn).get_table_names())
+            for table in sorted(tables & present):
+                conn.execute(text(f'VACUUM FULL "{table}"'))

@@ -18,7 +18,7 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field
 
-from fieldnote.events._erasure import pseudonymise_person
+from fieldnote.events._erasure import erase_person_events
 from fieldnote.repository import Permission
 from fieldnote.repository._erasure import ErasureTarget, erase_participant
 from fieldnote.repository._incentives import IncentiveStore
@@ -163,14 +163,9 @@ async def erase(request: Request, key: str, access: CanWrite) -> dict[str, Any]:
             raise PanelError("this server has no DuckDB event store to pseudonymise")
 
         def on_writer() -> dict[str, int]:
-            done = pseudonymise_person(
-                store.connection,
-                target.project,
-                target.distinct_ids,
-                target.pseudonym,
-                target.identifiers,
+            done = erase_person_events(
+                store, target.project, target.distinct_ids, target.pseudonym, target.identifiers
             )
-            store.invalidate_caches()
             return done.to_dict()
 
         return st.writer.call(on_writer).result()
