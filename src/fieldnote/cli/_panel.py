@@ -23,6 +23,8 @@ from fieldnote.cli._participants import _repository, participants_app
 from fieldnote.cli._personas import incentives_app, personas_app, studies_app
 from fieldnote.cli._server_client import ServerClient, ServerError
 from fieldnote.events._erasure import erase_person_events
+from fieldnote.events._rewrite import StoreRewriteError
+from fieldnote.events.segments import CompactionBusyError, erase_in_segments
 from fieldnote.repository import DEFAULT_PROJECT
 from fieldnote.repository._erasure import ErasureTarget, erase_participant
 from fieldnote.repository._incentives import IncentiveStore
@@ -182,21 +184,28 @@ def erase(
                 as_json=as_json,
             )
 
-        def events(target: ErasureTarget) -> dict[str, int]:
-            assert store is not None
-            return erase_person_events(
-                store, target.project, target.distinct_ids, target.pseudonym, target.identifiers
-            ).to_dict()
+        segments = fn.settings.segments_dir
 
+        def events(target: ErasureTarget) -> dict[str, int]:
+            args = (target.project, target.distinct_ids, target.pseudonym, target.identifiers)
+            done = erase_person_events(store, *args).to_dict() if store is not None else {}
+            if segments is not None:  # scale-out capture: the shared segments folder too
+                done.update(erase_in_segments(segments, *args).to_dict())
+            return done
+
+        has_events = store is not None or segments is not None
         try:
             data = erase_participant(
-                repo, project, key, actor=actor(), events=events if store is not None else None
+                repo, project, key, actor=actor(), events=events if has_events else None
             ).to_dict()
         except PanelError as exc:
             fail(str(exc), as_json=as_json)
-        except duckdb.Error as exc:  # the repository was not touched: run it again
+        except (duckdb.Error, StoreRewriteError, CompactionBusyError) as exc:
+            # the repository was not touched yet: run it again
             fail(
-                f"the event store refused the change ({str(exc).splitlines()[0]})", as_json=as_json
+                f"the event store refused the change ({str(exc).splitlines()[0]}); "
+                "nothing in the repository changed, run the command again",
+                as_json=as_json,
             )
         finally:
             if store is not None:

@@ -53,7 +53,8 @@ IDENTIFYING_KEYS = frozenset(
         "ip",
     }
 )
-_MERGE_KEYS = ("$anon_distinct_id", "alias", "$user_id", "$device_id")
+#: Property keys through which an event links another distinct_id to its person.
+MERGE_KEYS = ("$anon_distinct_id", "alias", "$user_id", "$device_id")
 ERASED = "[erased]"
 _PERSON_TABLES = ("events", "persons", "person_distinct_ids")
 

@@ -19,6 +19,8 @@ from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field
 
 from fieldnote.events._erasure import erase_person_events
+from fieldnote.events._rewrite import StoreRewriteError
+from fieldnote.events.segments import CompactionBusyError, ParquetSegmentSink, erase_in_segments
 from fieldnote.repository import Permission
 from fieldnote.repository._erasure import ErasureTarget, erase_participant
 from fieldnote.repository._incentives import IncentiveStore
@@ -160,7 +162,15 @@ async def erase(request: Request, key: str, access: CanWrite) -> dict[str, Any]:
 
     def events(target: ErasureTarget) -> dict[str, int]:
         if store is None:
-            raise PanelError("this server has no DuckDB event store to pseudonymise")
+            if isinstance(st.sink, ParquetSegmentSink):  # scale-out: the shared folder
+                return erase_in_segments(
+                    st.sink.root,
+                    target.project,
+                    target.distinct_ids,
+                    target.pseudonym,
+                    target.identifiers,
+                ).to_dict()
+            raise PanelError("this server has no event store to pseudonymise")
 
         def on_writer() -> dict[str, int]:
             done = erase_person_events(
@@ -182,7 +192,8 @@ async def erase(request: Request, key: str, access: CanWrite) -> dict[str, Any]:
         )
     except PanelError as exc:
         raise HTTPException(404 if str(exc).startswith("no ") else 409, str(exc)) from exc
-    except duckdb.Error as exc:  # nothing was changed in the repository: safe to retry
+    except (duckdb.Error, StoreRewriteError, CompactionBusyError) as exc:
+        # nothing was changed in the repository yet: safe to retry
         raise HTTPException(
             503, f"the event store refused the change ({str(exc).splitlines()[0]}); retry"
         ) from exc

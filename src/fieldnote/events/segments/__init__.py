@@ -19,6 +19,8 @@ or a coordinator:
   manifest under ``_compactions/``. Readers skip superseded files; they are deleted
   only at a later compaction once ``grace`` has passed, so a reader that listed them
   just before never finds them gone mid-query.
+* ``erase_in_segments`` pseudonymises one person in every file (a participant's
+  erasure), rewriting each affected file atomically under the compaction lock.
 
 See docs/scaling.md for the design, its limits, and what changes on object storage.
 """
@@ -31,6 +33,7 @@ from fieldnote.events.segments._compact import (
     write_persons_parquet,
 )
 from fieldnote.events.segments._durable import durable_write, ensure_dir, fsync_dir
+from fieldnote.events.segments._erase import SegmentsErasure, erase_in_segments
 from fieldnote.events.segments._layout import PERSONS_DIR, SegmentsLayout
 from fieldnote.events.segments._sink import SEGMENT_SCHEMA, ParquetSegmentSink
 
@@ -41,10 +44,12 @@ __all__ = [
     "CompactionBusyError",
     "CompactionResult",
     "ParquetSegmentSink",
+    "SegmentsErasure",
     "SegmentsLayout",
     "compact_segments",
     "durable_write",
     "ensure_dir",
+    "erase_in_segments",
     "fsync_dir",
     "write_persons_parquet",
 ]

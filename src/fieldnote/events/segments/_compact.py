@@ -36,6 +36,7 @@ __all__ = [
     "CompactionBusyError",
     "CompactionResult",
     "compact_segments",
+    "exclusive",
     "write_persons_parquet",
 ]
 
@@ -105,7 +106,7 @@ def compact_segments(
     layout = SegmentsLayout(root)
     ensure_dir(root / MANIFESTS_DIR, root)
     result = CompactionResult(generation=_generation())
-    with _exclusive(root / MANIFESTS_DIR / ".lock"):
+    with exclusive(root / MANIFESTS_DIR / ".lock"):
         result.files_deleted = _vacuum(root, grace)
         config: dict[str, str | bool | int | float | list[str]] = {"memory_limit": memory_limit}
         if threads:
@@ -132,7 +133,8 @@ def _generation() -> str:
 
 
 @contextlib.contextmanager
-def _exclusive(lock_path: Path) -> Iterator[None]:
+def exclusive(lock_path: Path) -> Iterator[None]:
+    """The folder's compaction lock (erasure takes it too: see ``_erase``)."""
     fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
     try:
         try:
