@@ -4,7 +4,8 @@ One book per project and name (``study:12``, ``nps-2026-q3``). Saving a run stor
 the themes and where every note went; corrections (rename, merge, split, move, tag)
 edit the book and *pin* the notes they touch. The next run reads the book back as
 ``prior`` (ids, names, whether a person named them) and ``pins`` (note → theme), so
-corrections survive re-synthesis (``fieldnote.synthesis`` applies both).
+corrections survive re-synthesis (``fieldnote.synthesis`` applies both). The tables are
+in ``_themebook_rows`` (re-exported here).
 """
 
 from __future__ import annotations
@@ -12,88 +13,36 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import (
-    Boolean,
-    DateTime,
-    Float,
-    ForeignKey,
-    Integer,
-    String,
-    Text,
-    UniqueConstraint,
-    select,
-)
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from fieldnote.repository._db import Repository
-from fieldnote.repository._models import Base
 from fieldnote.repository._monitors import aware, project_id
+from fieldnote.repository._themebook_rows import (
+    MAX_LABEL,
+    BookNoteRow,
+    BookThemeRow,
+    ThemeBookRow,
+)
 
 if TYPE_CHECKING:
     # Only for annotations: importing fieldnote.synthesis pulls in scikit-learn (~0.8 s),
     # which every CLI command would pay just because the repository package loads this.
     from fieldnote.synthesis import PriorTheme, Synthesis
 
-__all__ = ["BookNote", "BookTheme", "ThemeBook", "ThemeBookError"]
-
-MAX_LABEL = 200
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
-class ThemeBookRow(Base):
-    __tablename__ = "theme_books"
-    __table_args__ = (UniqueConstraint("project_id", "name", name="uq_theme_books_name"),)
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    project_id: Mapped[int] = mapped_column(
-        ForeignKey("projects.id", ondelete="CASCADE"), nullable=False, index=True
-    )
-    name: Mapped[str] = mapped_column(String(200), nullable=False)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
-
-
-class BookThemeRow(Base):
-    __tablename__ = "theme_book_themes"
-    __table_args__ = (UniqueConstraint("book_id", "theme", name="uq_theme_book_themes_theme"),)
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    book_id: Mapped[int] = mapped_column(
-        ForeignKey("theme_books.id", ondelete="CASCADE"), nullable=False, index=True
-    )
-    theme: Mapped[str] = mapped_column(String(32), nullable=False)
-    label: Mapped[str] = mapped_column(String(MAX_LABEL), nullable=False)
-    renamed: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
-    merged_into: Mapped[str | None] = mapped_column(String(32), nullable=True)
-    """Set when merged away: the row stays so its id is never handed out again."""
-    keyphrases: Mapped[str] = mapped_column(Text, nullable=False, default="[]")
-    sentiment: Mapped[float | None] = mapped_column(Float, nullable=True)
-    intensity: Mapped[float | None] = mapped_column(Float, nullable=True)
-    kind: Mapped[str | None] = mapped_column(String(32), nullable=True)
-
-
-class BookNoteRow(Base):
-    __tablename__ = "theme_book_notes"
-    __table_args__ = (UniqueConstraint("book_id", "note", name="uq_theme_book_notes_note"),)
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    book_id: Mapped[int] = mapped_column(
-        ForeignKey("theme_books.id", ondelete="CASCADE"), nullable=False, index=True
-    )
-    note: Mapped[str] = mapped_column(String(200), nullable=False)
-    text: Mapped[str] = mapped_column(Text, nullable=False)
-    participant: Mapped[str | None] = mapped_column(String(200), nullable=True)
-    source: Mapped[str] = mapped_column(String(200), nullable=False)
-    theme: Mapped[str | None] = mapped_column(String(32), nullable=True)
-    pinned: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
-    tags: Mapped[str] = mapped_column(Text, nullable=False, default="[]")
-    start_s: Mapped[float | None] = mapped_column(Float, nullable=True)
-    recorded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+__all__ = [
+    "MAX_LABEL",
+    "BookNote",
+    "BookNoteRow",
+    "BookTheme",
+    "BookThemeRow",
+    "ThemeBook",
+    "ThemeBookError",
+    "ThemeBookRow",
+]
 
 
 def _refresh(session: Session, book: int, themes: Iterable[str | None]) -> None:
