@@ -13,10 +13,10 @@ from typing import Any
 
 import numpy as np
 
-from fieldnote.monitors._detectors import Detector
+from fieldnote.monitors._detectors import Detector, Scores
 from fieldnote.monitors._series import TimeSeries, season_for
 
-__all__ = ["Anomaly", "alarm_indices", "cooldown_for", "detect", "reason"]
+__all__ = ["Anomaly", "alarm_indices", "cooldown_for", "detect", "reason", "sustained_only"]
 
 
 @dataclass(frozen=True)
@@ -56,16 +56,28 @@ def _number(value: float) -> str:
     return f"{value:,.3g}"
 
 
-def reason(value: float, expected: float, score: float, basis: str) -> str:
-    """One plain sentence: how far off, which way, compared with what."""
+def reason(value: float, expected: float, score: float, basis: str, sustained: bool = False) -> str:
+    """One plain sentence: how far off, which way, compared with what; for an alarm
+    of the sustained-shift test, that it is a run rather than one point."""
     direction = "above" if value > expected else "below"
     if expected and math.isfinite(expected) and abs(expected) > 1e-9:
         change = f"{abs(value - expected) / abs(expected) * 100:.0f}% {direction}"
     else:
         change = direction
+    run = "; with the points before it, a sustained shift" if sustained else ""
     return (
         f"{_number(value)} is {change} the expected {_number(expected)} "
-        f"(based on {basis}), {score:.1f} times the usual spread."
+        f"(based on {basis}), {score:.1f} times the usual spread{run}."
+    )
+
+
+def sustained_only(scores: Scores, i: int) -> bool:
+    """Flagged by the sustained-shift test alone (the point's own score is below the
+    threshold)."""
+    return bool(
+        scores.sustained is not None
+        and scores.sustained[i]
+        and not np.nan_to_num(scores.score[i]) > scores.threshold
     )
 
 
@@ -90,7 +102,7 @@ def detect(series: TimeSeries, detector: Detector) -> list[Anomaly]:
                 value=value,
                 expected=expected,
                 score=score,
-                reason=reason(value, expected, score, scores.basis),
+                reason=reason(value, expected, score, scores.basis, sustained_only(scores, i)),
             )
         )
     return out

@@ -4,12 +4,16 @@ Every detector is causal: a point is judged only against the points before it, s
 what ``fieldnote detect`` reports on history is what a monitor would have said on the
 day. ``DETECTORS`` is the registry the CLI, monitors and the bench pick from:
 
-* ``seasonal`` (the default): a robust seasonal baseline. The level is the median of
-  the previous season (a day of minutes, a week of days); the seasonal shape is, per
-  phase (the same weekday, the same time of day), the median of the previous seasons'
-  deviations from their level; the spread is the median absolute residual of the
-  previous seasons (MAD, scaled to a standard deviation). Medians everywhere, so one
-  outlier or a missing day moves nothing; a point scores ``|residual| / spread``.
+* ``seasonal`` (the default): a robust seasonal baseline and two tests on it. The
+  seasonal shape is, per phase (the same weekday, the same time of day), the median
+  of the previous seasons' deviations from their level; the level is the median of
+  the previous two seasons (a fortnight of days, two days of minutes) with that shape
+  taken out; the spread is the median absolute residual of the previous seasons (MAD,
+  scaled to a standard deviation). Medians everywhere, so one outlier or a missing
+  day moves nothing. A point is flagged when ``|residual| / spread`` passes the
+  threshold (a spike, a dip, a weekday at weekend level) or when a CUSUM of the
+  standardised residuals passes its limit (a sustained shift of a few spreads that
+  no single day shows: ``_sustained``).
 * ``zscore``: rolling mean and standard deviation (what PostHog ships), threshold 3.
 * ``mad``: rolling median and MAD without seasonality, threshold 3.
 """
@@ -24,6 +28,11 @@ import numpy.typing as npt
 import pandas as pd
 
 from fieldnote.monitors._series import TimeSeries, season_for
+from fieldnote.monitors._sustained import (
+    autocorrelation_inflation,
+    cusum_alarms,
+    lag1_autocorrelation,
+)
 
 __all__ = [
     "DETECTORS",
@@ -53,11 +62,16 @@ class Scores:
     threshold: float
     basis: str
     """What ``expected`` is, in words: 'the same weekday of the previous weeks'."""
+    sustained: npt.NDArray[np.bool_] | None = None
+    """Where a sustained-shift test alarmed (flagged whatever the point's score)."""
     flagged: npt.NDArray[np.bool_] = field(init=False)
 
     def __post_init__(self) -> None:
         with np.errstate(invalid="ignore"):
-            object.__setattr__(self, "flagged", np.nan_to_num(self.score) > self.threshold)
+            flagged = np.nan_to_num(self.score) > self.threshold
+        if self.sustained is not None:
+            flagged = flagged | self.sustained
+        object.__setattr__(self, "flagged", flagged)
 
 
 class Detector(Protocol):
@@ -153,17 +167,29 @@ def _phase_median(deviation: Array, season: int, seasons: int) -> Array:
 
 @dataclass(frozen=True)
 class SeasonalDetector:
-    """The default: robust seasonal baseline (see the module docstring)."""
+    """The default: robust seasonal baseline, point and sustained-shift tests (see the
+    module docstring). All settings are global: none is fitted per series."""
 
     name: str = "seasonal"
     threshold: float = 5.0
     seasons: int = 6
     """How many previous seasons the seasonal shape is the median of."""
+    level_seasons: int = 2
+    """How many previous seasons the level is the median of: one season lets a
+    level shift into the baseline within half a week of days; two keep it out for a
+    week, long enough for the sustained test to see it."""
     spread_seasons: int = 6
     """How many previous seasons of residuals the spread is measured on."""
     floor: float = 0.01
     """The spread is at least this share of the level: a perfectly flat history does
     not turn a rounding change into an alarm."""
+    allowance: float = 1.5
+    """CUSUM allowance ``k``, in spreads: deviations smaller than this never add up."""
+    limit: float = 4.0
+    """CUSUM decision interval ``h``, in spreads: e.g. three points 3 spreads off."""
+    clip: float = 3.0
+    """Standardised residuals are clipped to ±this before the CUSUM: one outlier (the
+    point test's business) adds at most ``clip - allowance``."""
 
     def score(self, series: TimeSeries) -> Scores:
         raw = series.values
@@ -174,9 +200,14 @@ class SeasonalDetector:
         season = season_for(series.step, len(series))
         seasonal = season > 1 and len(series) >= 2 * season
         window = season if seasonal else MIN_WINDOW
-        level = _trailing(x, window, "median")
+        level_window = window * self.level_seasons if seasonal else window
+        level = _trailing(x, level_window, "median")
         if seasonal:
+            # The shape from deviations around the raw level, then the level again
+            # with the shape taken out (the median of a week of raw days is biased
+            # towards the weekdays; of deseasonalised days it is not).
             shape = _phase_median(x - level, season, self.seasons)
+            level = _trailing(x - np.nan_to_num(shape), level_window, "median")
             expected = level + np.nan_to_num(shape)
             expected[np.isnan(shape) & ~np.isnan(level)] = np.nan
         else:
@@ -192,6 +223,9 @@ class SeasonalDetector:
         with np.errstate(invalid="ignore"):
             spread = np.maximum(spread, floor)  # NaN (no history yet) stays NaN
             score = np.abs(resid) / spread
+            z = np.clip(resid / spread, -self.clip, self.clip)
+        z = z / autocorrelation_inflation(lag1_autocorrelation(z, 2 * window))
+        sustained = cusum_alarms(z, self.allowance, self.limit, window)
         if logged:
             expected = np.expm1(expected)
         return Scores(
@@ -200,6 +234,7 @@ class SeasonalDetector:
             score,
             self.threshold,
             _basis(series, season if seasonal else 1),
+            sustained,
         )
 
 

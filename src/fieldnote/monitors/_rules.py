@@ -20,7 +20,7 @@ from datetime import date
 from typing import Any, ClassVar, Protocol
 
 from fieldnote.analytics._stats import two_proportion_test
-from fieldnote.monitors._anomalies import alarm_indices, reason
+from fieldnote.monitors._anomalies import alarm_indices, reason, sustained_only
 from fieldnote.monitors._detectors import detector
 from fieldnote.monitors._evaluation_result import Evaluation
 from fieldnote.monitors._metrics import MetricPoint, MetricSeries
@@ -244,7 +244,13 @@ class AnomalyRule:
         return Evaluation(
             fired=True,
             reason=f"{series.label} on {day}: "
-            + reason(value, expected, float(scores.score[i]), scores.basis),
+            + reason(
+                value,
+                expected,
+                float(scores.score[i]),
+                scores.basis,
+                sustained_only(scores, i),
+            ),
             direction="up" if value > expected else "down",
             since=ts.timestamp(start).date(),
             value=value,
