@@ -38,7 +38,7 @@ def run_server(st: CliState, *, host: str, port: int, log_level: str = "warning"
         st.fieldnote.projects.ensure_default()
     except RepositoryNotMigratedError as exc:
         fail(str(exc))
-    app = create_app(st.settings, publish=(host, port))
+    app = create_app(st.settings, publish=(host, port), tune_gc=True)
     uvicorn.run(
         CaptureFastPath(app, owner=app),  # capture requests skip even FastAPI.__call__
         host=host,

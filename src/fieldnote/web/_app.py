@@ -32,6 +32,7 @@ from fieldnote.web._diaries_write_api import router as diaries_write_router
 from fieldnote.web._digest_api import router as digest_api_router
 from fieldnote.web._evidence_api import router as evidence_router
 from fieldnote.web._export_api import router as export_router
+from fieldnote.web._gc import tune_gc_for_serving
 from fieldnote.web._guards import anonymous_refusal
 from fieldnote.web._import_api import router as import_router
 from fieldnote.web._intercept_api import router as intercept_router
@@ -61,8 +62,12 @@ def _open_sink(fn: Fieldnote) -> tuple[EventSink, object | None]:
     return store, store
 
 
-def create_app(settings: Settings, *, publish: tuple[str, int] | None = None) -> FastAPI:
-    """Build the app. ``publish=(host, port)`` writes server.json while it runs."""
+def create_app(
+    settings: Settings, *, publish: tuple[str, int] | None = None, tune_gc: bool = False
+) -> FastAPI:
+    """Build the app. ``publish=(host, port)`` writes server.json while it runs;
+    ``tune_gc`` sets the garbage collector for serving once started (``web/_gc.py``),
+    for when the app owns its process (``fieldnote serve``)."""
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -89,9 +94,12 @@ def create_app(settings: Settings, *, publish: tuple[str, int] | None = None) ->
         diary_scheduler = start_diary_scheduler(app.state.fieldnote)
         invitation_scheduler = start_invitation_scheduler(app.state.fieldnote)
         app.state.intercepts = start_intercepts(app.state.fieldnote)
+        restore_gc = tune_gc_for_serving() if tune_gc else None
         try:
             yield
         finally:
+            if restore_gc is not None:
+                restore_gc()
             await scheduler.stop()
             await diary_scheduler.stop()
             await invitation_scheduler.stop()
