@@ -123,27 +123,33 @@ def _rewrite(
             mention = found if mention is None else pc.or_(mention, found)
     if mention is None:
         return 0
-    rows = pc.and_(hit, mention).to_pylist()
-    if not any(rows):
-        return 0
+    candidates = pc.and_(hit, mention).to_pylist()  # a substring: maybe a longer word
+    changed = [False] * len(candidates)
     for column in columns:
         index = table.schema.get_field_index(column)
         values = table.column(column).to_pylist()
-        for i, matched in enumerate(rows):
-            if matched:
-                values[i] = _clean(column, values[i], scrub)
+        for i, candidate in enumerate(candidates):
+            clean = _clean(column, values[i], scrub) if candidate else None
+            if clean is not None:
+                values[i], changed[i] = clean, True
         field = table.schema.field(index)
         table = table.set_column(index, field, pa.array(values, field.type))
+    if not any(changed):
+        return 0
     if path.name == "person_distinct_ids.parquet":  # several ids of one person became one
         table = _distinct(table)
     _replace(path, table)
-    return sum(rows)
+    return sum(changed)
 
 
-def _clean(column: str, value: str, scrub: Scrubber) -> str:
+def _clean(column: str, value: str, scrub: Scrubber) -> str | None:
+    """The scrubbed value, or None when there was nothing to scrub."""
     if column == "properties":
-        return orjson.dumps(scrub.props(orjson.loads(value))).decode()
-    return scrub.text(value)
+        props = orjson.loads(value)
+        clean = scrub.props(props)
+        return orjson.dumps(clean).decode() if clean != props else None
+    text = scrub.text(value)
+    return text if text != value else None
 
 
 def _distinct(table: pa.Table) -> pa.Table:
