@@ -19,12 +19,15 @@ from fieldnote.synthesis._cluster import ClusterOptions, centroids_of, make_clus
 from fieldnote.synthesis._corrections import apply_pins
 from fieldnote.synthesis._embed import Embedder, EmbedderOptions, make_embedder
 from fieldnote.synthesis._intensity import felt as felt_intensity
-from fieldnote.synthesis._keyphrases import LABEL_FILLER, keyphrases, label_from
+from fieldnote.synthesis._keyphrases import LABEL_FILLER, scored_keyphrases
 from fieldnote.synthesis._kinds import note_kind, theme_kind
-from fieldnote.synthesis._model import Assignment, Quote, Synthesis, Theme, ThemeModel
+from fieldnote.synthesis._labels import theme_label
+from fieldnote.synthesis._model import Assignment, Synthesis, Theme, ThemeModel
 from fieldnote.synthesis._notes import Note
+from fieldnote.synthesis._quotes import pick_quotes, who
 from fieldnote.synthesis._sentiment import opinion_words, sentiments
 from fieldnote.synthesis._stable import PriorTheme, match_prior
+from fieldnote.synthesis._stopwords import stop_words
 
 __all__ = ["STAGES", "SynthesisOptions", "synthesize", "themes_from_vectors"]
 
@@ -44,27 +47,6 @@ class SynthesisOptions:
     threads: int = 1
     """BLAS/OpenMP threads. One by default: on a shared or busy machine, spinning
     OpenMP workers made k-means 10-60x slower than a single thread (measured here)."""
-
-
-def _who(note: Note) -> str:
-    return note.participant if note.participant is not None else f"source:{note.source}"
-
-
-def _quotes(
-    members: NDArray[np.int64], sims: NDArray[np.float32], notes: Sequence[Note], n: int
-) -> list[Quote]:
-    """The notes nearest the centroid, one per participant."""
-    chosen: list[Quote] = []
-    seen: set[str] = set()
-    for i in members[np.lexsort((members, -sims[members]))].tolist():
-        note = notes[i]
-        if _who(note) in seen:
-            continue
-        seen.add(_who(note))
-        chosen.append(Quote(note.id, note.text, note.participant, note.source, note.start))
-        if len(chosen) >= n:
-            break
-    return chosen
 
 
 def synthesize(
@@ -150,7 +132,7 @@ def themes_from_vectors(
     cutoffs = np.array(
         [cutoff_of.get(t, opts.cluster.outlier_floor) for t in ids], dtype=np.float32
     )
-    phrases = keyphrases([n.text for n in notes], labels, k)
+    phrases = scored_keyphrases([n.text for n in notes], labels, k)
     step("keyphrases")
     compound = sentiments([n.text for n in notes])
     kinds = [note_kind(n.text, float(c)) for n, c in zip(notes, compound.tolist(), strict=True)]
@@ -162,25 +144,35 @@ def themes_from_vectors(
         if k
         else np.zeros(len(notes), dtype=np.float32)
     )
-    everyone = {_who(n) for n in notes}
+    everyone = {who(n) for n in notes}
     opinions = opinion_words() | LABEL_FILLER
+    stop = frozenset(stop_words())
     themes: list[Theme] = []
     for c in range(k):
         members = np.flatnonzero(labels == c)
-        people = {_who(notes[i]) for i in members.tolist()}
+        people = {who(notes[i]) for i in members.tolist()}
         intensity = float(np.mean(felt[members]))
         themes.append(
             Theme(
                 id=ids[c],
-                label=kept_name.get(ids[c]) or label_from(phrases[c], opinions),
-                keyphrases=phrases[c],
+                label=kept_name.get(ids[c])
+                or theme_label(
+                    phrases[c],
+                    [notes[i].text for i in members.tolist()],
+                    [who(notes[i]) for i in members.tolist()],
+                    stop,
+                    opinions,
+                ),
+                keyphrases=[p.phrase for p in phrases[c]],
                 size=int(members.size),
                 participants=len(people),
                 share=round(len(people) / max(len(everyone), 1), 4),
                 sentiment=round(float(np.mean(compound[members])), 4),
                 intensity=round(intensity, 4),
                 kind=theme_kind(kinds[i] for i in members.tolist()),
-                quotes=_quotes(members, sims, notes, opts.quotes),
+                quotes=pick_quotes(
+                    members[np.lexsort((members, -sims[members]))].tolist(), notes, opts.quotes
+                ),
                 score=round(len(people) * intensity, 4),
             )
         )
