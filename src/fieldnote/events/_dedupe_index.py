@@ -36,6 +36,28 @@ def _hours(batch: pa.Table) -> pa.ChunkedArray:
     return pc.divide(pc.cast(batch.column("timestamp"), pa.int64()), _HOUR_US)
 
 
+def _hour_range(batch: pa.Table) -> tuple[int, int]:
+    """The first and last hour (since the epoch) of a non-empty batch: one Arrow call."""
+    low_high = pc.min_max(batch.column("timestamp"))
+    low: int = low_high["min"].value
+    high: int = low_high["max"].value
+    return low // _HOUR_US, high // _HOUR_US
+
+
+@dataclass(slots=True)
+class _Checked:
+    """What ``existing`` learnt about a batch, reused by ``remember`` when the commit
+    stores that same batch (no duplicates: the usual case), so the uuids are not
+    converted to Python twice. Pyarrow calls cost 5-25 us each whatever the size, and
+    under single-event load the writer commits a few dozen rows hundreds of times a
+    second."""
+
+    batch: pa.Table
+    project: str
+    hours: tuple[int, int]
+    uuids: list[str]
+
+
 @dataclass
 class WriterCaches:
     """``ids``: every ``(project, distinct_id)`` in ``person_distinct_ids``.
@@ -50,6 +72,7 @@ class WriterCaches:
     floor_hour: int
     keys: dict[str, set[str]] = field(default_factory=dict)
     chunks: dict[int, list[tuple[str, list[str]]]] = field(default_factory=dict)
+    _checked: _Checked | None = None
 
     @staticmethod
     def _floor_hour() -> int:
@@ -83,15 +106,19 @@ class WriterCaches:
     ) -> set[tuple[str, str]]:
         """``(project, uuid)`` of the batch's rows already stored."""
         self._evict()
+        self._checked = None
         if batch.num_rows == 0:
             return set()
         project = single_project(batch)
-        lowest = pc.min(_hours(batch)).as_py()
-        if project is not None and lowest - _SLACK_HOURS >= self.floor_hour:
-            known = self.keys.get(project)  # the capture case: one comprehension
+        hours = _hour_range(batch)
+        if project is not None and hours[0] - _SLACK_HOURS >= self.floor_hour:
+            # The capture case: one comprehension, and what it learnt kept for remember.
+            uuids = batch.column("uuid").to_pylist()
+            self._checked = _Checked(batch, project, hours, uuids)
+            known = self.keys.get(project)
             if not known:
                 return set()
-            return {(project, u) for u in batch.column("uuid").to_pylist() if u in known}
+            return {(project, u) for u in uuids if u in known}
         found: set[tuple[str, str]] = set()
         old_rows: list[int] = []
         for i, (p, u, hour) in enumerate(
@@ -113,7 +140,12 @@ class WriterCaches:
 
     def remember(self, fresh: pa.Table) -> None:
         """Index the rows of a commit (or of the table at load), one chunk per hour."""
+        checked, self._checked = self._checked, None
         if fresh.num_rows == 0:
+            return
+        if checked is not None and checked.batch is fresh and checked.hours[0] == checked.hours[1]:
+            # What existing() just checked, all in one recent hour: no Arrow work at all.
+            self._add(checked.project, checked.hours[0], checked.uuids)
             return
         table = pa.table(
             {
