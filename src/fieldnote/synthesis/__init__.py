@@ -2,8 +2,9 @@
 
 Stages (each swappable by name): notes (``_notes``), embedding (``EMBEDDERS``),
 clustering that picks the number of themes itself and leaves outliers out
-(``CLUSTERERS``), representation (c-TF-IDF keyphrases, quotes from distinct people,
-VADER sentiment and intensity, rule-based kind) and ranking by participants x
+(``CLUSTERERS``), representation (c-TF-IDF keyphrases picked by MMR, a label that is a
+phrase people said, quotes from distinct people without near-duplicates, VADER
+sentiment and intensity, rule-based kind) and ranking by participants x
 intensity. ``ThemeModel.assign`` places new notes into existing themes without a
 recompute; ``PriorTheme`` keeps theme ids and names stable across runs.
 """
