@@ -110,15 +110,8 @@ def _event(message: Any, project: str, clock: Clock) -> Event:
     else:
         raise Invalid("distinct_id", "is required (top level or in properties)")
 
-    for key in _PERSON_UPDATES:
-        top = message.get(key)
-        inner = props.get(key)
-        if inner is not None and type(inner) is not dict:
-            raise Invalid(f"properties.{key}", f"must be a JSON object, got {json_type(inner)}")
-        if top is not None:
-            if type(top) is not dict:
-                raise Invalid(key, f"must be a JSON object, got {json_type(top)}")
-            props[key] = {**top, **inner} if inner else top
+    if "$set" in message or "$set_once" in message or "$set" in props or "$set_once" in props:
+        _person_updates(message, props)
 
     raw_uuid = message.get("uuid")
     if raw_uuid is None:
@@ -151,3 +144,17 @@ def _event(message: Any, project: str, clock: Clock) -> Event:
         timestamp=timestamp,
         properties_json=properties_json,
     )
+
+
+def _person_updates(message: dict[str, Any], props: dict[str, Any]) -> None:
+    """Move top-level ``$set`` / ``$set_once`` into the properties (merged with any
+    already there), refusing either where it is not an object."""
+    for key in _PERSON_UPDATES:
+        top = message.get(key)
+        inner = props.get(key)
+        if inner is not None and type(inner) is not dict:
+            raise Invalid(f"properties.{key}", f"must be a JSON object, got {json_type(inner)}")
+        if top is not None:
+            if type(top) is not dict:
+                raise Invalid(key, f"must be a JSON object, got {json_type(top)}")
+            props[key] = {**top, **inner} if inner else top
