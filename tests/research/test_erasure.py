@@ -11,6 +11,7 @@ import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
 from sqlalchemy import inspect, text
 
 from fieldnote.events import DuckDBEventStore, events_to_arrow
@@ -22,7 +23,7 @@ from fieldnote.repository._consent import ConsentStore
 from fieldnote.repository._erasure import ErasureTarget, erase_participant, pseudonym_for
 from fieldnote.repository._interviews import InterviewStore
 from fieldnote.repository._invitations import InvitationStore
-from fieldnote.repository._panel import ParticipantStore
+from fieldnote.repository._panel import PanelError, ParticipantStore
 from fieldnote.repository._search import SearchDocumentRow
 from fieldnote.repository._themebook import BookNoteRow, ThemeBookRow
 from fieldnote.research import ConsentText, parse_panel_csv
@@ -251,3 +252,28 @@ def test_erasure_leaves_nothing_identifying_in_either_store(
     assert _repository_hits(repository) == [] and _event_hits(store) == []
     assert _raw_hits(tmp_path) == []
     store.close()
+
+
+def test_a_vacuum_that_cannot_get_its_lock_is_reported_and_a_rerun_finishes(
+    repository: Repository, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """PostgreSQL only: VACUUM FULL needs an exclusive lock, and another session may
+    hold the table. The erase says so precisely; the rows are already erased, and
+    running it again (once the lock is gone) drops the old row versions."""
+    if repository.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite's VACUUM takes no per-table lock")
+    repository.upgrade()
+    Projects(repository).ensure_default()
+    ParticipantStore(repository).import_rows(
+        "default", parse_panel_csv(f"email,name,phone\n{EMAIL},{NAME},{PHONE}\n")
+    )
+    monkeypatch.setattr("fieldnote.repository._erasure.VACUUM_LOCK_TIMEOUT", "200ms")
+    with repository.engine.connect() as other:
+        other.execute(text("LOCK TABLE participants IN ACCESS SHARE MODE"))  # a long reader
+        with pytest.raises(PanelError, match=r'VACUUM FULL "participants" failed \(.*lock'):
+            erase_participant(repository, "default", EMAIL, actor="cli:test")
+        other.rollback()
+    assert _repository_hits(repository) == []  # the rows were erased all the same
+    (tomb,) = ParticipantStore(repository).list("default", include_erased=True)
+    again = erase_participant(repository, "default", tomb.id, actor="cli:test")
+    assert again.already_erased

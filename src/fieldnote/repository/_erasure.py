@@ -38,6 +38,7 @@ from sqlalchemy import (
     text,
     update,
 )
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from fieldnote.repository._chat_sessions import ChatSessionRow
@@ -292,6 +293,10 @@ _TARGETED = (
 )
 
 
+#: How long PostgreSQL's VACUUM FULL may wait for another session's lock on a table.
+VACUUM_LOCK_TIMEOUT = "30s"
+
+
 def _drop_old_versions(repository: Repository, tables: set[str]) -> None:
     """Make the database files forget the values the erasure replaced.
 
@@ -305,11 +310,21 @@ def _drop_old_versions(repository: Repository, tables: set[str]) -> None:
     the old values until they expire (docs/research.md).
     """
     engine = repository.engine
-    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-        if engine.dialect.name == "sqlite":
-            conn.execute(text("VACUUM"))
-            conn.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
-        elif engine.dialect.name == "postgresql":
-            present = set(inspect(conn).get_table_names())
-            for table in sorted(tables & present):
-                conn.execute(text(f'VACUUM FULL "{table}"'))
+    step = "VACUUM"
+    try:
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            if engine.dialect.name == "sqlite":
+                conn.execute(text("VACUUM"))
+                conn.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
+            elif engine.dialect.name == "postgresql":
+                conn.execute(text(f"SET lock_timeout = '{VACUUM_LOCK_TIMEOUT}'"))
+                present = set(inspect(conn).get_table_names())
+                for table in sorted(tables & present):
+                    step = f'VACUUM FULL "{table}"'
+                    conn.execute(text(step))
+    except OperationalError as exc:
+        raise PanelError(
+            f"the participant's data is erased from every table, but {step} failed "
+            f"({str(exc.orig).splitlines()[0]}), so old row versions may remain in the "
+            "database files; run the erase again"
+        ) from exc
