@@ -85,9 +85,10 @@ def _panel(home: Path) -> None:
     run_cli(home, "participants", "import", str(csv), "--json")
 
 
-def _file_hits(home: Path) -> list[str]:
+def _file_hits(home: Path, *, whole: bool = True) -> list[str]:
     """The secrets in the bytes of any file under ``home`` (and in Parquet files'
-    decoded values: a compressed page could hide them from the byte scan)."""
+    decoded values: a compressed page could hide them from the byte scan); with
+    ``whole=False`` only the secrets found, not where."""
     found = []
     for path in home.rglob("*"):
         if not path.is_file():
@@ -95,7 +96,8 @@ def _file_hits(home: Path) -> list[str]:
         texts = [path.read_bytes().decode("latin-1")]
         if path.suffix == ".parquet" and not path.name.startswith("."):
             texts.append(str(pq.read_table(path).to_pylist()))
-        found += [f"{path.relative_to(home)}: {m}" for t in texts for m in _HITS.findall(t)]
+        where = f"{path.relative_to(home)}: " if whole else ""
+        found += [f"{where}{m}" for t in texts for m in _HITS.findall(t)]
     return found
 
 
@@ -168,6 +170,10 @@ def test_erase_with_and_without_a_server_leaves_no_identifying_bytes(tmp_path: P
             during = len(live.acked)
         assert first["events"]["events"] == 6 and first["events"]["file_rewritten"] == 1
         assert during > 0, "capture ran while the erasure did"
+        # already now, with the server holding the new file and its WAL open
+        left = [m.lower() for m in _file_hits(home, whole=False)]
+        assert not {s.lower() for s in PEOPLE["ana"]} & set(left)
+        assert len(left) >= 6  # Tomas is still there
         assert _server_reads(home) == (funnel, total + len(live.acked))  # the new file
     finally:
         server.stop()
