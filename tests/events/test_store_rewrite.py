@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
@@ -15,7 +16,7 @@ import pytest
 
 from fieldnote.events import DuckDBEventStore, events_to_arrow
 from fieldnote.events._model import Event
-from fieldnote.events._rewrite import StoreRewriteError, swap_in
+from fieldnote.events._rewrite import ReadGate, StoreRewriteError, swap_in
 from fieldnote.events._writer import GroupCommitWriter
 
 SECRET = "ivo.brandt@lakeside.example"
@@ -187,3 +188,31 @@ def test_capture_during_the_rewrite_is_kept_exactly_once(tmp_path: Path) -> None
     assert {u: c for u, c in rows} == dict.fromkeys(acked, 1)
     assert SECRET.encode() not in _raw(tmp_path / "events.duckdb")
     store.close()
+
+
+def test_the_gate_lets_a_reader_nest_but_holds_new_readers_while_a_swap_waits() -> None:
+    gate = ReadGate()
+    swapped, other_read = threading.Event(), threading.Event()
+
+    def swap() -> None:
+        with gate.exclusive(10):
+            assert not other_read.is_set()  # the new reader waited for the swap
+            swapped.set()
+
+    def new_reader() -> None:
+        with gate.shared():
+            other_read.set()
+
+    with gate.shared():
+        swapper = threading.Thread(target=swap)
+        swapper.start()
+        while not gate._swapping:  # the swap is now waiting for this reader
+            time.sleep(0.01)
+        newcomer = threading.Thread(target=new_reader)
+        newcomer.start()
+        with gate.shared():  # nesting inside a reader does not deadlock
+            pass
+        assert not swapped.is_set() and not other_read.is_set()
+    swapper.join(10)
+    newcomer.join(10)
+    assert swapped.is_set() and other_read.is_set()

@@ -58,8 +58,8 @@ class ReadGate:
         self._local.depth = depth + 1
         try:
             yield
-        finally:
-            self._local.depth = depth
+        finally:  # this thread's count (a context may be left on another thread)
+            self._local.depth = max(getattr(self._local, "depth", 1) - 1, 0)
             with self._cond:
                 self._readers -= 1
                 self._cond.notify_all()
