@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+import sqlite3
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -175,10 +176,10 @@ def _event_hits(store: DuckDBEventStore) -> list[str]:
     return hits
 
 
-def _raw_hits(folder: Path) -> list[str]:
+def _raw_hits(folder: Path, *, duckdb_file: bool = True) -> list[str]:
     """The identifying strings found in the bytes of any file under ``folder``."""
     files = [p for p in folder.rglob("*") if p.is_file()]
-    assert any(p.name == "events.duckdb" for p in files)
+    assert any(p.name == "events.duckdb" for p in files) == duckdb_file
     return [
         f"{p.name}: {m}" for p in files for m in _WHOLE.findall(p.read_bytes().decode("latin-1"))
     ]
@@ -254,26 +255,41 @@ def test_erasure_leaves_nothing_identifying_in_either_store(
     store.close()
 
 
-def test_a_vacuum_that_cannot_get_its_lock_is_reported_and_a_rerun_finishes(
-    repository: Repository, monkeypatch: pytest.MonkeyPatch
+def test_old_versions_that_cannot_be_dropped_yet_are_reported_and_a_rerun_finishes(
+    repository: Repository, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """PostgreSQL only: VACUUM FULL needs an exclusive lock, and another session may
-    hold the table. The erase says so precisely; the rows are already erased, and
-    running it again (once the lock is gone) drops the old row versions."""
-    if repository.engine.dialect.name != "postgresql":
-        pytest.skip("SQLite's VACUUM takes no per-table lock")
+    """Another session can hold what the clean-up needs: a PostgreSQL table (VACUUM
+    FULL needs an exclusive lock), or SQLite's WAL (a reader in the middle of a read
+    keeps the frames it may still need). The erase says precisely which step failed;
+    the rows are already erased, and running it again afterwards finishes the job."""
     repository.upgrade()
     Projects(repository).ensure_default()
     ParticipantStore(repository).import_rows(
         "default", parse_panel_csv(f"email,name,phone\n{EMAIL},{NAME},{PHONE}\n")
     )
     monkeypatch.setattr("fieldnote.repository._erasure.VACUUM_LOCK_TIMEOUT", "200ms")
-    with repository.engine.connect() as other:
-        other.execute(text("LOCK TABLE participants IN ACCESS SHARE MODE"))  # a long reader
-        with pytest.raises(PanelError, match=r'VACUUM FULL "participants" failed \(.*lock'):
-            erase_participant(repository, "default", EMAIL, actor="cli:test")
+    monkeypatch.setattr("fieldnote.repository._erasure.WAL_WAIT_SECONDS", 0.3)
+    sqlite = repository.engine.dialect.name == "sqlite"
+    if sqlite:
+        other = sqlite3.connect(tmp_path / "repo.sqlite")
+        other.execute("BEGIN")
+        other.execute("SELECT count(*) FROM participants").fetchall()  # a read snapshot
+        failing = r"PRAGMA wal_checkpoint\(TRUNCATE\) failed \(readers busy for 0\.3 s\)"
+    else:
+        other_pg = repository.engine.connect()
+        other_pg.execute(text("LOCK TABLE participants IN ACCESS SHARE MODE"))
+        failing = r'VACUUM FULL "participants" failed \(.*lock'
+    with pytest.raises(PanelError, match=failing):
+        erase_participant(repository, "default", EMAIL, actor="cli:test")
+    if sqlite:
         other.rollback()
+        other.close()
+    else:
+        other_pg.rollback()
+        other_pg.close()
     assert _repository_hits(repository) == []  # the rows were erased all the same
     (tomb,) = ParticipantStore(repository).list("default", include_erased=True)
     again = erase_participant(repository, "default", tomb.id, actor="cli:test")
     assert again.already_erased
+    if sqlite:
+        assert _raw_hits(tmp_path, duckdb_file=False) == []

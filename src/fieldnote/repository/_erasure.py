@@ -19,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -38,6 +39,7 @@ from sqlalchemy import (
     text,
     update,
 )
+from sqlalchemy.engine import Connection
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
@@ -293,6 +295,23 @@ _TARGETED = (
 )
 
 
+#: How long an erasure retries emptying SQLite's WAL while readers hold it.
+WAL_WAIT_SECONDS = 5.0
+
+
+def _truncate_wal(conn: Connection) -> bool:
+    """Empty SQLite's WAL; a reader in the middle of a read holds it, so retry a while.
+    False if readers kept it busy throughout."""
+    deadline = time.monotonic() + WAL_WAIT_SECONDS
+    while True:
+        row = conn.execute(text("PRAGMA wal_checkpoint(TRUNCATE)")).first()
+        if row is None or row[0] == 0:  # busy = 0: checkpointed and truncated
+            return True
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.1)
+
+
 #: How long PostgreSQL's VACUUM FULL may wait for another session's lock on a table.
 VACUUM_LOCK_TIMEOUT = "30s"
 
@@ -315,7 +334,13 @@ def _drop_old_versions(repository: Repository, tables: set[str]) -> None:
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             if engine.dialect.name == "sqlite":
                 conn.execute(text("VACUUM"))
-                conn.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
+                if not _truncate_wal(conn):
+                    raise PanelError(
+                        _kept(
+                            "PRAGMA wal_checkpoint(TRUNCATE)",
+                            f"readers busy for {WAL_WAIT_SECONDS:g} s",
+                        )
+                    )
             elif engine.dialect.name == "postgresql":
                 conn.execute(text(f"SET lock_timeout = '{VACUUM_LOCK_TIMEOUT}'"))
                 present = set(inspect(conn).get_table_names())
@@ -323,8 +348,11 @@ def _drop_old_versions(repository: Repository, tables: set[str]) -> None:
                     step = f'VACUUM FULL "{table}"'
                     conn.execute(text(step))
     except OperationalError as exc:
-        raise PanelError(
-            f"the participant's data is erased from every table, but {step} failed "
-            f"({str(exc.orig).splitlines()[0]}), so old row versions may remain in the "
-            "database files; run the erase again"
-        ) from exc
+        raise PanelError(_kept(step, str(exc.orig).splitlines()[0])) from exc
+
+
+def _kept(step: str, why: str) -> str:
+    return (
+        f"the participant's data is erased from every table, but {step} failed ({why}), "
+        "so old row versions may remain in the database files; run the erase again"
+    )
