@@ -28,6 +28,7 @@ from fieldnote.events._duckdb_store import DuckDBEventStore
 
 __all__ = [
     "IDENTIFYING_KEYS",
+    "MERGE_KEYS",
     "EventErasure",
     "Scrubber",
     "erase_person_events",
