@@ -50,7 +50,7 @@ LABEL_FILLER = frozenset(
         *("way", "lot", "bit", "know", "think", "make", "made", "did", "does", "come"),
         *("came", "far", "later", "probably", "thanks", "maybe", "actually", "pretty"),
         *("stuff", "kind", "sure", "want", "wanted", "need", "fine", "mainly", "basically"),
-        *("anyway", "mean", "guess", "stuff", "tell", "told", "let", "try", "tried"),
+        *("anyway", "mean", "guess", "tell", "told", "let", "try", "tried"),
     ]
 )
 """Conversational words that pass scikit-learn's stop list but name nothing in a label
