@@ -28,6 +28,7 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -41,9 +42,11 @@ from fieldnote.events.importing._files import check_file, infer_format, open_sou
 from fieldnote.events.importing._plan import Plan, Stamps
 from fieldnote.events.importing._request import ImportFailedError, ImportRequest, ImportResult
 from fieldnote.events.importing._settle import (
+    compact_imported,
+    fold_imported_persons,
     list_rejected,
     resolve_file_duplicates,
-    update_imported_persons,
+    start_copy_check,
 )
 from fieldnote.events.importing._shapes import map_source, parse_field_map
 from fieldnote.events.importing._sql import lit
@@ -192,16 +195,21 @@ def _run(
     else:
         counts = _one_pass(con, plan, stamps, stage)
 
-    full = plan.rows(check_properties=True)
     extra_copies = 0
-    if counts.inserted > 1:
+    if counts.inserted:
+        # The copy check sorts uuid hashes on two worker threads while DuckDB builds
+        # the persons' compact relation; copies found (rare) mean building it again.
         stage("deduplicating")
-        extra_copies = resolve_file_duplicates(con, plan, full, stamps, counts.inserted)
-    imported = counts.inserted - extra_copies
-
-    if imported:
+        with ThreadPoolExecutor(2, thread_name_prefix="fieldnote-import") as pool:
+            check = start_copy_check(con, stamps, project, counts.inserted, pool)
+            compact_imported(con, project, stamps)
+            full = plan.rows(check_properties=True)
+            extra_copies = resolve_file_duplicates(con, plan, full, stamps, check)
+        if extra_copies:
+            compact_imported(con, project, stamps)
         stage("persons")
-        update_imported_persons(con, project, stamps)
+        fold_imported_persons(con)
+    imported = counts.inserted - extra_copies
 
     rejected = counts.total - counts.valid
     errors: list[str] = []
