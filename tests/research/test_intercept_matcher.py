@@ -2,21 +2,27 @@
 
 from __future__ import annotations
 
+import itertools
+import json
 import re
 from datetime import UTC, datetime, timedelta
 
+import pyarrow as pa
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from fieldnote.events import ARROW_SCHEMA
 from fieldnote.research import (
     InterceptMatcher,
     InterceptRule,
+    Match,
     Offer,
     PropertyFilter,
     RuleError,
     SeenEvent,
 )
+from tests.research.intercept_reference import ReferenceMatcher
 
 T0 = datetime(2026, 11, 1, tzinfo=UTC)
 OFFER = Offer(title="Talk to us", why="KYC failed", minutes=15, link="https://cal.example/x")
@@ -145,3 +151,126 @@ def test_rule_definitions_are_validated_with_the_field_named() -> None:
     ]:
         with pytest.raises(RuleError, match="^" + re.escape(field)):
             InterceptRule.from_dict({**good, **change})
+
+
+# -- column-wise matching against the per-event reference ---------------------------
+
+VALUES = st.sampled_from([None, 0, 1, 1.0, True, "x", "xy", "y"])
+
+
+@st.composite
+def rule_sets(draw: st.DrawFn) -> list[InterceptRule]:
+    rules = []
+    for i in range(draw(st.integers(1, 5))):
+        delayed = draw(st.booleans())
+        filters = tuple(
+            PropertyFilter(
+                draw(st.sampled_from(["k", "m"])),
+                op,
+                draw(st.lists(VALUES, max_size=3)) if op == "in" else draw(VALUES),
+            )
+            for op in draw(st.lists(st.sampled_from(["eq", "neq", "in", "contains"]), max_size=2))
+        )
+        rules.append(
+            rule(
+                id=i + 1,
+                project=draw(st.sampled_from(["p", "p", "q"])),
+                event=draw(st.sampled_from(["a", "b", "c"])),
+                unless=draw(st.sampled_from([None, "a", "b", "c"])),
+                min_count=1 if delayed else draw(st.integers(1, 4)),
+                within=timedelta(minutes=draw(st.integers(1, 60))),
+                delay=timedelta(minutes=draw(st.integers(1, 60))) if delayed else None,
+                filters=filters,
+            )
+        )
+    return rules
+
+
+PROPS = st.one_of(
+    st.dictionaries(st.sampled_from(["k", "m", "$session_id"]), VALUES, max_size=3),
+    st.sampled_from(["not json", "[1, 2]", '"text"']),  # read as no properties
+)
+EVENTS = st.lists(
+    st.tuples(
+        st.sampled_from(["p", "p", "p", "q"]),
+        st.sampled_from(["u1", "u2", "u3"]),
+        st.sampled_from(["a", "b", "c", "d"]),
+        st.integers(0, 90),  # minutes, in any order
+        PROPS,
+    ),
+    min_size=20,
+    max_size=80,
+)
+
+
+def arrow(rows: list[tuple[str, str, str, int, object]]) -> pa.Table:
+    return pa.table(
+        {
+            "uuid": [str(i) for i in range(len(rows))],
+            "project": [r[0] for r in rows],
+            "distinct_id": [r[1] for r in rows],
+            "event": [r[2] for r in rows],
+            "timestamp": [T0 + timedelta(minutes=r[3]) for r in rows],
+            "properties": [r[4] if isinstance(r[4], str) else json.dumps(r[4]) for r in rows],
+        },
+        schema=ARROW_SCHEMA,
+    )
+
+
+def seen(rows: list[tuple[str, str, str, int, object]]) -> list[SeenEvent]:
+    return [
+        SeenEvent(p, who, name, T0 + timedelta(minutes=m), props if isinstance(props, dict) else {})
+        for p, who, name, m, props in rows
+    ]
+
+
+def plain(matches: list[Match]) -> list[tuple[int, str, datetime, str | None]]:
+    return [(m.rule.id, m.distinct_id, m.at, m.session_id) for m in matches]
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    rules=rule_sets(),
+    events=EVENTS,
+    cuts=st.lists(st.integers(0, 80), max_size=4),
+    sweeps=st.lists(st.integers(0, 200), min_size=5, max_size=5),
+    cap=st.sampled_from([2, 5, 200_000]),
+)
+def test_column_wise_matching_equals_the_per_event_reference(
+    rules: list[InterceptRule],
+    events: list[tuple[str, str, str, int, object]],
+    cuts: list[int],
+    sweeps: list[int],
+    cap: int,
+) -> None:
+    """Random rules (counts, windows, filters, unless, delayed) over random streams
+    (out-of-order times, two projects, bad properties), cut into commits at random,
+    with sweeps between them and a cap small enough to evict: the Arrow path and the
+    ``SeenEvent`` path give the reference's matches, in its order, with its sessions."""
+    ref = ReferenceMatcher(rules, max_persons=cap)
+    by_table = InterceptMatcher(rules, max_persons=cap)
+    by_event = InterceptMatcher(rules, max_persons=cap)
+    bounds = [0, *sorted(c for c in cuts if c <= len(events)), len(events)]
+    for n, (lo, hi) in enumerate(itertools.pairwise(bounds)):
+        chunk = events[lo:hi]
+        expected = plain(ref.feed(seen(chunk)))
+        assert plain(by_table.feed_table(arrow(chunk))) == expected
+        assert plain(by_event.feed(seen(chunk))) == expected
+        now = T0 + timedelta(minutes=sweeps[n % len(sweeps)])
+        due = plain(ref.sweep(now))
+        assert plain(by_table.sweep(now)) == due
+        assert plain(by_event.sweep(now)) == due
+        assert by_table.tracked == by_event.tracked == len(ref.states) <= cap
+    later = T0 + timedelta(days=1)  # every delayed rule still due fires now
+    assert plain(by_table.sweep(later)) == plain(by_event.sweep(later)) == plain(ref.sweep(later))
+
+
+def test_rules_can_change_between_commits_and_keep_their_state() -> None:
+    r1, r2 = rule(id=1, min_count=2), rule(id=2, min_count=2, event="other")
+    m = InterceptMatcher([r1])
+    assert m.feed_table(arrow([("p", "a", "kyc_failed", 0, {})])) == []
+    m.set_rules([r1, r2])  # the five-second reload: same rule, same state
+    got = m.feed_table(arrow([("p", "a", "kyc_failed", 1, {"$session_id": 7})]))
+    assert plain(got) == [(1, "a", T0 + timedelta(minutes=1), "7")]
+    m.set_rules([r2])
+    assert m.tracked == 0 and m.feed_table(arrow([("p", "a", "kyc_failed", 2, {})])) == []

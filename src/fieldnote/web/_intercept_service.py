@@ -4,9 +4,10 @@ It also remembers who has an open intercept invitation, refreshed from the repos
 with every sweep, so the widget's eligibility check for everybody else is a set lookup.
 
 Capture never waits for it: the writer hands each committed batch to its listener
-thread after the acknowledgements went out. Here the batch is first narrowed, in
-Arrow, to the events some rule names (most traffic stops there, unparsed); only those
-rows' properties are decoded and fed to the in-memory matcher. A sweep thread checks
+thread after the acknowledgements went out. The matcher takes the batch column-wise
+(``InterceptMatcher.feed_table``): Arrow narrows it to the events some rule names (most
+traffic stops there, unparsed), and a row's properties are decoded only where a rule's
+filter or a match needs them. A sweep thread checks
 delayed rules and re-reads the rules every few seconds, so a rule made by the CLI
 while the server runs is picked up without a restart.
 """
@@ -17,15 +18,12 @@ import logging
 import threading
 import time
 from datetime import UTC, date, datetime
-from typing import Any
 
-import orjson
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from fieldnote.repository import Repository
 from fieldnote.repository._invitations import InvitationStore
-from fieldnote.research import InterceptMatcher, InterceptRule, Match, RuleError, SeenEvent
+from fieldnote.research import InterceptMatcher, InterceptRule, Match, RuleError
 
 __all__ = ["InterceptService"]
 
@@ -40,7 +38,6 @@ class InterceptService:
         self.queue_seconds = 0.0  # time spent in the repository (bench/intercept_bench.py)
         self._sweep_seconds = sweep_seconds
         self._stop = threading.Event()
-        self._names: pa.Array = pa.array([], pa.string())
         # Shortcuts past the repository for matches the policy must refuse anyway:
         # people this server invited within the cooldown, projects capped for the day.
         self._invited: dict[tuple[str, str], datetime] = {}
@@ -63,8 +60,6 @@ class InterceptService:
                 log.warning("intercept rule %s/%s is not usable: %s", rec.project, rec.name, exc)
         self._open = self.store.open_intercepts()
         self.matcher.set_rules(rules)
-        names = {r.event for r in rules} | {r.unless for r in rules if r.unless}
-        self._names = pa.array(sorted(names), pa.string())
 
     def may_be_pending(self, project: str, person: str) -> bool:
         """False when this person had no open intercept invitation at the last refresh
@@ -75,24 +70,7 @@ class InterceptService:
 
     def on_commit(self, batch: pa.Table) -> None:
         """The commit listener: match the committed rows, queue invitations."""
-        if len(self._names) == 0:
-            return
-        rows = batch.filter(pc.is_in(batch.column("event"), value_set=self._names))
-        if rows.num_rows == 0:
-            return
-        seen = [
-            SeenEvent(project, person, name, ts, _props(props))
-            for project, person, name, ts, props in zip(
-                rows.column("project").to_pylist(),
-                rows.column("distinct_id").to_pylist(),
-                rows.column("event").to_pylist(),
-                rows.column("timestamp").to_pylist(),
-                rows.column("properties").to_pylist(),
-                strict=True,
-            )
-            if self.matcher.interesting(project, name)
-        ]
-        for match in self.matcher.feed(seen):
+        for match in self.matcher.feed_table(batch):
             self._queue(match)
 
     def _queue(self, match: Match) -> None:
@@ -143,11 +121,3 @@ class InterceptService:
     def stop(self) -> None:
         self._stop.set()
         self._thread.join(timeout=10)
-
-
-def _props(text: str) -> dict[str, Any]:
-    try:
-        value = orjson.loads(text)
-    except orjson.JSONDecodeError:
-        return {}
-    return value if isinstance(value, dict) else {}
