@@ -7,43 +7,63 @@ same whether the CLI computed it itself or asked the server.
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from collections.abc import Callable
+from typing import Annotated, Any, TypeVar
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request
-from fastapi.concurrency import run_in_threadpool
+from fastapi import APIRouter, HTTPException, Query
 
-from fieldnote.analytics import store_source
+from fieldnote.analytics import EventSource, store_source
 from fieldnote.analytics.explain import explain as explain_change
 from fieldnote.analytics.funnels import compute_funnel
 from fieldnote.analytics.queries import ExplainQuery, FunnelQuery, RetentionQuery, TrendQuery
 from fieldnote.analytics.segments import SegmentSpec, members, segment_from_dict
 from fieldnote.analytics.trends import TrendOptions
-from fieldnote.repository import Permission, SavedSegments, SegmentError
-from fieldnote.web._auth import client_ip, state
-from fieldnote.web._guards import Access, Guard
+from fieldnote.repository import SavedSegments, SegmentError
+from fieldnote.web._project_access import (
+    NO_ERRORS,
+    CanReadPersonal,
+    CanView,
+    ErrorMap,
+    ProjectAccess,
+)
 
 __all__ = ["router"]
 
 router = APIRouter(prefix="/api", tags=["analytics"])
 
-CanView = Annotated[Access, Depends(Guard(Permission.VIEW_PROJECT))]
-CanReadPersonal = Annotated[Access, Depends(Guard(Permission.READ_PERSONAL_DATA))]
+T = TypeVar("T")
+INVALID = ErrorMap({ValueError: 422})
+"""A query the events cannot answer as asked."""
 
 
-def _on_store(request: Request, project: str, compute: Any) -> Any:
-    store = state(request).store
-    if store is None:
-        raise HTTPException(
-            409, "this server writes Parquet segments (scale-out mode); run analytics on Spark"
-        )
-    with store.reader() as cur:
-        return compute(store_source(cur, project))
+def _parse(make: Callable[[], T]) -> T:
+    """Build a query's spec; a bad option is a 422 naming it (the library's message)."""
+    try:
+        return make()
+    except ValueError as exc:
+        raise HTTPException(422, str(exc)) from exc
+
+
+async def _on_store(
+    ctx: ProjectAccess, compute: Callable[[EventSource], T], errors: ErrorMap = NO_ERRORS
+) -> T:
+    """``compute`` on a cursor beside the writer, in the thread pool."""
+
+    def run() -> T:
+        store = ctx.state.store
+        if store is None:
+            raise HTTPException(
+                409, "this server writes Parquet segments (scale-out mode); run analytics on Spark"
+            )
+        with store.reader() as cur:
+            return compute(store_source(cur, ctx.project))
+
+    return await ctx.run(run, errors)
 
 
 @router.get("/projects/{project}/analytics/funnel")
 async def funnel(
-    request: Request,
-    access: CanView,
+    ctx: CanView,
     step: Annotated[list[str], Query(description="Steps in order, in the step syntax.")],
     window: str = "14d",
     strict: bool = False,
@@ -61,21 +81,15 @@ async def funnel(
         date_from=date_from,
         date_to=date_to,
     )
-    try:
-        spec = query.funnel()
-    except ValueError as exc:
-        raise HTTPException(422, str(exc)) from exc
-    result = await run_in_threadpool(
-        _on_store, request, access.project_name, lambda src: compute_funnel(src, spec)
-    )
+    spec = _parse(query.funnel)
+    result = await _on_store(ctx, lambda src: compute_funnel(src, spec))
     out: dict[str, Any] = result.to_dict()
     return out
 
 
 @router.get("/projects/{project}/analytics/trend/{metric}")
 async def trend(
-    request: Request,
-    access: CanView,
+    ctx: CanView,
     metric: str,
     event: str | None = None,
     measure: str = "count",
@@ -105,24 +119,15 @@ async def trend(
             date_to=date_to,
         ),
     )
-    try:
-        spec = query.trend()
-    except ValueError as exc:
-        raise HTTPException(422, str(exc)) from exc
-    try:
-        result = await run_in_threadpool(
-            _on_store, request, access.project_name, lambda src: spec.compute(src)
-        )
-    except ValueError as exc:
-        raise HTTPException(422, str(exc)) from exc
+    spec = _parse(query.trend)
+    result = await _on_store(ctx, spec.compute, INVALID)
     out: dict[str, Any] = result.to_dict()
     return out
 
 
 @router.get("/projects/{project}/analytics/retention")
 async def retention(
-    request: Request,
-    access: CanView,
+    ctx: CanView,
     start: str | None = None,
     returning: Annotated[str | None, Query(alias="return")] = None,
     interval: str = "week",
@@ -139,21 +144,15 @@ async def retention(
         date_from=date_from,
         date_to=date_to,
     )
-    try:
-        spec = query.retention()
-    except ValueError as exc:
-        raise HTTPException(422, str(exc)) from exc
-    result = await run_in_threadpool(
-        _on_store, request, access.project_name, lambda src: spec.compute(src)
-    )
+    spec = _parse(query.retention)
+    result = await _on_store(ctx, spec.compute)
     out: dict[str, Any] = result.to_dict()
     return out
 
 
 @router.get("/projects/{project}/analytics/explain/{metric}")
 async def explain(
-    request: Request,
-    access: CanView,
+    ctx: CanView,
     metric: str,
     before: str,
     after: str,
@@ -176,26 +175,17 @@ async def explain(
         steps=tuple(step or ()),
         window=window,
     )
-    try:
-        spec, periods, dims = query.rate(), query.periods(), query.dimensions()
-    except ValueError as exc:
-        raise HTTPException(422, str(exc)) from exc
-    try:
-        result = await run_in_threadpool(
-            _on_store,
-            request,
-            access.project_name,
-            lambda src: explain_change(src, spec, periods[0], periods[1], dims),
-        )
-    except ValueError as exc:
-        raise HTTPException(422, str(exc)) from exc
+    spec, periods, dims = _parse(lambda: (query.rate(), query.periods(), query.dimensions()))
+    result = await _on_store(
+        ctx, lambda src: explain_change(src, spec, periods[0], periods[1], dims), INVALID
+    )
     out: dict[str, Any] = result.to_dict()
     return out
 
 
-def _segment(request: Request, project: str, name: str) -> SegmentSpec:
+def _segment(ctx: ProjectAccess, name: str) -> SegmentSpec:
     try:
-        record = SavedSegments(state(request).fieldnote.repository).get(project, name)
+        record = SavedSegments(ctx.repository).get(ctx.project, name)
         return segment_from_dict(record.definition)
     except SegmentError as exc:
         raise HTTPException(404, str(exc)) from exc
@@ -204,12 +194,10 @@ def _segment(request: Request, project: str, name: str) -> SegmentSpec:
 
 
 @router.get("/projects/{project}/segments/{name}")
-async def segment_size(request: Request, access: CanView, name: str) -> dict[str, Any]:
+async def segment_size(ctx: CanView, name: str) -> dict[str, Any]:
     """A saved segment's definition and how many persons are in it now (no identities)."""
-    definition = await run_in_threadpool(_segment, request, access.project_name, name)
-    found = await run_in_threadpool(
-        _on_store, request, access.project_name, lambda src: members(src, definition, limit=0)
-    )
+    definition = await ctx.run(lambda: _segment(ctx, name))
+    found = await _on_store(ctx, lambda src: members(src, definition, limit=0))
     out: dict[str, Any] = found.to_dict()
     out.pop("members")
     return {"name": name, **out}
@@ -217,24 +205,17 @@ async def segment_size(request: Request, access: CanView, name: str) -> dict[str
 
 @router.get("/projects/{project}/segments/{name}/members")
 async def segment_members(
-    request: Request,
-    access: CanReadPersonal,
+    ctx: CanReadPersonal,
     name: str,
     limit: Annotated[int, Query(ge=0, le=100_000)] = 100,
 ) -> dict[str, Any]:
     """The persons in a saved segment now, with their distinct ids (personal data:
     researchers and admins only, and audited)."""
-    definition = await run_in_threadpool(_segment, request, access.project_name, name)
-    found = await run_in_threadpool(
-        _on_store, request, access.project_name, lambda src: members(src, definition, limit=limit)
-    )
-    await run_in_threadpool(
-        state(request).fieldnote.audit.record,
-        actor=access.principal.actor,
-        action="personal_data.read",
-        project=access.project_name,
-        target=f"segment:{name}",
-        detail={"api": "segments/members", "rows": len(found.members)},
-        ip=client_ip(request),
+    definition = await ctx.run(lambda: _segment(ctx, name))
+    found = await _on_store(ctx, lambda src: members(src, definition, limit=limit))
+    await ctx.audit(
+        "personal_data.read",
+        f"segment:{name}",
+        {"api": "segments/members", "rows": len(found.members)},
     )
     return {"name": name, **found.to_dict()}

@@ -15,17 +15,15 @@ from pydantic import BaseModel
 
 from fieldnote.analytics.overview import Overview
 from fieldnote.events import DuckDBEventStore
-from fieldnote.repository import Permission
-from fieldnote.web._auth import client_ip, state
+from fieldnote.web._auth import state
 from fieldnote.web._guards import Access, Guard
+from fieldnote.web._project_access import CanReadPersonal, CanView
 
 __all__ = ["router"]
 
 router = APIRouter(prefix="/api", tags=["api"])
 
 AnyCaller = Annotated[Access, Depends(Guard())]
-CanView = Annotated[Access, Depends(Guard(Permission.VIEW_PROJECT))]
-CanReadPersonal = Annotated[Access, Depends(Guard(Permission.READ_PERSONAL_DATA))]
 
 
 class ProjectOut(BaseModel):
@@ -112,41 +110,33 @@ def overview_json(overview: Overview) -> dict[str, Any]:
 
 @router.get("/projects/{project}/overview")
 async def project_overview(
-    request: Request, access: CanView, days: Annotated[int, Query(ge=1, le=366)] = 30
+    ctx: CanView, days: Annotated[int, Query(ge=1, le=366)] = 30
 ) -> dict[str, Any]:
     """The overview page's data: totals, events per day, top events, latest events
     (the latest list carries no distinct ids or properties, so viewers may read it)."""
-    st = state(request)
-    _store(request)
-    assert st.overview is not None
-    overview = await run_in_threadpool(st.overview.overview, access.project_name, days=days)
+    _store(ctx.request)
+    service = ctx.state.overview
+    assert service is not None
+    overview = await ctx.run(lambda: service.overview(ctx.project, days=days))
     return overview_json(overview)
 
 
 @router.get("/projects/{project}/events/count")
-async def events_count(request: Request, access: CanView) -> dict[str, int]:
+async def events_count(ctx: CanView) -> dict[str, int]:
     """How many events the project holds (committed ones only)."""
-    store = _store(request)
-    return {"count": await run_in_threadpool(store.count, access.project_name)}
+    store = _store(ctx.request)
+    return {"count": await ctx.run(lambda: store.count(ctx.project))}
 
 
 @router.get("/projects/{project}/events/tail")
 async def events_tail(
-    request: Request, access: CanReadPersonal, limit: Annotated[int, Query(ge=1, le=1000)] = 20
+    ctx: CanReadPersonal, limit: Annotated[int, Query(ge=1, le=1000)] = 20
 ) -> dict[str, list[dict[str, Any]]]:
     """The most recently received events, oldest first, with distinct ids and properties
     (personal data: researchers and admins only, and audited)."""
-    store = _store(request)
-    events = await run_in_threadpool(store.tail, access.project_name, limit)
-    await run_in_threadpool(
-        state(request).fieldnote.audit.record,
-        actor=access.principal.actor,
-        action="personal_data.read",
-        project=access.project_name,
-        target="events",
-        detail={"api": "events/tail", "rows": len(events)},
-        ip=client_ip(request),
-    )
+    store = _store(ctx.request)
+    events = await ctx.run(lambda: store.tail(ctx.project, limit))
+    await ctx.audit("personal_data.read", "events", {"api": "events/tail", "rows": len(events)})
     return {
         "events": [
             {

@@ -9,25 +9,25 @@ the request came in on.
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
-from fastapi import APIRouter, Depends, HTTPException, Request
-from fastapi.concurrency import run_in_threadpool
+from fastapi import APIRouter
 from pydantic import BaseModel, Field
 from starlette.responses import JSONResponse
 
 from fieldnote.interviews.guides import GuideError
-from fieldnote.repository import Permission
 from fieldnote.repository._delivery import DeliveryError
 from fieldnote.research.delivery import DeliveryService, config_from_settings
-from fieldnote.web._auth import client_ip, state
-from fieldnote.web._guards import Access, Guard
+from fieldnote.web._project_access import (
+    CanReadPersonal,
+    CanWrite,
+    ErrorMap,
+    ProjectAccess,
+)
 
 __all__ = ["router"]
 
 router = APIRouter(tags=["studies"])
-CanWrite = Annotated[Access, Depends(Guard(Permission.WRITE_RESEARCH))]
-CanRead = Annotated[Access, Depends(Guard(Permission.READ_PERSONAL_DATA))]
 PREFIX = "/api/projects/{project}/studies/{study_id}"
 
 
@@ -48,49 +48,47 @@ class SendIn(BaseModel):
     channel: Literal["email", "link"] = "email"
 
 
-def _service(request: Request) -> DeliveryService:
-    fn = state(request).fieldnote
-    return DeliveryService(fn.repository, config_from_settings(fn.settings))
+def _service(ctx: ProjectAccess) -> DeliveryService:
+    return DeliveryService(ctx.repository, config_from_settings(ctx.fieldnote.settings))
 
 
-def _base_url(request: Request) -> str:
-    return state(request).fieldnote.settings.public_url or str(request.base_url).rstrip("/")
+def _base_url(ctx: ProjectAccess) -> str:
+    return ctx.fieldnote.settings.public_url or str(ctx.request.base_url).rstrip("/")
 
 
-async def _call(fn: Any, *args: Any, **kwargs: Any) -> Any:
-    """Run in a thread; an unknown study is 404, anything else refused is 422."""
-    try:
-        return await run_in_threadpool(lambda: fn(*args, **kwargs))
-    except (DeliveryError, GuideError) as exc:
-        message = str(exc)
-        raise HTTPException(404 if "no study" in message else 422, message) from exc
+def _status(exc: Exception) -> int:
+    return 404 if "no study" in str(exc) else 422
+
+
+ERRORS = ErrorMap(dict.fromkeys((DeliveryError, GuideError), _status))
+"""An unknown study is 404, anything else refused is 422."""
 
 
 @router.put(PREFIX + "/delivery")
-async def setup(request: Request, access: CanWrite, study_id: int, body: SetupIn) -> Any:
+async def setup(ctx: CanWrite, study_id: int, body: SetupIn) -> Any:
     """What the study's invitations offer and which interview they lead to."""
-    made = await _call(
-        _service(request).setup,
-        access.project_name,
-        study_id,
-        guide=body.guide,
-        offer=body.offer,
-        guide_version=body.guide_version,
-        moderator=body.moderator,
+    made = await ctx.run(
+        lambda: _service(ctx).setup(
+            ctx.project,
+            study_id,
+            guide=body.guide,
+            offer=body.offer,
+            guide_version=body.guide_version,
+            moderator=body.moderator,
+        ),
+        ERRORS,
     )
     return made.to_dict()
 
 
 @router.post(PREFIX + "/invitations")
-async def add(request: Request, access: CanWrite, study_id: int, body: InvitationIn) -> Any:
+async def add(ctx: CanWrite, study_id: int, body: InvitationIn) -> Any:
     """Queue one invitation (201), or say why the contact policy refused (200)."""
-    decision, made = await _call(
-        _service(request).add,
-        access.project_name,
-        study_id,
-        body.distinct_id,
-        channel=body.channel,
-        email=body.email,
+    decision, made = await ctx.run(
+        lambda: _service(ctx).add(
+            ctx.project, study_id, body.distinct_id, channel=body.channel, email=body.email
+        ),
+        ERRORS,
     )
     payload = {
         "queued": made is not None,
@@ -102,14 +100,13 @@ async def add(request: Request, access: CanWrite, study_id: int, body: Invitatio
 
 
 @router.post(PREFIX + "/invitations/send")
-async def send(request: Request, access: CanWrite, study_id: int, body: SendIn) -> Any:
+async def send(ctx: CanWrite, study_id: int, body: SendIn) -> Any:
     """Send every waiting invitation of the channel; each outcome is recorded."""
-    results = await _call(
-        _service(request).send,
-        access.project_name,
-        study_id,
-        channel=body.channel,
-        base_url=_base_url(request),
+    results = await ctx.run(
+        lambda: _service(ctx).send(
+            ctx.project, study_id, channel=body.channel, base_url=_base_url(ctx)
+        ),
+        ERRORS,
     )
     delivered = sum(r.ok for r in results)
     return {
@@ -120,31 +117,27 @@ async def send(request: Request, access: CanWrite, study_id: int, body: SendIn) 
 
 
 @router.get(PREFIX + "/invitations")
-async def deliveries(request: Request, access: CanRead, study_id: int) -> Any:
+async def deliveries(ctx: CanReadPersonal, study_id: int) -> Any:
     """The study's email and link invitations with their delivery (addresses: audited)."""
-    rows = await _call(_service(request).store.deliveries, access.project_name, study_id)
-    await run_in_threadpool(
-        state(request).fieldnote.audit.record,
-        actor=access.principal.actor,
-        action="personal_data.read",
-        project=access.project_name,
-        target=f"study:{study_id}:invitations",
-        detail={"api": "studies/invitations", "rows": len(rows)},
-        ip=client_ip(request),
+    rows = await ctx.run(lambda: _service(ctx).store.deliveries(ctx.project, study_id), ERRORS)
+    await ctx.audit(
+        "personal_data.read",
+        f"study:{study_id}:invitations",
+        {"api": "studies/invitations", "rows": len(rows)},
     )
     return {"invitations": rows}
 
 
 @router.post(PREFIX + "/share-link", status_code=201)
-async def open_share(request: Request, access: CanWrite, study_id: int) -> Any:
+async def open_share(ctx: CanWrite, study_id: int) -> Any:
     """A new shareable link (shown once; an earlier one stops working)."""
-    made, url = await _call(
-        _service(request).open_share, access.project_name, study_id, _base_url(request)
+    made, url = await ctx.run(
+        lambda: _service(ctx).open_share(ctx.project, study_id, _base_url(ctx)), ERRORS
     )
     return {**made.to_dict(), "url": url}
 
 
 @router.delete(PREFIX + "/share-link")
-async def close_share(request: Request, access: CanWrite, study_id: int) -> Any:
-    made = await _call(_service(request).close_share, access.project_name, study_id)
+async def close_share(ctx: CanWrite, study_id: int) -> Any:
+    made = await ctx.run(lambda: _service(ctx).close_share(ctx.project, study_id), ERRORS)
     return made.to_dict()

@@ -12,15 +12,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Annotated, Any, TypeVar
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request
-from fastapi.concurrency import run_in_threadpool
+from fastapi import APIRouter, HTTPException, Query
 from pydantic import BaseModel, Field
 from starlette.responses import Response
 
 from fieldnote.analytics import DateRange, parse_date
 from fieldnote.analytics.funnels import Funnel
 from fieldnote.repository import (
-    Permission,
     ReleaseError,
     ResearchError,
     SegmentError,
@@ -28,17 +26,19 @@ from fieldnote.repository import (
 )
 from fieldnote.repository._job_stories import JobStoryError, JobStoryStore
 from fieldnote.repository._opportunities import OpportunityError, OpportunityStore
-from fieldnote.web._auth import client_ip, state
-from fieldnote.web._guards import Access, Guard
+from fieldnote.web._project_access import (
+    CanReadPersonal,
+    CanView,
+    CanWrite,
+    ErrorMap,
+    ProjectAccess,
+)
 from fieldnote.web.pages._analytics_shared import on_store
 
 __all__ = ["events_or_422", "router"]
 
 router = APIRouter(prefix="/api", tags=["evidence"])
 
-CanView = Annotated[Access, Depends(Guard(Permission.VIEW_PROJECT))]
-CanReadPeople = Annotated[Access, Depends(Guard(Permission.READ_PERSONAL_DATA))]
-CanWrite = Annotated[Access, Depends(Guard(Permission.WRITE_RESEARCH))]
 
 T = TypeVar("T")
 ERRORS = (
@@ -79,35 +79,23 @@ class JobStoryPatch(BaseModel):
     evidence: list[str] | None = Field(default=None, max_length=50)
 
 
-async def _call(fn: Callable[[], T]) -> T:
-    try:
-        return await run_in_threadpool(fn)
-    except ERRORS as exc:
-        status = 404 if "has no" in str(exc) and "project" in str(exc) else 422
-        raise HTTPException(status, str(exc)) from exc
+def _status(exc: Exception) -> int:
+    """A project the link points into that lacks the named thing is a 404."""
+    return 404 if "has no" in str(exc) and "project" in str(exc) else 422
 
 
-async def events_or_422(request: Request, project: str, compute: Callable[[Any], T]) -> T:
+CALL_ERRORS = ErrorMap(dict.fromkeys(ERRORS, _status))
+
+
+async def events_or_422(ctx: ProjectAccess, compute: Callable[[Any], T]) -> T:
     """Run ``compute`` on the project's events; its errors are the caller's 422."""
     try:
-        found = await on_store(request, project, compute)
+        found = await on_store(ctx.request, ctx.project, compute)
     except ERRORS as exc:
         raise HTTPException(422, str(exc)) from exc
     if found is None:
         raise HTTPException(409, "this needs the event store (not available in scale-out mode)")
     return found
-
-
-async def _audit(request: Request, access: Access, action: str, target: str) -> None:
-    await run_in_threadpool(
-        state(request).fieldnote.audit.record,
-        actor=access.principal.actor,
-        action=action,
-        project=access.project_name,
-        target=target,
-        detail={},
-        ip=client_ip(request),
-    )
 
 
 def _dates(start: str, end: str) -> DateRange:
@@ -121,19 +109,19 @@ def _dates(start: str, end: str) -> DateRange:
 
 
 @router.get("/projects/{project}/opportunities")
-async def list_opportunities(request: Request, access: CanView) -> dict[str, Any]:
+async def list_opportunities(ctx: CanView) -> dict[str, Any]:
     """Ranked by the last computed RICE score; every component with its source."""
-    store = OpportunityStore(state(request).fieldnote.repository)
-    found = await _call(lambda: store.list(access.project_name))
+    store = OpportunityStore(ctx.repository)
+    found = await ctx.run(lambda: store.list(ctx.project), CALL_ERRORS)
     return {"opportunities": [{"rank": i, **r.to_dict()} for i, r in enumerate(found, 1)]}
 
 
 @router.get("/projects/{project}/opportunities.csv")
-async def export_opportunities(request: Request, access: CanView) -> Response:
+async def export_opportunities(ctx: CanView) -> Response:
     from fieldnote.evidence._opportunity import ranked_csv
 
-    store = OpportunityStore(state(request).fieldnote.repository)
-    found = await _call(lambda: store.list(access.project_name))
+    store = OpportunityStore(ctx.repository)
+    found = await ctx.run(lambda: store.list(ctx.project), CALL_ERRORS)
     return Response(
         ranked_csv(found),
         media_type="text/csv; charset=utf-8",
@@ -141,27 +129,26 @@ async def export_opportunities(request: Request, access: CanView) -> Response:
     )
 
 
-async def score(request: Request, project: str, name: str) -> dict[str, Any]:
+async def score(ctx: ProjectAccess, name: str) -> dict[str, Any]:
     """Score one stored opportunity on the events (shared with the page)."""
     from fieldnote.evidence._stored import score_stored
 
-    repository = state(request).fieldnote.repository
+    repository = ctx.repository
+    project = ctx.project
     record = await events_or_422(
-        request, project, lambda source: score_stored(source, repository, project, name)
+        ctx, lambda source: score_stored(source, repository, project, name)
     )
     return record.to_dict()
 
 
 @router.post("/projects/{project}/opportunities", status_code=201)
-async def create_opportunity(
-    request: Request, access: CanWrite, body: OpportunityIn
-) -> dict[str, Any]:
+async def create_opportunity(ctx: CanWrite, body: OpportunityIn) -> dict[str, Any]:
     """Save a backlog item (links checked); scored at once when it has a theme and a
     segment."""
-    store = OpportunityStore(state(request).fieldnote.repository)
-    record = await _call(
+    store = OpportunityStore(ctx.repository)
+    record = await ctx.run(
         lambda: store.create(
-            access.project_name,
+            ctx.project,
             body.name,
             effort=body.effort,
             description=body.description,
@@ -170,34 +157,35 @@ async def create_opportunity(
             question_id=body.question_id,
             segment=body.segment,
             validation={k: v for k, v in body.validation.items() if v},
-            created_by=access.principal.actor,
-        )
+            created_by=ctx.actor,
+        ),
+        CALL_ERRORS,
     )
-    await _audit(request, access, "opportunity.create", f"opportunity:{record.name}")
+    await ctx.audit("opportunity.create", f"opportunity:{record.name}")
     if record.theme is not None and record.segment is not None:
-        return await score(request, access.project_name, record.name)
+        return await score(ctx, record.name)
     return record.to_dict()
 
 
 @router.get("/projects/{project}/opportunities/{name}")
-async def get_opportunity(request: Request, access: CanView, name: str) -> dict[str, Any]:
-    store = OpportunityStore(state(request).fieldnote.repository)
-    return (await _call(lambda: store.get(access.project_name, name))).to_dict()
+async def get_opportunity(ctx: CanView, name: str) -> dict[str, Any]:
+    store = OpportunityStore(ctx.repository)
+    return (await ctx.run(lambda: store.get(ctx.project, name), CALL_ERRORS)).to_dict()
 
 
 @router.post("/projects/{project}/opportunities/{name}/score")
-async def score_opportunity(request: Request, access: CanWrite, name: str) -> dict[str, Any]:
+async def score_opportunity(ctx: CanWrite, name: str) -> dict[str, Any]:
     """Recompute RICE from the current evidence and keep it."""
-    store = OpportunityStore(state(request).fieldnote.repository)
-    await _call(lambda: store.get(access.project_name, name))  # 404 before the events
-    return await score(request, access.project_name, name)
+    store = OpportunityStore(ctx.repository)
+    await ctx.run(lambda: store.get(ctx.project, name), CALL_ERRORS)  # 404 before the events
+    return await score(ctx, name)
 
 
 @router.delete("/projects/{project}/opportunities/{name}")
-async def delete_opportunity(request: Request, access: CanWrite, name: str) -> dict[str, Any]:
-    store = OpportunityStore(state(request).fieldnote.repository)
-    await _call(lambda: store.delete(access.project_name, name))
-    await _audit(request, access, "opportunity.delete", f"opportunity:{name}")
+async def delete_opportunity(ctx: CanWrite, name: str) -> dict[str, Any]:
+    store = OpportunityStore(ctx.repository)
+    await ctx.run(lambda: store.delete(ctx.project, name), CALL_ERRORS)
+    await ctx.audit("opportunity.delete", f"opportunity:{name}")
     return {"deleted": name}
 
 
@@ -205,59 +193,43 @@ async def delete_opportunity(request: Request, access: CanWrite, name: str) -> d
 
 
 @router.get("/projects/{project}/job-stories")
-async def list_job_stories(request: Request, access: CanView) -> dict[str, Any]:
-    store = JobStoryStore(state(request).fieldnote.repository)
-    found = await _call(lambda: store.list(access.project_name))
+async def list_job_stories(ctx: CanView) -> dict[str, Any]:
+    store = JobStoryStore(ctx.repository)
+    found = await ctx.run(lambda: store.list(ctx.project), CALL_ERRORS)
     return {"job_stories": [s.to_dict() for s in found]}
 
 
 @router.post("/projects/{project}/job-stories", status_code=201)
-async def create_job_story(request: Request, access: CanWrite, body: JobStoryIn) -> dict[str, Any]:
-    store = JobStoryStore(state(request).fieldnote.repository)
-    story = await _call(
-        lambda: store.create(
-            access.project_name,
-            situation=body.situation,
-            motivation=body.motivation,
-            outcome=body.outcome,
-            evidence=body.evidence,
-            created_by=access.principal.actor,
-        )
+async def create_job_story(ctx: CanWrite, body: JobStoryIn) -> dict[str, Any]:
+    store = JobStoryStore(ctx.repository)
+    fields = body.model_dump()  # situation, motivation, outcome, evidence
+    story = await ctx.run(
+        lambda: store.create(ctx.project, **fields, created_by=ctx.actor), CALL_ERRORS
     )
-    await _audit(request, access, "job_story.create", f"job_story:{story.id}")
+    await ctx.audit("job_story.create", f"job_story:{story.id}")
     return story.to_dict()
 
 
 @router.get("/projects/{project}/job-stories/{story_id}")
-async def get_job_story(request: Request, access: CanView, story_id: int) -> dict[str, Any]:
-    store = JobStoryStore(state(request).fieldnote.repository)
-    return (await _call(lambda: store.get(access.project_name, story_id))).to_dict()
+async def get_job_story(ctx: CanView, story_id: int) -> dict[str, Any]:
+    store = JobStoryStore(ctx.repository)
+    return (await ctx.run(lambda: store.get(ctx.project, story_id), CALL_ERRORS)).to_dict()
 
 
 @router.patch("/projects/{project}/job-stories/{story_id}")
-async def update_job_story(
-    request: Request, access: CanWrite, story_id: int, body: JobStoryPatch
-) -> dict[str, Any]:
-    store = JobStoryStore(state(request).fieldnote.repository)
-    story = await _call(
-        lambda: store.update(
-            access.project_name,
-            story_id,
-            situation=body.situation,
-            motivation=body.motivation,
-            outcome=body.outcome,
-            evidence=body.evidence,
-        )
-    )
-    await _audit(request, access, "job_story.update", f"job_story:{story_id}")
+async def update_job_story(ctx: CanWrite, story_id: int, body: JobStoryPatch) -> dict[str, Any]:
+    store = JobStoryStore(ctx.repository)
+    fields = body.model_dump()  # situation, motivation, outcome, evidence (None: keep)
+    story = await ctx.run(lambda: store.update(ctx.project, story_id, **fields), CALL_ERRORS)
+    await ctx.audit("job_story.update", f"job_story:{story_id}")
     return story.to_dict()
 
 
 @router.delete("/projects/{project}/job-stories/{story_id}")
-async def delete_job_story(request: Request, access: CanWrite, story_id: int) -> dict[str, Any]:
-    store = JobStoryStore(state(request).fieldnote.repository)
-    await _call(lambda: store.delete(access.project_name, story_id))
-    await _audit(request, access, "job_story.delete", f"job_story:{story_id}")
+async def delete_job_story(ctx: CanWrite, story_id: int) -> dict[str, Any]:
+    store = JobStoryStore(ctx.repository)
+    await ctx.run(lambda: store.delete(ctx.project, story_id), CALL_ERRORS)
+    await ctx.audit("job_story.delete", f"job_story:{story_id}")
     return {"deleted": story_id}
 
 
@@ -268,8 +240,7 @@ Steps = Annotated[list[str] | None, Query()]
 
 @router.get("/projects/{project}/evidence/themes")
 async def themes_behaviour(
-    request: Request,
-    access: CanView,
+    ctx: CanView,
     book: str,
     start: Annotated[str, Query(alias="from")],
     end: Annotated[str, Query(alias="to")],
@@ -286,18 +257,17 @@ async def themes_behaviour(
         spec = person_metric(metric, {"event": event})
     except ValueError as exc:
         raise HTTPException(422, f"metric: {exc}") from exc
-    repository = state(request).fieldnote.repository
-    project = access.project_name
+    repository = ctx.repository
+    project = ctx.project
     found = await events_or_422(
-        request, project, lambda s: compute(s, repository, project, book, spec, dates, test=test)
+        ctx, lambda s: compute(s, repository, project, book, spec, dates, test=test)
     )
     return {"book": book, "themes": [{"id": k, **t.to_dict()} for k, t in found.items()]}
 
 
 @router.get("/projects/{project}/evidence/reach")
 async def theme_reach(
-    request: Request,
-    access: CanView,
+    ctx: CanView,
     book: str,
     theme: str,
     start: Annotated[str, Query(alias="from")],
@@ -311,11 +281,10 @@ async def theme_reach(
     from fieldnote.evidence._stored import reach_for_theme
 
     dates = _dates(start, end)
-    repository = state(request).fieldnote.repository
-    project = access.project_name
+    repository = ctx.repository
+    project = ctx.project
     found = await events_or_422(
-        request,
-        project,
+        ctx,
         lambda s: reach_for_theme(
             s,
             repository,
@@ -333,8 +302,7 @@ async def theme_reach(
 
 @router.get("/projects/{project}/evidence/journey")
 async def journey(
-    request: Request,
-    access: CanReadPeople,
+    ctx: CanReadPersonal,
     book: str,
     start: Annotated[str, Query(alias="from")],
     end: Annotated[str, Query(alias="to")],
@@ -348,21 +316,19 @@ async def journey(
         funnel = Funnel.parse(step or [], window=window, date_from=start, date_to=end)
     except ValueError as exc:
         raise HTTPException(422, f"step: {exc}") from exc
-    repository = state(request).fieldnote.repository
-    project = access.project_name
+    repository = ctx.repository
+    project = ctx.project
     found = await events_or_422(
-        request,
-        project,
+        ctx,
         lambda s: journey_for_book(s, book_contents(repository, project, book), funnel),
     )
-    await _audit(request, access, "journey.read", f"book:{book}")
+    await ctx.audit("journey.read", f"book:{book}")
     return found.to_dict()
 
 
 @router.get("/projects/{project}/evidence/personas")
 async def personas(
-    request: Request,
-    access: CanReadPeople,
+    ctx: CanReadPersonal,
     book: str,
     by: str,
     attr: Steps = None,
@@ -373,27 +339,26 @@ async def personas(
     from fieldnote.evidence._stored import book_contents, personas_for_book
 
     dates = _dates(start, end) if start and end else None
-    repository = state(request).fieldnote.repository
-    project = access.project_name
+    repository = ctx.repository
+    project = ctx.project
     found = await events_or_422(
-        request,
-        project,
+        ctx,
         lambda s: personas_for_book(
             s, book_contents(repository, project, book), by, attr or (), dates
         ),
     )
-    await _audit(request, access, "personas.read", f"book:{book}")
+    await ctx.audit("personas.read", f"book:{book}")
     return {"book": book, "by": by, "personas": [p.to_dict() for p in found]}
 
 
 @router.post("/projects/{project}/releases/{name}/validation", status_code=201)
-async def propose_validation(request: Request, access: CanWrite, name: str) -> dict[str, Any]:
+async def propose_validation(ctx: CanWrite, name: str) -> dict[str, Any]:
     """A Question and a proposed Study with the users the release targeted."""
     from fieldnote.evidence._stored import propose_validation as propose
 
-    repository = state(request).fieldnote.repository
-    found = await _call(
-        lambda: propose(repository, access.project_name, name, created_by=access.principal.actor)
+    repository = ctx.repository
+    found = await ctx.run(
+        lambda: propose(repository, ctx.project, name, created_by=ctx.actor), CALL_ERRORS
     )
-    await _audit(request, access, "release.validation", f"release:{name}")
+    await ctx.audit("release.validation", f"release:{name}")
     return found.to_dict()

@@ -14,8 +14,7 @@ from contextlib import contextmanager
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request
-from fastapi.concurrency import run_in_threadpool
+from fastapi import APIRouter, HTTPException, Query, Request
 from pydantic import BaseModel, Field
 
 from fieldnote.analytics import EventSource, parse_date, store_source
@@ -31,20 +30,19 @@ from fieldnote.monitors import (
 from fieldnote.repository import (
     MonitorError,
     MonitorStore,
-    Permission,
     ResearchError,
     ResearchStore,
 )
-from fieldnote.web._auth import client_ip, state
-from fieldnote.web._guards import Access, Guard
+from fieldnote.web._auth import state
+from fieldnote.web._project_access import CanView, CanWrite, ErrorMap, ProjectAccess
 from fieldnote.web._state import AppState
 
 __all__ = ["router", "run_monitors", "start_scheduler"]
 
 router = APIRouter(prefix="/api", tags=["monitors"])
 
-CanView = Annotated[Access, Depends(Guard(Permission.VIEW_PROJECT))]
-CanWrite = Annotated[Access, Depends(Guard(Permission.WRITE_RESEARCH))]
+NOT_FOUND = ErrorMap({MonitorError: 404, ResearchError: 404})
+"""A monitor, signal, question or study the project does not have."""
 
 
 class MonitorIn(BaseModel):
@@ -59,12 +57,12 @@ class RunIn(BaseModel):
     )
 
 
-def _monitors(request: Request) -> MonitorStore:
-    return MonitorStore(state(request).fieldnote.repository)
+def _monitors(ctx: ProjectAccess) -> MonitorStore:
+    return MonitorStore(ctx.repository)
 
 
-def _research(request: Request) -> ResearchStore:
-    return ResearchStore(state(request).fieldnote.repository)
+def _research(ctx: ProjectAccess) -> ResearchStore:
+    return ResearchStore(ctx.repository)
 
 
 def run_monitors(
@@ -78,134 +76,96 @@ def run_monitors(
         return runner.run(store_source(cur, project), project, names=names, until=until)
 
 
-async def _audit(request: Request, access: Access, action: str, target: str) -> None:
-    await run_in_threadpool(
-        state(request).fieldnote.audit.record,
-        actor=access.principal.actor,
-        action=action,
-        project=access.project_name,
-        target=target,
-        detail={},
-        ip=client_ip(request),
-    )
-
-
 @router.get("/projects/{project}/monitors")
-async def list_monitors(request: Request, access: CanView) -> dict[str, Any]:
+async def list_monitors(ctx: CanView) -> dict[str, Any]:
     """The project's monitors with their last result."""
-    found = await run_in_threadpool(_monitors(request).list, access.project_name)
+    found = await ctx.run(lambda: _monitors(ctx).list(ctx.project))
     return {"monitors": [m.to_dict() for m in found]}
 
 
 @router.post("/projects/{project}/monitors", status_code=201)
-async def create_monitor(request: Request, access: CanWrite, body: MonitorIn) -> dict[str, Any]:
+async def create_monitor(ctx: CanWrite, body: MonitorIn) -> dict[str, Any]:
     """A monitor: ``{"metric": {...}, "rule": {...}, "explain_by": [...]}`` or
     ``{"experiment": {...}}`` (docs/monitors.md)."""
     try:
         definition = MonitorDefinition.from_dict(body.definition)
-        made = await run_in_threadpool(
-            lambda: _monitors(request).create(
-                access.project_name,
-                body.name,
-                definition.to_dict(),
-                created_by=access.principal.actor,
-            )
-        )
-    except (ValueError, MonitorError) as exc:
+    except ValueError as exc:
         raise HTTPException(422, str(exc)) from exc
-    await _audit(request, access, "monitor.create", f"monitor:{made.name}")
+    made = await ctx.run(
+        lambda: _monitors(ctx).create(
+            ctx.project, body.name, definition.to_dict(), created_by=ctx.actor
+        ),
+        ErrorMap({ValueError: 422, MonitorError: 422}),
+    )
+    await ctx.audit("monitor.create", f"monitor:{made.name}")
     return made.to_dict()
 
 
 @router.delete("/projects/{project}/monitors/{name}")
-async def delete_monitor(request: Request, access: CanWrite, name: str) -> dict[str, Any]:
-    try:
-        await run_in_threadpool(_monitors(request).delete, access.project_name, name)
-    except MonitorError as exc:
-        raise HTTPException(404, str(exc)) from exc
-    await _audit(request, access, "monitor.delete", f"monitor:{name}")
+async def delete_monitor(ctx: CanWrite, name: str) -> dict[str, Any]:
+    await ctx.run(lambda: _monitors(ctx).delete(ctx.project, name), NOT_FOUND)
+    await ctx.audit("monitor.delete", f"monitor:{name}")
     return {"deleted": name}
 
 
 @router.post("/projects/{project}/monitors/run")
-async def run(request: Request, access: CanWrite, body: RunIn) -> dict[str, Any]:
+async def run(ctx: CanWrite, body: RunIn) -> dict[str, Any]:
     """Run the project's enabled monitors now (or those named)."""
     try:
         until = parse_date(body.until, end=True) if body.until else None
-        outcomes = await run_in_threadpool(
-            run_monitors, request, access.project_name, body.names, until
-        )
-    except MonitorError as exc:
-        raise HTTPException(404, str(exc)) from exc
     except ValueError as exc:
         raise HTTPException(422, str(exc)) from exc
+    outcomes = await ctx.run(
+        lambda: run_monitors(ctx.request, ctx.project, body.names, until),
+        ErrorMap({MonitorError: 404, ValueError: 422}),
+    )
     return {"results": [o.to_dict() for o in outcomes]}
 
 
 @router.get("/projects/{project}/signals")
 async def signals(
-    request: Request,
-    access: CanView,
+    ctx: CanView,
     monitor: str | None = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> dict[str, Any]:
-    found = await run_in_threadpool(
-        lambda: _monitors(request).signals(access.project_name, monitor=monitor, limit=limit)
-    )
+    found = await ctx.run(lambda: _monitors(ctx).signals(ctx.project, monitor=monitor, limit=limit))
     return {"signals": [s.to_dict() for s in found]}
 
 
 @router.get("/projects/{project}/signals/{signal_id}")
-async def signal(request: Request, access: CanView, signal_id: int) -> dict[str, Any]:
-    try:
-        found = await run_in_threadpool(_monitors(request).signal, access.project_name, signal_id)
-    except MonitorError as exc:
-        raise HTTPException(404, str(exc)) from exc
+async def signal(ctx: CanView, signal_id: int) -> dict[str, Any]:
+    found = await ctx.run(lambda: _monitors(ctx).signal(ctx.project, signal_id), NOT_FOUND)
     return found.to_dict()
 
 
 @router.get("/projects/{project}/questions")
-async def questions(request: Request, access: CanView, status: str | None = None) -> dict[str, Any]:
-    try:
-        found = await run_in_threadpool(
-            lambda: _research(request).list(access.project_name, status=status)
-        )
-    except ResearchError as exc:
-        raise HTTPException(422, str(exc)) from exc
+async def questions(ctx: CanView, status: str | None = None) -> dict[str, Any]:
+    found = await ctx.run(
+        lambda: _research(ctx).list(ctx.project, status=status), ErrorMap({ResearchError: 422})
+    )
     return {"questions": [q.to_dict() for q in found]}
 
 
 @router.get("/projects/{project}/questions/{question_id}")
-async def question(request: Request, access: CanView, question_id: int) -> dict[str, Any]:
-    try:
-        found = await run_in_threadpool(_research(request).get, access.project_name, question_id)
-    except ResearchError as exc:
-        raise HTTPException(404, str(exc)) from exc
+async def question(ctx: CanView, question_id: int) -> dict[str, Any]:
+    found = await ctx.run(lambda: _research(ctx).get(ctx.project, question_id), NOT_FOUND)
     return found.to_dict()
 
 
 @router.post("/projects/{project}/questions/{question_id}/diagnosed")
-async def diagnosed(request: Request, access: CanWrite, question_id: int) -> dict[str, Any]:
+async def diagnosed(ctx: CanWrite, question_id: int) -> dict[str, Any]:
     """Mark the question diagnosed (stops its time-to-diagnosis clock)."""
-    try:
-        found = await run_in_threadpool(
-            _research(request).mark_diagnosed, access.project_name, question_id
-        )
-    except ResearchError as exc:
-        raise HTTPException(404, str(exc)) from exc
-    await _audit(request, access, "question.diagnosed", f"question:{question_id}")
+    found = await ctx.run(
+        lambda: _research(ctx).mark_diagnosed(ctx.project, question_id), NOT_FOUND
+    )
+    await ctx.audit("question.diagnosed", f"question:{question_id}")
     return found.to_dict()
 
 
 @router.post("/projects/{project}/studies/{study_id}/start")
-async def start_study(request: Request, access: CanWrite, study_id: int) -> dict[str, Any]:
-    try:
-        found = await run_in_threadpool(
-            _research(request).start_study, access.project_name, study_id
-        )
-    except ResearchError as exc:
-        raise HTTPException(404, str(exc)) from exc
-    await _audit(request, access, "study.start", f"study:{study_id}")
+async def start_study(ctx: CanWrite, study_id: int) -> dict[str, Any]:
+    found = await ctx.run(lambda: _research(ctx).start_study(ctx.project, study_id), NOT_FOUND)
+    await ctx.audit("study.start", f"study:{study_id}")
     return found.to_dict()
 
 

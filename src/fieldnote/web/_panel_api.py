@@ -10,8 +10,9 @@ on the group-commit writer thread (``writer.call``), the single writer — the C
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 import duckdb
 from fastapi import APIRouter, Depends, HTTPException, Request
@@ -41,16 +42,34 @@ from fieldnote.research import (
     parse_field_map,
     parse_panel_csv,
 )
-from fieldnote.web._auth import client_ip, state
+from fieldnote.web._auth import state
 from fieldnote.web._guards import Access, Guard
+from fieldnote.web._project_access import CanReadPersonal, ErrorMap, ProjectAccess
+from fieldnote.web._project_access import CanWrite as Writer  # CanWrite: erasure's Guard
 
 __all__ = ["router"]
 
+T = TypeVar("T")
+
 router = APIRouter(prefix="/api", tags=["participants"])
 
-CanRead = Annotated[Access, Depends(Guard(Permission.READ_PERSONAL_DATA))]
-CanWrite = Annotated[Access, Depends(Guard(Permission.WRITE_RESEARCH))]
-_ERRORS = (PanelError, PanelImportError, CriteriaError, IncentiveError)
+CanWrite = Annotated[Access, Depends(Guard(Permission.WRITE_RESEARCH))]  # erasure's route
+
+
+def _detail(exc: Exception) -> Any:
+    if isinstance(exc, PanelImportError):
+        return {"error": str(exc), "problems": [p.to_dict() for p in exc.problems]}
+    return str(exc)
+
+
+def _status(exc: Exception) -> int:
+    return 404 if str(exc).startswith("no ") else 422
+
+
+ERRORS = ErrorMap(
+    dict.fromkeys((PanelError, PanelImportError, CriteriaError, IncentiveError), _status),
+    detail=_detail,
+)
 
 
 class ImportIn(BaseModel):
@@ -71,29 +90,15 @@ class IncentiveIn(BaseModel):
     currency: str = Field(min_length=1, max_length=8)
 
 
-async def _call(request: Request, access: Access, action: str, target: str, fn: Any) -> Any:
+async def _call(ctx: ProjectAccess, action: str, target: str, fn: Callable[[], T]) -> T:
     """Run a library call off the loop, map its errors to 404/422, audit it."""
-    try:
-        result = await run_in_threadpool(fn)
-    except _ERRORS as exc:
-        status = 404 if str(exc).startswith("no ") else 422
-        detail: Any = str(exc)
-        if isinstance(exc, PanelImportError):
-            detail = {"error": str(exc), "problems": [p.to_dict() for p in exc.problems]}
-        raise HTTPException(status, detail) from exc
-    await run_in_threadpool(
-        state(request).fieldnote.audit.record,
-        actor=access.principal.actor,
-        action=action,
-        project=access.project_name,
-        target=target,
-        ip=client_ip(request),
-    )
+    result = await ctx.run(fn, ERRORS)
+    await ctx.audit(action, target)
     return result
 
 
-def _on_events(request: Request, compute: Any) -> Any:
-    store = state(request).store
+def _on_events(ctx: ProjectAccess, compute: Callable[[Any], T]) -> T:
+    store = ctx.state.store
     if store is None:
         return compute(None)
     with store.reader() as cur:
@@ -101,27 +106,26 @@ def _on_events(request: Request, compute: Any) -> Any:
 
 
 @router.get("/projects/{project}/participants")
-async def list_participants(request: Request, access: CanRead) -> dict[str, Any]:
-    repo, project = state(request).fieldnote.repository, access.project_name
+async def list_participants(ctx: CanReadPersonal) -> dict[str, Any]:
+    repo, project = ctx.repository, ctx.project
     today = datetime.now(UTC).date()
     views = await _call(
-        request,
-        access,
+        ctx,
         "participants.list",
         "participants",
-        lambda: _on_events(request, lambda cur: panel(repo, project, cur, today)),
+        lambda: _on_events(ctx, lambda cur: panel(repo, project, cur, today)),
     )
     return {"participants": [v.to_dict() for v in views]}
 
 
 @router.get("/projects/{project}/participants/{key}")
-async def show_participant(request: Request, key: str, access: CanRead) -> dict[str, Any]:
-    repo, project = state(request).fieldnote.repository, access.project_name
+async def show_participant(key: str, ctx: CanReadPersonal) -> dict[str, Any]:
+    repo, project = ctx.repository, ctx.project
 
     def compute() -> dict[str, Any]:
         who = ParticipantStore(repo).get(project, key)
         today = datetime.now(UTC).date()
-        views = _on_events(request, lambda cur: panel(repo, project, cur, today))
+        views = _on_events(ctx, lambda cur: panel(repo, project, cur, today))
         view = next((v for v in views if v.participant.id == who.id), None)
         data = view.to_dict() if view else who.to_dict()
         data["incentives"] = [
@@ -129,30 +133,30 @@ async def show_participant(request: Request, key: str, access: CanRead) -> dict[
         ]
         return data
 
-    return dict(await _call(request, access, "participant.read", f"participant:{key}", compute))
+    return dict(await _call(ctx, "participant.read", f"participant:{key}", compute))
 
 
 @router.post("/projects/{project}/participants/import")
-async def import_participants(request: Request, body: ImportIn, access: CanWrite) -> Any:
-    repo, project = state(request).fieldnote.repository, access.project_name
+async def import_participants(body: ImportIn, ctx: Writer) -> Any:
+    repo, project = ctx.repository, ctx.project
 
     def run() -> dict[str, int]:
         rows = parse_panel_csv(body.csv, parse_field_map(body.map))
         return ParticipantStore(repo).import_rows(project, rows).to_dict()
 
-    return await _call(request, access, "participants.import", "participants", run)
+    return await _call(ctx, "participants.import", "participants", run)
 
 
 @router.post("/projects/{project}/participants/sync")
-async def sync_participants(request: Request, access: CanWrite) -> Any:
+async def sync_participants(ctx: Writer) -> Any:
     """Add the identified persons of the events (emails in person properties)."""
-    repo, project = state(request).fieldnote.repository, access.project_name
+    repo, project = ctx.repository, ctx.project
 
     def run() -> dict[str, int]:
-        found = _on_events(request, lambda cur: identified_persons(cur, project) if cur else [])
+        found = _on_events(ctx, lambda cur: identified_persons(cur, project) if cur else [])
         return ParticipantStore(repo).sync_persons(project, found).to_dict()
 
-    return await _call(request, access, "participants.sync", "participants", run)
+    return await _call(ctx, "participants.sync", "participants", run)
 
 
 @router.post("/projects/{project}/participants/{key}/erase")
@@ -201,104 +205,87 @@ async def erase(request: Request, key: str, access: CanWrite) -> dict[str, Any]:
 
 
 @router.get("/projects/{project}/personas")
-async def list_personas(request: Request, access: CanRead) -> dict[str, Any]:
-    repo = state(request).fieldnote.repository
-    found = await run_in_threadpool(PersonaStore(repo).list, access.project_name)
+async def list_personas(ctx: CanReadPersonal) -> dict[str, Any]:
+    found = await ctx.run(lambda: PersonaStore(ctx.repository).list(ctx.project))
     return {"personas": [p.to_dict() for p in found]}
 
 
 @router.post("/projects/{project}/personas", status_code=201)
-async def create_persona(request: Request, body: PersonaIn, access: CanWrite) -> Any:
-    repo = state(request).fieldnote.repository
+async def create_persona(body: PersonaIn, ctx: Writer) -> Any:
     made = await _call(
-        request,
-        access,
+        ctx,
         "persona.create",
         f"persona:{body.name}",
-        lambda: PersonaStore(repo).create(
-            access.project_name,
-            body.name,
-            Criteria.from_dict(body.criteria),
-            description=body.description,
+        lambda: PersonaStore(ctx.repository).create(
+            ctx.project, body.name, Criteria.from_dict(body.criteria), description=body.description
         ),
     )
     return made.to_dict()
 
 
 @router.get("/projects/{project}/personas/{name}/members")
-async def persona_members_api(request: Request, name: str, access: CanRead) -> Any:
-    repo, project = state(request).fieldnote.repository, access.project_name
+async def persona_members_api(name: str, ctx: CanReadPersonal) -> Any:
+    repo, project = ctx.repository, ctx.project
     today = datetime.now(UTC).date()
     members, _ = await _call(
-        request,
-        access,
+        ctx,
         "persona.members",
         f"persona:{name}",
-        lambda: _on_events(request, lambda cur: persona_members(repo, project, name, cur, today)),
+        lambda: _on_events(ctx, lambda cur: persona_members(repo, project, name, cur, today)),
     )
     return {"persona": name, "members": [m.to_dict() for m in members]}
 
 
 @router.put("/projects/{project}/studies/{study_id}/screener")
-async def set_screener(
-    request: Request, study_id: int, body: dict[str, Any], access: CanWrite
-) -> Any:
-    repo = state(request).fieldnote.repository
+async def set_screener(study_id: int, body: dict[str, Any], ctx: Writer) -> Any:
     info = await _call(
-        request,
-        access,
+        ctx,
         "study.screener",
         f"study:{study_id}",
-        lambda: PersonaStore(repo).set_screener(
-            access.project_name, study_id, Screener.from_dict(body)
+        lambda: PersonaStore(ctx.repository).set_screener(
+            ctx.project, study_id, Screener.from_dict(body)
         ),
     )
     return {"study_id": info.id, "screener": info.screener.to_dict()}
 
 
 @router.get("/projects/{project}/studies/{study_id}/recruit")
-async def recruit(request: Request, study_id: int, access: CanRead) -> Any:
-    repo, project = state(request).fieldnote.repository, access.project_name
+async def recruit(study_id: int, ctx: CanReadPersonal) -> Any:
+    repo, project = ctx.repository, ctx.project
     result = await _call(
-        request,
-        access,
+        ctx,
         "study.recruit",
         f"study:{study_id}",
-        lambda: _on_events(request, lambda cur: recruit_study(repo, project, study_id, cur)),
+        lambda: _on_events(ctx, lambda cur: recruit_study(repo, project, study_id, cur)),
     )
     return result.to_dict()
 
 
 @router.get("/projects/{project}/incentives")
-async def list_incentives(request: Request, access: CanRead) -> dict[str, Any]:
-    repo = state(request).fieldnote.repository
-    found = await run_in_threadpool(IncentiveStore(repo).list, access.project_name)
+async def list_incentives(ctx: CanReadPersonal) -> dict[str, Any]:
+    found = await ctx.run(lambda: IncentiveStore(ctx.repository).list(ctx.project))
     return {"incentives": [i.to_dict() for i in found]}
 
 
 @router.post("/projects/{project}/incentives", status_code=201)
-async def set_incentive(request: Request, body: IncentiveIn, access: CanWrite) -> Any:
-    repo = state(request).fieldnote.repository
+async def set_incentive(body: IncentiveIn, ctx: Writer) -> Any:
     made = await _call(
-        request,
-        access,
+        ctx,
         "incentive.set",
         f"study:{body.study_id}",
-        lambda: IncentiveStore(repo).set(
-            access.project_name, body.participant, body.study_id, body.amount, body.currency
+        lambda: IncentiveStore(ctx.repository).set(
+            ctx.project, body.participant, body.study_id, body.amount, body.currency
         ),
     )
     return made.to_dict()
 
 
 @router.post("/projects/{project}/incentives/{incentive_id}/{action}")
-async def move_incentive(request: Request, incentive_id: int, action: str, access: CanWrite) -> Any:
-    repo = state(request).fieldnote.repository
+async def move_incentive(incentive_id: int, action: str, ctx: Writer) -> Any:
     made = await _call(
-        request,
-        access,
+        ctx,
         f"incentive.{action}"[:64],
         f"incentive:{incentive_id}",
-        lambda: IncentiveStore(repo).act(access.project_name, incentive_id, action),
+        lambda: IncentiveStore(ctx.repository).act(ctx.project, incentive_id, action),
     )
     return made.to_dict()

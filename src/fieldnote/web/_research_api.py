@@ -8,9 +8,10 @@ on top of the hypothesis's own status history.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field
 
@@ -19,7 +20,6 @@ from fieldnote.repository import (
     HypothesisNotFoundError,
     HypothesisRecord,
     HypothesisStore,
-    Permission,
     ResearchStore,
     SearchError,
     SearchHit,
@@ -28,15 +28,14 @@ from fieldnote.repository import (
 )
 from fieldnote.repository._search import search_filters
 from fieldnote.research import QuestionTimes, diagnosis_trend
-from fieldnote.web._auth import client_ip, state
-from fieldnote.web._guards import Access, Guard
+from fieldnote.web._auth import state
+from fieldnote.web._project_access import CanView, CanWrite, ErrorMap, ProjectAccess
 
 __all__ = ["router", "search_hits"]
 
 router = APIRouter(prefix="/api", tags=["research"])
 
-CanView = Annotated[Access, Depends(Guard(Permission.VIEW_PROJECT))]
-CanWrite = Annotated[Access, Depends(Guard(Permission.WRITE_RESEARCH))]
+ERRORS = ErrorMap({HypothesisNotFoundError: 404, HypothesisError: 422})
 
 
 class HypothesisIn(BaseModel):
@@ -55,104 +54,71 @@ class EvidenceIn(BaseModel):
     excerpt: str | None = Field(default=None, max_length=5000)
 
 
-def _store(request: Request) -> HypothesisStore:
-    return HypothesisStore(state(request).fieldnote.repository)
+def _store(ctx: ProjectAccess) -> HypothesisStore:
+    return HypothesisStore(ctx.repository)
 
 
-async def _write(request: Request, access: Access, action: str, call: Any) -> dict[str, Any]:
+async def _write(
+    ctx: ProjectAccess, action: str, call: Callable[[], HypothesisRecord]
+) -> dict[str, Any]:
     """Run a store write, map its errors to 404/422, audit it, return the record."""
-    try:
-        record: HypothesisRecord = await run_in_threadpool(call)
-    except HypothesisNotFoundError as exc:
-        raise HTTPException(404, str(exc)) from exc
-    except HypothesisError as exc:
-        raise HTTPException(422, str(exc)) from exc
-    await run_in_threadpool(
-        state(request).fieldnote.audit.record,
-        actor=access.principal.actor,
-        action=action,
-        project=access.project_name,
-        target=f"hypothesis:{record.id}",
-        detail={"status": record.status},
-        ip=client_ip(request),
-    )
+    record = await ctx.run(call, ERRORS)
+    await ctx.audit(action, f"hypothesis:{record.id}", {"status": record.status})
     return record.to_dict()
 
 
 @router.get("/projects/{project}/hypotheses")
 async def list_hypotheses(
-    request: Request, access: CanView, question: int | None = None, status: str | None = None
+    ctx: CanView, question: int | None = None, status: str | None = None
 ) -> dict[str, Any]:
     """Hypotheses with evidence and status history (filter by question, status)."""
-    try:
-        found = await run_in_threadpool(
-            lambda: _store(request).list(access.project_name, question_id=question, status=status)
-        )
-    except HypothesisNotFoundError as exc:
-        raise HTTPException(404, str(exc)) from exc
-    except HypothesisError as exc:
-        raise HTTPException(422, str(exc)) from exc
+    found = await ctx.run(
+        lambda: _store(ctx).list(ctx.project, question_id=question, status=status), ERRORS
+    )
     return {"hypotheses": [h.to_dict() for h in found]}
 
 
 @router.post("/projects/{project}/questions/{question_id}/hypotheses", status_code=201)
-async def add_hypothesis(
-    request: Request, access: CanWrite, question_id: int, body: HypothesisIn
-) -> dict[str, Any]:
+async def add_hypothesis(ctx: CanWrite, question_id: int, body: HypothesisIn) -> dict[str, Any]:
     return await _write(
-        request,
-        access,
+        ctx,
         "hypothesis.add",
-        lambda: _store(request).add(
-            access.project_name, question_id, body.text, actor=access.principal.actor
-        ),
+        lambda: _store(ctx).add(ctx.project, question_id, body.text, actor=ctx.actor),
     )
 
 
 @router.post("/projects/{project}/hypotheses/{hypothesis_id}/status")
-async def set_status(
-    request: Request, access: CanWrite, hypothesis_id: int, body: StatusIn
-) -> dict[str, Any]:
+async def set_status(ctx: CanWrite, hypothesis_id: int, body: StatusIn) -> dict[str, Any]:
     return await _write(
-        request,
-        access,
+        ctx,
         "hypothesis.status",
-        lambda: _store(request).set_status(
-            access.project_name,
-            hypothesis_id,
-            body.status,
-            actor=access.principal.actor,
-            reason=body.reason,
+        lambda: _store(ctx).set_status(
+            ctx.project, hypothesis_id, body.status, actor=ctx.actor, reason=body.reason
         ),
     )
 
 
 @router.post("/projects/{project}/hypotheses/{hypothesis_id}/evidence")
-async def link_evidence(
-    request: Request, access: CanWrite, hypothesis_id: int, body: EvidenceIn
-) -> dict[str, Any]:
+async def link_evidence(ctx: CanWrite, hypothesis_id: int, body: EvidenceIn) -> dict[str, Any]:
     return await _write(
-        request,
-        access,
+        ctx,
         "hypothesis.link",
-        lambda: _store(request).link(
-            access.project_name,
+        lambda: _store(ctx).link(
+            ctx.project,
             hypothesis_id,
             kind=body.kind,
             ref=body.ref,
             stance=body.stance,
             excerpt=body.excerpt,
-            actor=access.principal.actor,
+            actor=ctx.actor,
         ),
     )
 
 
 @router.get("/projects/{project}/time-to-diagnosis")
-async def time_to_diagnosis(request: Request, access: CanView) -> dict[str, Any]:
+async def time_to_diagnosis(ctx: CanView) -> dict[str, Any]:
     """Median opened → diagnosed hours per week of diagnosis, with counts."""
-    questions = await run_in_threadpool(
-        ResearchStore(state(request).fieldnote.repository).list, access.project_name
-    )
+    questions = await ctx.run(lambda: ResearchStore(ctx.repository).list(ctx.project))
     weeks = diagnosis_trend(
         QuestionTimes(question_id=q.id, opened_at=q.opened_at, diagnosed_at=q.diagnosed_at)
         for q in questions
@@ -162,8 +128,7 @@ async def time_to_diagnosis(request: Request, access: CanView) -> dict[str, Any]
 
 @router.get("/projects/{project}/search")
 async def search(
-    request: Request,
-    access: CanView,
+    ctx: CanView,
     q: Annotated[str, Query(min_length=1, max_length=500)],
     kind: Annotated[list[str] | None, Query()] = None,
     study: int | None = None,
@@ -178,8 +143,8 @@ async def search(
     ``step``: notes tagged ``step:EVENT``; ``segment``: what a saved segment's people said."""
     try:
         hits = await search_hits(
-            request,
-            access.project_name,
+            ctx.request,
+            ctx.project,
             q,
             kinds=kind or (),
             study=study,
@@ -224,8 +189,7 @@ async def search_hits(
 
 
 @router.post("/projects/{project}/search/reindex")
-async def reindex(request: Request, access: CanWrite) -> dict[str, Any]:
+async def reindex(ctx: CanWrite) -> dict[str, Any]:
     """Rebuild the project's search index (after imports or a synthesis run)."""
-    store = SearchStore(state(request).fieldnote.repository)
-    count = await run_in_threadpool(store.reindex, access.project_name)
+    count = await ctx.run(lambda: SearchStore(ctx.repository).reindex(ctx.project))
     return {"indexed": count}
