@@ -11,10 +11,10 @@ its field with status 422.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import Annotated, Any
+from typing import Any
 from urllib.parse import quote, urlencode
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from starlette.responses import Response
 
@@ -30,26 +30,22 @@ from fieldnote.evidence._stored import (
 )
 from fieldnote.repository import (
     SEARCH_KINDS,
-    Permission,
     SavedSegments,
     SearchError,
     SearchHit,
     SegmentError,
     ThemeBookError,
 )
-from fieldnote.web._auth import client_ip, state
-from fieldnote.web._guards import Access, Guard
+from fieldnote.web._auth import state
+from fieldnote.web._project_access import PageResearcher, PageViewer, ProjectAccess
 from fieldnote.web._research_api import search_hits
 from fieldnote.web.pages._analytics_shared import on_store
-from fieldnote.web.pages._projects import visible_projects
-from fieldnote.web.pages._render import page
+from fieldnote.web.pages._projects import project_page
 
 __all__ = ["StepContext", "emotion_points", "funnel_step_context", "hit_link", "router"]
 
 router = APIRouter(include_in_schema=False)
 
-Viewer = Annotated[Access, Depends(Guard(Permission.VIEW_PROJECT, page=True))]
-Researcher = Annotated[Access, Depends(Guard(Permission.READ_PERSONAL_DATA, page=True))]
 
 FILTERS = ("study", "segment", "step", "tag", "since", "until")
 
@@ -72,34 +68,10 @@ def hit_link(project: str, hit: SearchHit) -> str | None:
     return None
 
 
-async def _audit(request: Request, access: Access, action: str, target: str) -> None:
-    await run_in_threadpool(
-        state(request).fieldnote.audit.record,
-        actor=access.principal.actor,
-        action=action,
-        project=access.project_name,
-        target=target,
-        detail={},
-        ip=client_ip(request),
-    )
-
-
-async def _page(request: Request, access: Access, template: str, **context: Any) -> Response:
-    projects = await visible_projects(request, access.principal)
-    return page(
-        request,
-        template,
-        access.principal,
-        projects=projects,
-        project=access.project_name,
-        **context,
-    )
-
-
 @router.get("/projects/{project}/search")
-async def search_page(request: Request, access: Viewer) -> Response:
-    project = access.project_name
-    params = request.query_params
+async def search_page(ctx: PageViewer) -> Response:
+    project = ctx.project
+    params = ctx.request.query_params
     q = params.get("q", "").strip()
     form = {k: params.get(k, "") for k in FILTERS}
     kinds = [k for k in params.getlist("kind") if k]
@@ -107,14 +79,13 @@ async def search_page(request: Request, access: Viewer) -> Response:
     hits: list[SearchHit] = []
     if q:
         try:
-            hits = await search_hits(request, project, q, kinds=kinds, limit=50, **form)
+            hits = await search_hits(ctx.request, project, q, kinds=kinds, limit=50, **form)
         except (SearchError, SegmentError, ValueError) as exc:
             error = str(exc)
-    repository = state(request).fieldnote.repository
-    segments = await run_in_threadpool(SavedSegments(repository).list, project)
-    response = await _page(
-        request,
-        access,
+    repository = ctx.repository
+    segments = await ctx.run(lambda: SavedSegments(repository).list(project))
+    return await project_page(
+        ctx,
         "search.html",
         active="search",
         q=q,
@@ -124,10 +95,8 @@ async def search_page(request: Request, access: Viewer) -> Response:
         segments=[s.name for s in segments],
         error=error,
         hits=[(h, hit_link(project, h)) for h in hits],
+        status=422 if error else 200,
     )
-    if error:
-        response.status_code = 422
-    return response
 
 
 def emotion_points(
@@ -146,18 +115,17 @@ def emotion_points(
     return out
 
 
-async def _book_choice(request: Request, project: str) -> tuple[list[str], str]:
-    repository = state(request).fieldnote.repository
-    books = await run_in_threadpool(book_names, repository, project)
-    chosen = request.query_params.get("book") or (books[0] if books else "")
+async def _book_choice(ctx: ProjectAccess) -> tuple[list[str], str]:
+    books = await ctx.run(lambda: book_names(ctx.repository, ctx.project))
+    chosen = ctx.request.query_params.get("book") or (books[0] if books else "")
     return books, chosen
 
 
 @router.get("/projects/{project}/journey")
-async def journey_page(request: Request, access: Researcher) -> Response:
-    project = access.project_name
-    params = request.query_params
-    books, book = await _book_choice(request, project)
+async def journey_page(ctx: PageResearcher) -> Response:
+    project = ctx.project
+    params = ctx.request.query_params
+    books, book = await _book_choice(ctx)
     steps = [s for s in params.getlist("step") if s.strip()]
     form = {
         "from": params.get("from", ""),
@@ -167,7 +135,7 @@ async def journey_page(request: Request, access: Researcher) -> Response:
     journey: JourneyMap | None = None
     error: str | None = None
     if book and steps:
-        repository = state(request).fieldnote.repository
+        repository = ctx.repository
         try:
             funnel = Funnel.parse(
                 steps,
@@ -176,16 +144,15 @@ async def journey_page(request: Request, access: Researcher) -> Response:
                 date_to=form["to"] or None,
             )
             journey = await on_store(
-                request,
+                ctx.request,
                 project,
                 lambda s: journey_for_book(s, book_contents(repository, project, book), funnel),
             )
-            await _audit(request, access, "journey.read", f"book:{book}")
+            await ctx.audit("journey.read", f"book:{book}")
         except (ValueError, ThemeBookError) as exc:
             error = str(exc)
-    response = await _page(
-        request,
-        access,
+    return await project_page(
+        ctx,
         "journey.html",
         active="journey",
         books=books,
@@ -195,27 +162,25 @@ async def journey_page(request: Request, access: Researcher) -> Response:
         journey=journey,
         points=emotion_points(journey) if journey else [],
         error=error,
+        status=422 if error else 200,
     )
-    if error:
-        response.status_code = 422
-    return response
 
 
 @router.get("/projects/{project}/personas")
-async def personas_page(request: Request, access: Researcher) -> Response:
-    project = access.project_name
-    params = request.query_params
-    books, book = await _book_choice(request, project)
+async def personas_page(ctx: PageResearcher) -> Response:
+    project = ctx.project
+    params = ctx.request.query_params
+    books, book = await _book_choice(ctx)
     by = params.get("by", "").strip() or "$os"
     attrs = [a.strip() for a in params.get("attrs", "").split(",") if a.strip()]
     found: list[Persona] = []
     error: str | None = None
     if book:
-        repository = state(request).fieldnote.repository
+        repository = ctx.repository
         try:
             found = (
                 await on_store(
-                    request,
+                    ctx.request,
                     project,
                     lambda s: personas_for_book(
                         s, book_contents(repository, project, book), by, attrs
@@ -223,12 +188,11 @@ async def personas_page(request: Request, access: Researcher) -> Response:
                 )
                 or []
             )
-            await _audit(request, access, "personas.read", f"book:{book}")
+            await ctx.audit("personas.read", f"book:{book}")
         except (ValueError, ThemeBookError) as exc:
             error = str(exc)
-    response = await _page(
-        request,
-        access,
+    return await project_page(
+        ctx,
         "personas.html",
         active="journey",
         books=books,
@@ -237,10 +201,8 @@ async def personas_page(request: Request, access: Researcher) -> Response:
         attrs=", ".join(attrs),
         personas=found,
         error=error,
+        status=422 if error else 200,
     )
-    if error:
-        response.status_code = 422
-    return response
 
 
 @dataclass(frozen=True)

@@ -8,29 +8,29 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form, Request
-from fastapi.concurrency import run_in_threadpool
+from fastapi import APIRouter, Form
 from starlette.responses import RedirectResponse, Response
 
 from fieldnote.monitors import METRICS, RULES, MonitorDefinition
 from fieldnote.repository import (
     MonitorError,
     MonitorStore,
-    Permission,
     ResearchError,
     ResearchStore,
 )
-from fieldnote.web._auth import client_ip, state
-from fieldnote.web._guards import Access, Guard, PageForbiddenError
-from fieldnote.web.pages._projects import visible_projects
-from fieldnote.web.pages._render import page
+from fieldnote.web._project_access import (
+    ErrorMap,
+    PageViewer,
+    PageWriter,
+    ProjectAccess,
+)
+from fieldnote.web.pages._projects import project_page
 
 __all__ = ["router"]
 
 router = APIRouter(include_in_schema=False)
 
-Viewer = Annotated[Access, Depends(Guard(Permission.VIEW_PROJECT, page=True))]
-Writer = Annotated[Access, Depends(Guard(Permission.WRITE_RESEARCH, page=True))]
+NOT_FOUND = ErrorMap({MonitorError: 404, ResearchError: 404})
 
 
 def chart_data(evidence: dict[str, Any]) -> dict[str, Any] | None:
@@ -48,28 +48,18 @@ def chart_data(evidence: dict[str, Any]) -> dict[str, Any] | None:
     return {"kind": "rate" if rate else "count", "x": x, "series": out}
 
 
-async def _page(request: Request, access: Access, template: str, **context: Any) -> Response:
-    projects = await visible_projects(request, access.principal)
-    return page(
-        request,
-        template,
-        access.principal,
-        projects=projects,
-        project=access.project_name,
-        active="monitors",
-        **context,
-    )
+async def _page(ctx: ProjectAccess, template: str, **context: Any) -> Response:
+    return await project_page(ctx, template, active="monitors", **context)
 
 
 @router.get("/projects/{project}/monitors")
-async def monitors_page(request: Request, access: Viewer) -> Response:
-    store = MonitorStore(state(request).fieldnote.repository)
-    found = await run_in_threadpool(store.list, access.project_name)
+async def monitors_page(ctx: PageViewer) -> Response:
+    store = MonitorStore(ctx.repository)
+    found = await ctx.run(lambda: store.list(ctx.project))
     rows = [(m, MonitorDefinition.from_dict(m.definition).describe()) for m in found]
-    recent = await run_in_threadpool(lambda: store.signals(access.project_name, limit=20))
+    recent = await ctx.run(lambda: store.signals(ctx.project, limit=20))
     return await _page(
-        request,
-        access,
+        ctx,
         "monitors.html",
         rows=rows,
         signals=recent,
@@ -82,8 +72,7 @@ async def monitors_page(request: Request, access: Viewer) -> Response:
 
 @router.post("/projects/{project}/monitors")
 async def create_monitor_page(
-    request: Request,
-    access: Writer,
+    ctx: PageWriter,
     name: Annotated[str, Form()],
     metric: Annotated[str, Form()],
     rule: Annotated[str, Form()],
@@ -121,25 +110,24 @@ async def create_monitor_page(
                 "explain_by": [d.strip() for d in explain_by.split(",") if d.strip()],
             }
         )
-        store = MonitorStore(state(request).fieldnote.repository)
-        await run_in_threadpool(
+        store = MonitorStore(ctx.repository)
+        await ctx.run(
             lambda: store.create(
-                access.project_name,
+                ctx.project,
                 name,
                 definition.to_dict(),
-                created_by=access.principal.actor,
+                created_by=ctx.actor,
             )
         )
     except (ValueError, MonitorError) as exc:
-        store = MonitorStore(state(request).fieldnote.repository)
-        found = await run_in_threadpool(store.list, access.project_name)
+        store = MonitorStore(ctx.repository)
+        found = await ctx.run(lambda: store.list(ctx.project))
         rows = [(m, MonitorDefinition.from_dict(m.definition).describe()) for m in found]
         message = str(exc)
         if rule == "threshold" and "could not convert" in message:
             message = "threshold: write the value as 'below 0.3' or 'above 1000'"
         response = await _page(
-            request,
-            access,
+            ctx,
             "monitors.html",
             rows=rows,
             signals=[],
@@ -150,19 +138,15 @@ async def create_monitor_page(
         )
         response.status_code = 422
         return response
-    return RedirectResponse(f"/projects/{access.project_name}/monitors", status_code=303)
+    return RedirectResponse(f"/projects/{ctx.project}/monitors", status_code=303)
 
 
 @router.get("/projects/{project}/signals/{signal_id}")
-async def signal_page(request: Request, access: Viewer, signal_id: int) -> Response:
-    store = MonitorStore(state(request).fieldnote.repository)
-    try:
-        found = await run_in_threadpool(store.signal, access.project_name, signal_id)
-    except MonitorError as exc:
-        raise PageForbiddenError(404, str(exc)) from None
+async def signal_page(ctx: PageViewer, signal_id: int) -> Response:
+    store = MonitorStore(ctx.repository)
+    found = await ctx.run(lambda: store.signal(ctx.project, signal_id), NOT_FOUND)
     return await _page(
-        request,
-        access,
+        ctx,
         "signal.html",
         signal=found,
         chart=chart_data(found.evidence),
@@ -171,22 +155,18 @@ async def signal_page(request: Request, access: Viewer, signal_id: int) -> Respo
 
 
 @router.get("/projects/{project}/questions")
-async def questions_page(request: Request, access: Viewer) -> Response:
-    research = ResearchStore(state(request).fieldnote.repository)
-    found = await run_in_threadpool(research.list, access.project_name)
-    return await _page(request, access, "questions.html", questions=found)
+async def questions_page(ctx: PageViewer) -> Response:
+    research = ResearchStore(ctx.repository)
+    found = await ctx.run(lambda: research.list(ctx.project))
+    return await _page(ctx, "questions.html", questions=found)
 
 
 @router.get("/projects/{project}/questions/{question_id}")
-async def question_page(request: Request, access: Viewer, question_id: int) -> Response:
-    research = ResearchStore(state(request).fieldnote.repository)
-    try:
-        found = await run_in_threadpool(research.get, access.project_name, question_id)
-    except ResearchError as exc:
-        raise PageForbiddenError(404, str(exc)) from None
+async def question_page(ctx: PageViewer, question_id: int) -> Response:
+    research = ResearchStore(ctx.repository)
+    found = await ctx.run(lambda: research.get(ctx.project, question_id), NOT_FOUND)
     return await _page(
-        request,
-        access,
+        ctx,
         "question.html",
         question=found,
         chart=chart_data(found.evidence),
@@ -194,49 +174,31 @@ async def question_page(request: Request, access: Viewer, question_id: int) -> R
     )
 
 
-async def _audited(request: Request, access: Access, action: str, target: str) -> None:
-    await run_in_threadpool(
-        state(request).fieldnote.audit.record,
-        actor=access.principal.actor,
-        action=action,
-        project=access.project_name,
-        target=target,
-        detail={"page": "questions"},
-        ip=client_ip(request),
-    )
-
-
 @router.post("/projects/{project}/questions/{question_id}/study-started")
 async def study_started_page(
-    request: Request, access: Writer, question_id: int, study: Annotated[int, Form()]
+    ctx: PageWriter, question_id: int, study: Annotated[int, Form()]
 ) -> Response:
     """The question's study has started (its start time is kept once: a second click
     changes nothing)."""
-    research = ResearchStore(state(request).fieldnote.repository)
+    research = ResearchStore(ctx.repository)
 
     def start() -> None:
-        question = research.get(access.project_name, question_id)
+        question = research.get(ctx.project, question_id)
         if study not in {s.id for s in question.studies}:
             raise ResearchError(f"question {question_id} has no study {study}")
-        research.start_study(access.project_name, study)
+        research.start_study(ctx.project, study)
 
-    try:
-        await run_in_threadpool(start)
-    except ResearchError as exc:
-        raise PageForbiddenError(404, str(exc)) from None
-    await _audited(request, access, "study.start", f"study:{study}")
-    target = f"/projects/{access.project_name}/questions/{question_id}"
+    await ctx.run(start, NOT_FOUND)
+    await ctx.audit("study.start", f"study:{study}", {"page": "questions"})
+    target = f"/projects/{ctx.project}/questions/{question_id}"
     return RedirectResponse(target, status_code=303)
 
 
 @router.post("/projects/{project}/questions/{question_id}/diagnosed")
-async def diagnosed_page(request: Request, access: Writer, question_id: int) -> Response:
+async def diagnosed_page(ctx: PageWriter, question_id: int) -> Response:
     """We know why now: the question is diagnosed (stops its time-to-diagnosis clock)."""
-    research = ResearchStore(state(request).fieldnote.repository)
-    try:
-        await run_in_threadpool(research.mark_diagnosed, access.project_name, question_id)
-    except ResearchError as exc:
-        raise PageForbiddenError(404, str(exc)) from None
-    await _audited(request, access, "question.diagnosed", f"question:{question_id}")
-    target = f"/projects/{access.project_name}/questions/{question_id}"
+    research = ResearchStore(ctx.repository)
+    await ctx.run(lambda: research.mark_diagnosed(ctx.project, question_id), NOT_FOUND)
+    await ctx.audit("question.diagnosed", f"question:{question_id}", {"page": "questions"})
+    target = f"/projects/{ctx.project}/questions/{question_id}"
     return RedirectResponse(target, status_code=303)

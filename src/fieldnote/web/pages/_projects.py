@@ -18,9 +18,10 @@ from fieldnote.analytics.overview import Overview
 from fieldnote.repository import Permission, ProjectInfo
 from fieldnote.web._auth import Principal, client_ip, state
 from fieldnote.web._guards import Access, Guard, PageForbiddenError
+from fieldnote.web._project_access import ProjectAccess
 from fieldnote.web.pages._render import SECURITY_HEADERS, page, render
 
-__all__ = ["SCALE_OUT_NOTICE", "chart_data", "router", "visible_projects"]
+__all__ = ["SCALE_OUT_NOTICE", "chart_data", "project_page", "router", "visible_projects"]
 
 router = APIRouter(include_in_schema=False)
 
@@ -39,6 +40,14 @@ Researcher = Annotated[Access, Depends(Guard(Permission.READ_PERSONAL_DATA, page
 async def visible_projects(request: Request, principal: Principal) -> list[ProjectInfo]:
     every = await run_in_threadpool(state(request).fieldnote.projects.list)
     return principal.visible_projects(every)
+
+
+async def project_page(ctx: ProjectAccess, template: str, **context: Any) -> Response:
+    """A page of ``ctx``'s project in the shell, its switcher listing the caller's projects."""
+    projects = await visible_projects(ctx.request, ctx.principal)
+    return page(
+        ctx.request, template, ctx.principal, projects=projects, project=ctx.project, **context
+    )
 
 
 def chart_data(overview: Overview) -> dict[str, Any]:

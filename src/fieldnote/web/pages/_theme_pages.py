@@ -12,11 +12,10 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Annotated
 from urllib.parse import quote, urlencode
 
-from fastapi import APIRouter, Depends, Query, Request
-from fastapi.concurrency import run_in_threadpool
+from fastapi import APIRouter, Query
 from starlette.responses import Response
 
 from fieldnote.interviews import Interview
@@ -31,19 +30,20 @@ from fieldnote.repository import (
     book_names,
     book_trend,
 )
-from fieldnote.web._auth import client_ip, state
-from fieldnote.web._guards import Access, Guard, PageForbiddenError
-from fieldnote.web.pages._projects import visible_projects
-from fieldnote.web.pages._render import page
+from fieldnote.web._guards import PageForbiddenError
+from fieldnote.web._project_access import ErrorMap, PageResearcher, ProjectAccess
+from fieldnote.web.pages._projects import project_page
 
 __all__ = ["done_message", "moment_of", "router"]
 
 router = APIRouter(include_in_schema=False)
 
-Researcher = Annotated[Access, Depends(Guard(Permission.READ_PERSONAL_DATA, page=True))]
 CARDS_PER_COLUMN = 300
 """A column shows at most this many cards (the theme page lists them all)."""
 QUOTES_ON_THEME_PAGE = 50
+UNKNOWN_BOOK = ErrorMap({ThemeBookError: 404})
+READ = "personal_data.read"
+"""The audit action of every view here."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -71,40 +71,22 @@ def moment_href(project: str, note: BookNote) -> str:
     )
 
 
-async def _audit(request: Request, access: Access, target: str, detail: dict[str, Any]) -> None:
-    await run_in_threadpool(
-        state(request).fieldnote.audit.record,
-        actor=access.principal.actor,
-        action="personal_data.read",
-        project=access.project_name,
-        target=target,
-        detail=detail,
-        ip=client_ip(request),
-    )
+def _load(ctx: ProjectAccess, name: str) -> tuple[list[BookTheme], list[BookNote]]:
+    book = ThemeBook(ctx.repository, ctx.project, name)
+    return book.themes(), book.notes()
 
 
-def _load(request: Request, project: str, name: str) -> tuple[list[BookTheme], list[BookNote]]:
-    book = ThemeBook(state(request).fieldnote.repository, project, name)
-    try:
-        return book.themes(), book.notes()
-    except ThemeBookError as exc:
-        raise PageForbiddenError(404, str(exc)) from None
-
-
-def _transcripts(request: Request, project: str) -> set[str]:
-    return {i.id for i in InterviewStore(state(request).fieldnote.repository).list(project)}
+def _transcripts(ctx: ProjectAccess) -> set[str]:
+    return {i.id for i in InterviewStore(ctx.repository).list(ctx.project)}
 
 
 @router.get("/projects/{project}/books")
-async def books_page(request: Request, access: Researcher) -> Response:
-    project = access.project_name
-    names = await run_in_threadpool(book_names, state(request).fieldnote.repository, project)
-    return page(
-        request,
+async def books_page(ctx: PageResearcher) -> Response:
+    project = ctx.project
+    names = await ctx.run(lambda: book_names(ctx.repository, project))
+    return await project_page(
+        ctx,
         "books.html",
-        access.principal,
-        projects=await visible_projects(request, access.principal),
-        project=project,
         active="themes",
         books=[{"name": n, "href": book_href(project, n)} for n in names],
     )
@@ -134,10 +116,10 @@ def done_message(params: Mapping[str, str]) -> str:
 
 
 @router.get("/projects/{project}/books/{book}")
-async def affinity_page(request: Request, access: Researcher, book: str) -> Response:
+async def affinity_page(ctx: PageResearcher, book: str) -> Response:
     """Notes as cards in one column per theme (most people first), outliers last."""
-    project = access.project_name
-    themes, notes = await run_in_threadpool(_load, request, project, book)
+    project = ctx.project
+    themes, notes = await ctx.run(lambda: _load(ctx, book), UNKNOWN_BOOK)
     themes = sorted(themes, key=lambda t: (-t.participants, t.id))
     by_theme: dict[str | None, list[BookNote]] = {}
     for n in notes:
@@ -156,34 +138,30 @@ async def affinity_page(request: Request, access: Researcher, book: str) -> Resp
             theme=None, notes=loose[:CARDS_PER_COLUMN], hidden=max(0, len(loose) - CARDS_PER_COLUMN)
         )
     )
-    await _audit(request, access, f"themebook:{book}", {"page": "affinity", "notes": len(notes)})
-    return page(
-        request,
+    await ctx.audit(READ, f"themebook:{book}", {"page": "affinity", "notes": len(notes)})
+    return await project_page(
+        ctx,
         "affinity.html",
-        access.principal,
-        projects=await visible_projects(request, access.principal),
-        project=project,
         active="themes",
         book=book,
         href=book_href(project, book),
         api=f"/api/projects/{project}/books/{quote(book, safe='')}",
         columns=columns,
         themes=themes,
-        msg=done_message(request.query_params),
-        can_write=access.principal.can(project, Permission.WRITE_RESEARCH),
+        msg=done_message(ctx.request.query_params),
+        can_write=ctx.can(Permission.WRITE_RESEARCH),
     )
 
 
 @router.get("/projects/{project}/books/{book}/themes/{theme}")
 async def theme_page(
-    request: Request,
-    access: Researcher,
+    ctx: PageResearcher,
     book: str,
     theme: str,
     by: Annotated[str, Query(min_length=1, max_length=100)] = "week",
 ) -> Response:
-    project = access.project_name
-    themes, notes = await run_in_threadpool(_load, request, project, book)
+    project = ctx.project
+    themes, notes = await ctx.run(lambda: _load(ctx, book), UNKNOWN_BOOK)
     found = next((t for t in themes if t.id == theme), None)
     if found is None:
         raise PageForbiddenError(404, f"book {book!r} has no theme {theme!r}")
@@ -197,21 +175,18 @@ async def theme_page(
         (rest if person in seen else first).append(n)
         seen.add(person)
     quotes = (first + rest)[:QUOTES_ON_THEME_PAGE]
-    transcripts = await run_in_threadpool(_transcripts, request, project)
-    repo = state(request).fieldnote.repository
+    transcripts = await ctx.run(lambda: _transcripts(ctx))
+    the_book = ThemeBook(ctx.repository, project, book)
     error = None
     try:
-        trend = await run_in_threadpool(lambda: book_trend(ThemeBook(repo, project, book), by))
+        trend = await ctx.run(lambda: book_trend(the_book, by))
     except ValueError as exc:
         error = str(exc)
-        trend = await run_in_threadpool(lambda: book_trend(ThemeBook(repo, project, book), "week"))
-    await _audit(request, access, f"themebook:{book}", {"page": "theme", "theme": theme})
-    return page(
-        request,
+        trend = await ctx.run(lambda: book_trend(the_book, "week"))
+    await ctx.audit(READ, f"themebook:{book}", {"page": "theme", "theme": theme})
+    return await project_page(
+        ctx,
         "theme.html",
-        access.principal,
-        projects=await visible_projects(request, access.principal),
-        project=project,
         active="themes",
         book=book,
         href=book_href(project, book),
@@ -244,26 +219,20 @@ def moment_of(interview: Interview, t: float | None, q: str) -> int | None:
 
 @router.get("/projects/{project}/transcripts/{interview}")
 async def transcript_page(
-    request: Request,
-    access: Researcher,
+    ctx: PageResearcher,
     interview: str,
     t: Annotated[float | None, Query(ge=0)] = None,
     q: Annotated[str, Query(max_length=500)] = "",
 ) -> Response:
     """A transcript, with the utterance at time ``t`` (or holding ``q``) marked #moment."""
-    project = access.project_name
-    store = InterviewStore(state(request).fieldnote.repository)
-    try:
-        found = await run_in_threadpool(store.get, project, interview)
-    except InterviewError as exc:
-        raise PageForbiddenError(404, str(exc)) from None
-    await _audit(request, access, f"interview:{interview}", {"page": "transcript"})
-    return page(
-        request,
+    store = InterviewStore(ctx.repository)
+    found = await ctx.run(
+        lambda: store.get(ctx.project, interview), ErrorMap({InterviewError: 404})
+    )
+    await ctx.audit(READ, f"interview:{interview}", {"page": "transcript"})
+    return await project_page(
+        ctx,
         "transcript.html",
-        access.principal,
-        projects=await visible_projects(request, access.principal),
-        project=project,
         active="themes",
         interview=found,
         moment=moment_of(found, t, q),
