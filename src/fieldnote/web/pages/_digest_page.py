@@ -6,29 +6,25 @@ so any role in the project may read it, like the questions page."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter
 from fastapi.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from fieldnote.monitors import DIGEST_FORMATS, Week
-from fieldnote.repository import Permission
 from fieldnote.web._digest_api import compute_digest
-from fieldnote.web._guards import Access, Guard
-from fieldnote.web.pages._projects import visible_projects
-from fieldnote.web.pages._render import page
+from fieldnote.web._project_access import PageViewer
+from fieldnote.web.pages._projects import project_page
 
 __all__ = ["router"]
 
 router = APIRouter(include_in_schema=False)
-Viewer = Annotated[Access, Depends(Guard(Permission.VIEW_PROJECT, page=True))]
 MEDIA = {"md": "text/markdown; charset=utf-8", "html": "text/html; charset=utf-8"}
 
 
 @router.get("/projects/{project}/digest")
-async def digest_page(request: Request, access: Viewer) -> Response:
-    project = access.project_name
+async def digest_page(ctx: PageViewer) -> Response:
+    request, project = ctx.request, ctx.project
     raw = request.query_params.get("week", "")
     fmt = request.query_params.get("format", "")
     error = None
@@ -47,14 +43,10 @@ async def digest_page(request: Request, access: Viewer) -> Response:
                 "Content-Disposition": f'attachment; filename="{project}-digest-{week}.{fmt}"'
             },
         )
-    projects = await visible_projects(request, access.principal)
-    return page(
-        request,
+    return await project_page(
+        ctx,
         "digest.html",
-        access.principal,
         status=422 if error else 200,
-        projects=projects,
-        project=project,
         active="monitors",
         digest=digest.to_dict(),
         week=str(week),

@@ -4,26 +4,22 @@ with two-proportion tests and the Simpson's-paradox flag. Aggregates only."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter
 from starlette.responses import Response
 
 from fieldnote.analytics.explain import RATE_METRICS, ExplainResult
 from fieldnote.analytics.explain import explain as explain_change
 from fieldnote.analytics.queries import ExplainQuery, QueryError
-from fieldnote.repository import Permission
 from fieldnote.web._auth import state
-from fieldnote.web._guards import Access, Guard
+from fieldnote.web._project_access import PageViewer
 from fieldnote.web.pages._analytics_shared import FieldErrors, names_on_store, on_store, query_url
-from fieldnote.web.pages._projects import SCALE_OUT_NOTICE, visible_projects
-from fieldnote.web.pages._render import page
+from fieldnote.web.pages._projects import SCALE_OUT_NOTICE, project_page
 
 __all__ = ["router"]
 
 router = APIRouter(include_in_schema=False)
-
-Viewer = Annotated[Access, Depends(Guard(Permission.VIEW_PROJECT, page=True))]
 
 
 def _compute(query: ExplainQuery) -> Any:
@@ -33,9 +29,8 @@ def _compute(query: ExplainQuery) -> Any:
 
 
 @router.get("/projects/{project}/explain")
-async def explain_page(request: Request, access: Viewer) -> Response:
-    project = access.project_name
-    projects = await visible_projects(request, access.principal)
+async def explain_page(ctx: PageViewer) -> Response:
+    request, project = ctx.request, ctx.project
     known = await names_on_store(request, project)
     metric = request.query_params.get("metric", "activation")
     query = ExplainQuery.from_pairs(metric, request.query_params.multi_items())
@@ -50,13 +45,10 @@ async def explain_page(request: Request, access: Viewer) -> Response:
         except ValueError as exc:  # e.g. nobody entered in a period
             errors.add(exc)
     steps = list(query.steps) + [""] * max(0, 3 - len(query.steps))
-    return page(
-        request,
+    return await project_page(
+        ctx,
         "explain.html",
-        access.principal,
         status=422 if errors else 200,
-        projects=projects,
-        project=project,
         active="explain",
         query=query,
         metrics=tuple(RATE_METRICS),

@@ -4,26 +4,23 @@ lives in the URL like the API's query parameters (``fieldnote.analytics.queries`
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter
 from starlette.responses import Response
 
 from fieldnote.analytics.queries import POINT_SEGMENTS, QueryError, RetentionQuery, TrendQuery
 from fieldnote.analytics.retention import RetentionResult
 from fieldnote.analytics.trends import TREND_BUILDERS, TrendResult
-from fieldnote.repository import Permission
 from fieldnote.web._auth import state
-from fieldnote.web._guards import Access, Guard
+from fieldnote.web._project_access import PageViewer
 from fieldnote.web.pages._analytics_shared import FieldErrors, names_on_store, on_store, query_url
-from fieldnote.web.pages._projects import SCALE_OUT_NOTICE, visible_projects
-from fieldnote.web.pages._render import page
+from fieldnote.web.pages._projects import SCALE_OUT_NOTICE, project_page
 
 __all__ = ["heat", "router", "trend_chart"]
 
 router = APIRouter(include_in_schema=False)
 
-Viewer = Annotated[Access, Depends(Guard(Permission.VIEW_PROJECT, page=True))]
 
 METRIC_LABELS = {
     "events": "Event count, unique users or a property's sum",
@@ -63,9 +60,8 @@ def trend_chart(result: TrendResult) -> dict[str, Any]:
 
 
 @router.get("/projects/{project}/trends")
-async def trends_page(request: Request, access: Viewer) -> Response:
-    project = access.project_name
-    projects = await visible_projects(request, access.principal)
+async def trends_page(ctx: PageViewer) -> Response:
+    request, project = ctx.request, ctx.project
     known = await names_on_store(request, project)
     metric = request.query_params.get("metric", "events")
     pairs = list(request.query_params.multi_items())
@@ -82,13 +78,10 @@ async def trends_page(request: Request, access: Viewer) -> Response:
     except ValueError as exc:
         errors.add(exc, "metric")
     steps = list(query.options.steps) + [""] * max(0, 3 - len(query.options.steps))
-    return page(
-        request,
+    return await project_page(
+        ctx,
         "trends.html",
-        access.principal,
         status=422 if errors else 200,
-        projects=projects,
-        project=project,
         active="trends",
         query=query,
         o=query.options,
@@ -117,9 +110,8 @@ def heat(rate: float | None) -> str:
 
 
 @router.get("/projects/{project}/retention")
-async def retention_page(request: Request, access: Viewer) -> Response:
-    project = access.project_name
-    projects = await visible_projects(request, access.principal)
+async def retention_page(ctx: PageViewer) -> Response:
+    request, project = ctx.request, ctx.project
     known = await names_on_store(request, project)
     errors = FieldErrors()
     query = RetentionQuery()
@@ -132,13 +124,10 @@ async def retention_page(request: Request, access: Viewer) -> Response:
         errors.add(exc)
     except ValueError as exc:
         errors.add(exc)
-    return page(
-        request,
+    return await project_page(
+        ctx,
         "retention.html",
-        access.principal,
         status=422 if errors else 200,
-        projects=projects,
-        project=project,
         active="retention",
         query=query,
         known=known,

@@ -12,7 +12,7 @@ from datetime import timedelta
 from typing import Annotated, Any
 from urllib.parse import quote
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from starlette.responses import Response
 
@@ -27,19 +27,16 @@ from fieldnote.analytics.segments import (
     segment_from_dict,
 )
 from fieldnote.analytics.trends import TrendOptions
-from fieldnote.repository import Permission, SavedSegments, SegmentError, SegmentRecord
-from fieldnote.web._auth import client_ip, state
-from fieldnote.web._guards import Access, Guard, PageForbiddenError
+from fieldnote.repository import SavedSegments, SegmentError, SegmentRecord
+from fieldnote.web._auth import state
+from fieldnote.web._guards import PageForbiddenError
+from fieldnote.web._project_access import PageResearcher, PageViewer, ProjectAccess
 from fieldnote.web.pages._analytics_shared import on_store, query_url
-from fieldnote.web.pages._projects import SCALE_OUT_NOTICE, visible_projects
-from fieldnote.web.pages._render import page
+from fieldnote.web.pages._projects import SCALE_OUT_NOTICE, project_page
 
 __all__ = ["SOURCE_LINKS", "funnel_link", "router", "source_link"]
 
 router = APIRouter(include_in_schema=False)
-
-Viewer = Annotated[Access, Depends(Guard(Permission.VIEW_PROJECT, page=True))]
-Researcher = Annotated[Access, Depends(Guard(Permission.READ_PERSONAL_DATA, page=True))]
 
 
 def funnel_link(project: str, definition: SegmentDefinition) -> str:
@@ -115,12 +112,9 @@ def _evaluate(definition: SegmentSpec, limit: int) -> Any:
 
 
 @router.get("/projects/{project}/segments")
-async def segments_page(request: Request, access: Viewer) -> Response:
-    project = access.project_name
-    projects = await visible_projects(request, access.principal)
-    records = await run_in_threadpool(
-        SavedSegments(state(request).fieldnote.repository).list, project
-    )
+async def segments_page(ctx: PageViewer) -> Response:
+    request, project = ctx.request, ctx.project
+    records = await ctx.run(lambda: SavedSegments(ctx.repository).list(project))
     rows: list[dict[str, Any]] = []
     for r in records:
         try:
@@ -137,44 +131,31 @@ async def segments_page(request: Request, access: Viewer) -> Response:
                 "href": f"/projects/{project}/segments/{quote(r.name, safe='')}",
             }
         )
-    return page(
-        request,
+    return await project_page(
+        ctx,
         "segments.html",
-        access.principal,
-        projects=projects,
-        project=project,
         active="segments",
         rows=rows,
         notice=SCALE_OUT_NOTICE if state(request).store is None else None,
     )
 
 
-async def _segment_view(
-    request: Request, access: Access, name: str, *, template: str, limit: int
-) -> Response:
+async def _segment_view(ctx: ProjectAccess, name: str, *, template: str, limit: int) -> Response:
     """One segment evaluated now with up to ``limit`` members; a read of members
     (``limit`` > 0) is personal data, so it is audited before the page is built."""
-    project = access.project_name
+    request, project = ctx.request, ctx.project
     record, definition = await run_in_threadpool(_load, request, project, name)
-    projects = await visible_projects(request, access.principal)
     found = await on_store(request, project, _evaluate(definition, limit))
     if found is not None and limit > 0:
-        await run_in_threadpool(
-            state(request).fieldnote.audit.record,
-            actor=access.principal.actor,
-            action="personal_data.read",
-            project=project,
-            target=f"segment:{name}",
-            detail={"page": "segments/members", "rows": len(found.members)},
-            ip=client_ip(request),
+        await ctx.audit(
+            "personal_data.read",
+            f"segment:{name}",
+            {"page": "segments/members", "rows": len(found.members)},
         )
     href = f"/projects/{project}/segments/{quote(name, safe='')}"
-    return page(
-        request,
+    return await project_page(
+        ctx,
         template,
-        access.principal,
-        projects=projects,
-        project=project,
         active="segments",
         record=record,
         definition=definition,
@@ -189,16 +170,15 @@ async def _segment_view(
 
 @router.get("/projects/{project}/segments/{name:path}/members")
 async def segment_members_page(
-    request: Request,
-    access: Researcher,
+    ctx: PageResearcher,
     name: str,
     limit: Annotated[int, Query(ge=1, le=5000)] = 200,
 ) -> Response:
     """Who is in the segment now: personal data, so the read is audited."""
-    return await _segment_view(request, access, name, template="segment_members.html", limit=limit)
+    return await _segment_view(ctx, name, template="segment_members.html", limit=limit)
 
 
 @router.get("/projects/{project}/segments/{name:path}")
-async def segment_page(request: Request, access: Viewer, name: str) -> Response:
+async def segment_page(ctx: PageViewer, name: str) -> Response:
     """The definition and the size now (aggregates: any role)."""
-    return await _segment_view(request, access, name, template="segment.html", limit=0)
+    return await _segment_view(ctx, name, template="segment.html", limit=0)
