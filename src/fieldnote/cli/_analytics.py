@@ -18,6 +18,7 @@ from fieldnote.analytics import engine_source, store_source
 from fieldnote.analytics.funnels import compute_funnel
 from fieldnote.analytics.queries import FunnelQuery, RetentionQuery
 from fieldnote.cli._context import emit, fail, get_state
+from fieldnote.cli._options import EngineOpt, ExportOpt, FromOpt, JsonOpt, ProjectOpt, ToOpt
 from fieldnote.cli._server_client import ServerClient, ServerError
 from fieldnote.repository import DEFAULT_PROJECT, ProjectError
 
@@ -30,20 +31,6 @@ __all__ = [
     "ToOpt",
     "register",
     "run_analytics",
-]
-
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON.")]
-ProjectOpt = Annotated[str, typer.Option("--project", "-p", help="Project name.")]
-FromOpt = Annotated[
-    str | None, typer.Option("--from", help="First day (UTC date or ISO time), included.")
-]
-ToOpt = Annotated[str | None, typer.Option("--to", help="Last day (UTC date), included.")]
-ExportOpt = Annotated[
-    Path | None,
-    typer.Option(help="Read a Parquet export (`fieldnote export DIR`) instead of the store."),
-]
-EngineOpt = Annotated[
-    str, typer.Option(help="With --export: the engine that reads it, duckdb or spark.")
 ]
 
 

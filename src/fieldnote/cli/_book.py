@@ -7,13 +7,14 @@ persists and is respected by the next ``synthesize`` run.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Annotated, Any
+from typing import Any
 
 import typer
 from rich.table import Table
 
 from fieldnote.cli import _book_io
-from fieldnote.cli._context import emit, fail, get_state
+from fieldnote.cli._context import emit, refusing
+from fieldnote.cli._options import BookArg, JsonOpt, ProjectLongOpt
 from fieldnote.repository import DEFAULT_PROJECT, ThemeBook, ThemeBookError
 
 __all__ = ["app"]
@@ -26,22 +27,14 @@ app = typer.Typer(
     no_args_is_help=True,
 )
 
-BookArg = Annotated[str, typer.Argument(help="Book name, e.g. study:12.")]
-ProjectOpt = Annotated[str, typer.Option("--project", help="Project name.")]
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON.")]
-
 
 def _apply(
     ctx: typer.Context, project: str, name: str, as_json: bool, change: Callable[[ThemeBook], Any]
 ) -> None:
-    fieldnote = get_state(ctx).fieldnote
-    _ = fieldnote.projects
-    book = ThemeBook(fieldnote.repository, project, name)
-    try:
+    book = _book_io.open_book(ctx, project, name)
+    with refusing(ThemeBookError, as_json=as_json):
         outcome = change(book)
         themes = book.themes()
-    except ThemeBookError as exc:
-        fail(str(exc), as_json=as_json)
     data = {"book": name, "result": outcome, "themes": [t.__dict__ for t in themes]}
     if as_json:
         emit(data, as_json=True)
@@ -58,7 +51,7 @@ def _apply(
 def show(
     ctx: typer.Context,
     book: BookArg,
-    project: ProjectOpt = DEFAULT_PROJECT,
+    project: ProjectLongOpt = DEFAULT_PROJECT,
     as_json: JsonOpt = False,
 ) -> None:
     """Themes of a book."""
@@ -69,7 +62,7 @@ def show(
 def notes(
     ctx: typer.Context,
     book: BookArg,
-    project: ProjectOpt = DEFAULT_PROJECT,
+    project: ProjectLongOpt = DEFAULT_PROJECT,
     as_json: JsonOpt = False,
 ) -> None:
     """Notes of a book with their theme, pin and tags (a CSV-ready export with --json)."""
@@ -82,7 +75,7 @@ def rename(
     book: BookArg,
     theme: str,
     label: str,
-    project: ProjectOpt = DEFAULT_PROJECT,
+    project: ProjectLongOpt = DEFAULT_PROJECT,
     as_json: JsonOpt = False,
 ) -> None:
     """Name a theme by hand; re-runs keep the name."""
@@ -95,7 +88,7 @@ def merge(
     book: BookArg,
     into: str,
     other: str,
-    project: ProjectOpt = DEFAULT_PROJECT,
+    project: ProjectLongOpt = DEFAULT_PROJECT,
     as_json: JsonOpt = False,
 ) -> None:
     """Merge theme OTHER into INTO."""
@@ -109,7 +102,7 @@ def split(
     theme: str,
     label: str,
     note: list[str],
-    project: ProjectOpt = DEFAULT_PROJECT,
+    project: ProjectLongOpt = DEFAULT_PROJECT,
     as_json: JsonOpt = False,
 ) -> None:
     """Move NOTE... of THEME into a new theme named LABEL."""
@@ -122,7 +115,7 @@ def move(
     book: BookArg,
     theme: str,
     note: list[str],
-    project: ProjectOpt = DEFAULT_PROJECT,
+    project: ProjectLongOpt = DEFAULT_PROJECT,
     as_json: JsonOpt = False,
 ) -> None:
     """Put NOTE... into THEME (use - for no theme)."""
@@ -135,7 +128,7 @@ def tag(
     book: BookArg,
     note: str,
     code: str,
-    project: ProjectOpt = DEFAULT_PROJECT,
+    project: ProjectLongOpt = DEFAULT_PROJECT,
     as_json: JsonOpt = False,
 ) -> None:
     """Add a manual code to a note."""

@@ -9,7 +9,8 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from fieldnote.cli._context import emit, fail, get_state
+from fieldnote.cli._context import emit, fail, get_state, refusing
+from fieldnote.cli._options import BookArg, JsonOpt, ProjectLongOpt
 from fieldnote.repository import (
     DEFAULT_PROJECT,
     BookPeople,
@@ -21,13 +22,10 @@ from fieldnote.repository import (
     import_qdpx,
 )
 
-__all__ = ["register"]
-
-ProjectOpt = Annotated[str, typer.Option("--project", help="Project name.")]
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON.")]
+__all__ = ["open_book", "register"]
 
 
-def _book(ctx: typer.Context, project: str, name: str) -> ThemeBook:
+def open_book(ctx: typer.Context, project: str, name: str) -> ThemeBook:
     fieldnote = get_state(ctx).fieldnote
     _ = fieldnote.projects  # a new home gets its default project
     return ThemeBook(fieldnote.repository, project, name)
@@ -42,18 +40,16 @@ def import_qdpx_command(
     book: Annotated[
         str | None, typer.Option("--book", help="Book name (default study:S, else qdpx:NAME).")
     ] = None,
-    project: ProjectOpt = DEFAULT_PROJECT,
+    project: ProjectLongOpt = DEFAULT_PROJECT,
     as_json: JsonOpt = False,
 ) -> None:
     """Import codes, sources and coded selections from Taguette, QualCoder, ATLAS.ti ..."""
     from fieldnote.synthesis import QdpxError, read_qdpx
 
-    try:
+    with refusing(QdpxError, as_json=as_json):
         parsed = read_qdpx(path)
-    except QdpxError as exc:
-        fail(str(exc), as_json=as_json)
     name = book or (f"study:{study.strip()}" if study else f"qdpx:{parsed.name}")
-    target = _book(ctx, project, name)
+    target = open_book(ctx, project, name)
     try:
         if study is not None:
             InterviewStore(target.repository).check_study(project, study)
@@ -73,24 +69,22 @@ def import_qdpx_command(
 
 def people_command(
     ctx: typer.Context,
-    book: Annotated[str, typer.Argument(help="Book name, e.g. study:12.")],
+    book: BookArg,
     path: Annotated[Path | None, typer.Argument(help="CSV/JSONL: one row per participant.")] = None,
     participant_column: Annotated[
         str, typer.Option("--participant-column", help="Column naming the participant.")
     ] = "participant",
-    project: ProjectOpt = DEFAULT_PROJECT,
+    project: ProjectLongOpt = DEFAULT_PROJECT,
     as_json: JsonOpt = False,
 ) -> None:
     """Attach participant attributes (platform, persona, tier ...); without FILE, list them."""
     from fieldnote.synthesis import TableError, read_people
 
-    people = BookPeople(_book(ctx, project, book))
-    try:
+    people = BookPeople(open_book(ctx, project, book))
+    with refusing(TableError, ThemeBookError, as_json=as_json):
         if path is not None:
             people.set(read_people(path, participant_column))
         found = people.get()
-    except (TableError, ThemeBookError) as exc:
-        fail(str(exc), as_json=as_json)
     lines = [f"{who}\t" + ", ".join(f"{k}={v}" for k, v in a.items()) for who, a in found.items()]
     emit(
         {"book": book, "people": found},
@@ -101,21 +95,19 @@ def people_command(
 
 def trend_command(
     ctx: typer.Context,
-    book: Annotated[str, typer.Argument(help="Book name, e.g. study:12.")],
+    book: BookArg,
     by: Annotated[
         str, typer.Option("--by", help="week, or a participant attribute (platform, tier ...).")
     ] = "week",
     min_n: Annotated[
         int, typer.Option("--min-n", min=1, help="Flag groups with fewer participants.")
     ] = 5,
-    project: ProjectOpt = DEFAULT_PROJECT,
+    project: ProjectLongOpt = DEFAULT_PROJECT,
     as_json: JsonOpt = False,
 ) -> None:
     """Share of participants (and notes) per theme per week or segment, with n per cell."""
-    try:
-        trend = book_trend(_book(ctx, project, book), by, min_n=min_n)
-    except (ThemeBookError, ValueError) as exc:
-        fail(str(exc), as_json=as_json)
+    with refusing(ThemeBookError, ValueError, as_json=as_json):
+        trend = book_trend(open_book(ctx, project, book), by, min_n=min_n)
     if as_json:
         emit({"book": book, **trend.to_dict()}, as_json=True)
         return

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -12,8 +14,9 @@ from rich.console import Console
 
 from fieldnote._core import Fieldnote
 from fieldnote.config import Settings
+from fieldnote.repository import ProjectError
 
-__all__ = ["CliState", "emit", "fail", "get_state"]
+__all__ = ["CliState", "emit", "fail", "get_state", "refusing", "require_project"]
 
 err_console = Console(stderr=True)
 out_console = Console()
@@ -58,3 +61,21 @@ def fail(message: str, *, as_json: bool = False, code: int = 1) -> NoReturn:
         sys.stdout.write(orjson.dumps({"error": message}).decode() + "\n")
     err_console.print(f"[bold red]error:[/] {message}", highlight=False)
     raise typer.Exit(code)
+
+
+@contextmanager
+def refusing(*errors: type[Exception], as_json: bool) -> Iterator[None]:
+    """Inside the block, the domain's refusals (``errors``) end the command with
+    ``fail``: their message on stderr (a JSON error with ``--json``), exit code 1."""
+    try:
+        yield
+    except errors as exc:
+        fail(str(exc), as_json=as_json)
+
+
+def require_project(ctx: typer.Context, project: str, *, as_json: bool) -> Fieldnote:
+    """This home's ``Fieldnote``, once ``project`` is known to exist (else ``fail``)."""
+    fn = get_state(ctx).fieldnote
+    with refusing(ProjectError, as_json=as_json):
+        fn.projects.require(project)
+    return fn

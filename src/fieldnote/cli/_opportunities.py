@@ -11,10 +11,10 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from fieldnote.cli._analytics import EngineOpt, ExportOpt, JsonOpt, ProjectOpt
-from fieldnote.cli._context import emit, fail, get_state
+from fieldnote.cli._context import emit, fail, get_state, refusing, require_project
 from fieldnote.cli._events_access import with_events
-from fieldnote.repository import DEFAULT_PROJECT, ProjectError, SegmentError, ThemeBookError
+from fieldnote.cli._options import EngineOpt, ExportOpt, JsonOpt, ProjectOpt
+from fieldnote.repository import DEFAULT_PROJECT, SegmentError, ThemeBookError
 from fieldnote.repository._job_stories import JobStoryError, JobStoryStore
 from fieldnote.repository._opportunities import (
     OpportunityError,
@@ -35,13 +35,12 @@ def _actor() -> str:
         return "cli"
 
 
+NameArg = Annotated[str, typer.Argument()]
+StoryArg = Annotated[int, typer.Argument()]
+
+
 def _opportunities(ctx: typer.Context, project: str, as_json: bool) -> OpportunityStore:
-    fn = get_state(ctx).fieldnote
-    try:
-        fn.projects.require(project)
-    except ProjectError as exc:
-        fail(str(exc), as_json=as_json)
-    return OpportunityStore(fn.repository)
+    return OpportunityStore(require_project(ctx, project, as_json=as_json).repository)
 
 
 def _score(
@@ -112,7 +111,7 @@ def create(
             "to": validate_to,
         }
     store = _opportunities(ctx, project, as_json)
-    try:
+    with refusing(OpportunityError, as_json=as_json):
         record = store.create(
             project,
             name,
@@ -125,8 +124,6 @@ def create(
             validation=validation,
             created_by=_actor(),
         )
-    except OpportunityError as exc:
-        fail(str(exc), as_json=as_json)
     if score and record.theme is not None and record.segment is not None:
         record = _score(ctx, project, [record.name], as_json, export, engine)[0]
     emit(record.to_dict(), as_json=as_json, text=_show(record))
@@ -177,15 +174,13 @@ def list_command(
 @opportunities_app.command("show")
 def show(
     ctx: typer.Context,
-    name: Annotated[str, typer.Argument()],
+    name: NameArg,
     project: ProjectOpt = DEFAULT_PROJECT,
     as_json: JsonOpt = False,
 ) -> None:
     """One item with every RICE component and where it came from."""
-    try:
+    with refusing(OpportunityError, as_json=as_json):
         record = _opportunities(ctx, project, as_json).get(project, name)
-    except OpportunityError as exc:
-        fail(str(exc), as_json=as_json)
     emit(record.to_dict(), as_json=as_json, text=_show(record))
 
 
@@ -210,24 +205,17 @@ def export_csv(
 @opportunities_app.command("delete")
 def delete(
     ctx: typer.Context,
-    name: Annotated[str, typer.Argument()],
+    name: NameArg,
     project: ProjectOpt = DEFAULT_PROJECT,
     as_json: JsonOpt = False,
 ) -> None:
-    try:
+    with refusing(OpportunityError, as_json=as_json):
         _opportunities(ctx, project, as_json).delete(project, name)
-    except OpportunityError as exc:
-        fail(str(exc), as_json=as_json)
     emit({"deleted": name}, as_json=as_json, text=f"deleted {name!r}")
 
 
 def _jobs(ctx: typer.Context, project: str, as_json: bool) -> JobStoryStore:
-    fn = get_state(ctx).fieldnote
-    try:
-        fn.projects.require(project)
-    except ProjectError as exc:
-        fail(str(exc), as_json=as_json)
-    return JobStoryStore(fn.repository)
+    return JobStoryStore(require_project(ctx, project, as_json=as_json).repository)
 
 
 EvidenceOpt = Annotated[
@@ -247,7 +235,7 @@ def add_job(
     as_json: JsonOpt = False,
 ) -> None:
     """Add a job story linked to its evidence."""
-    try:
+    with refusing(JobStoryError, as_json=as_json):
         story = _jobs(ctx, project, as_json).create(
             project,
             situation=when,
@@ -256,8 +244,6 @@ def add_job(
             evidence=evidence or [],
             created_by=_actor(),
         )
-    except JobStoryError as exc:
-        fail(str(exc), as_json=as_json)
     emit(story.to_dict(), as_json=as_json, text=f"#{story.id} {story.text}")
 
 
@@ -275,14 +261,12 @@ def list_jobs(
 @jobs_app.command("show")
 def show_job(
     ctx: typer.Context,
-    story_id: Annotated[int, typer.Argument()],
+    story_id: StoryArg,
     project: ProjectOpt = DEFAULT_PROJECT,
     as_json: JsonOpt = False,
 ) -> None:
-    try:
+    with refusing(JobStoryError, as_json=as_json):
         story = _jobs(ctx, project, as_json).get(project, story_id)
-    except JobStoryError as exc:
-        fail(str(exc), as_json=as_json)
     refs = "\n".join(f"  evidence: {e}" for e in story.evidence)
     emit(story.to_dict(), as_json=as_json, text=f"#{story.id} {story.text}\n{refs}")
 
@@ -290,7 +274,7 @@ def show_job(
 @jobs_app.command("edit")
 def edit_job(
     ctx: typer.Context,
-    story_id: Annotated[int, typer.Argument()],
+    story_id: StoryArg,
     when: Annotated[str | None, typer.Option("--when")] = None,
     want: Annotated[str | None, typer.Option("--want")] = None,
     so: Annotated[str | None, typer.Option("--so")] = None,
@@ -299,24 +283,20 @@ def edit_job(
     as_json: JsonOpt = False,
 ) -> None:
     """Change some parts (evidence given replaces the list)."""
-    try:
+    with refusing(JobStoryError, as_json=as_json):
         story = _jobs(ctx, project, as_json).update(
             project, story_id, situation=when, motivation=want, outcome=so, evidence=evidence
         )
-    except JobStoryError as exc:
-        fail(str(exc), as_json=as_json)
     emit(story.to_dict(), as_json=as_json, text=f"#{story.id} {story.text}")
 
 
 @jobs_app.command("delete")
 def delete_job(
     ctx: typer.Context,
-    story_id: Annotated[int, typer.Argument()],
+    story_id: StoryArg,
     project: ProjectOpt = DEFAULT_PROJECT,
     as_json: JsonOpt = False,
 ) -> None:
-    try:
+    with refusing(JobStoryError, as_json=as_json):
         _jobs(ctx, project, as_json).delete(project, story_id)
-    except JobStoryError as exc:
-        fail(str(exc), as_json=as_json)
     emit({"deleted": story_id}, as_json=as_json, text=f"deleted job story {story_id}")
