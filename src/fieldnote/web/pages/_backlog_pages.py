@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.concurrency import run_in_threadpool
 from starlette.responses import RedirectResponse, Response
 
@@ -27,7 +27,6 @@ from fieldnote.evidence._stored import (
     themes_behaviour,
 )
 from fieldnote.repository import (
-    Permission,
     ReleaseError,
     ReleaseStore,
     SavedSegments,
@@ -37,17 +36,15 @@ from fieldnote.repository import (
 from fieldnote.repository._job_stories import JobStoryError, JobStoryStore
 from fieldnote.repository._opportunities import OpportunityError, OpportunityStore
 from fieldnote.web._auth import state
-from fieldnote.web._guards import Access, Guard, PageForbiddenError
+from fieldnote.web._guards import PageForbiddenError
+from fieldnote.web._project_access import PageViewer, PageWriter, ProjectAccess
 from fieldnote.web.pages._analytics_shared import on_store
-from fieldnote.web.pages._projects import visible_projects
-from fieldnote.web.pages._render import page
+from fieldnote.web.pages._projects import project_page
 
 __all__ = ["router"]
 
 router = APIRouter(include_in_schema=False)
 
-Viewer = Annotated[Access, Depends(Guard(Permission.VIEW_PROJECT, page=True))]
-Writer = Annotated[Access, Depends(Guard(Permission.WRITE_RESEARCH, page=True))]
 
 OPPORTUNITY_FIELDS = (
     "name", "effort", "description", "book", "theme", "segment", "question",
@@ -55,38 +52,28 @@ OPPORTUNITY_FIELDS = (
 )  # fmt: skip
 
 
-async def _page(request: Request, access: Access, template: str, **context: Any) -> Response:
-    projects = await visible_projects(request, access.principal)
-    return page(
-        request, template, access.principal, projects=projects, project=access.project_name,
-        **context,
-    )  # fmt: skip
-
-
 async def _opportunities(
-    request: Request, access: Access, *, form: dict[str, str], error: str | None
+    ctx: ProjectAccess, *, form: dict[str, str], error: str | None
 ) -> Response:
-    repository = state(request).fieldnote.repository
-    found = await run_in_threadpool(OpportunityStore(repository).list, access.project_name)
-    segments = await run_in_threadpool(SavedSegments(repository).list, access.project_name)
-    response = await _page(
-        request, access, "opportunities.html", active="opportunities", rows=found,
+    repository = ctx.repository
+    found = await ctx.run(lambda: OpportunityStore(repository).list(ctx.project))
+    segments = await ctx.run(lambda: SavedSegments(repository).list(ctx.project))
+    return await project_page(
+        ctx, "opportunities.html", active="opportunities", rows=found,
         segments=[s.name for s in segments], form=form, error=error,
+        status=422 if error else 200,
     )  # fmt: skip
-    if error:
-        response.status_code = 422
-    return response
 
 
 @router.get("/projects/{project}/opportunities")
-async def opportunities_page(request: Request, access: Viewer) -> Response:
-    return await _opportunities(request, access, form={}, error=None)
+async def opportunities_page(ctx: PageViewer) -> Response:
+    return await _opportunities(ctx, form={}, error=None)
 
 
 @router.get("/projects/{project}/opportunities/export.csv")
-async def opportunities_csv(request: Request, access: Viewer) -> Response:
-    repository = state(request).fieldnote.repository
-    found = await run_in_threadpool(OpportunityStore(repository).list, access.project_name)
+async def opportunities_csv(ctx: PageViewer) -> Response:
+    repository = ctx.repository
+    found = await run_in_threadpool(OpportunityStore(repository).list, ctx.project)
     return Response(
         ranked_csv(found),
         media_type="text/csv; charset=utf-8",
@@ -102,11 +89,12 @@ async def _score(request: Request, project: str, name: str) -> None:
 
 
 @router.post("/projects/{project}/opportunities")
-async def create_opportunity_page(request: Request, access: Writer) -> Response:
+async def create_opportunity_page(ctx: PageWriter) -> Response:
+    request = ctx.request
     data = await request.form()
     form = {k: str(data.get(k, "")).strip() for k in OPPORTUNITY_FIELDS}
-    project = access.project_name
-    store = OpportunityStore(state(request).fieldnote.repository)
+    project = ctx.project
+    store = OpportunityStore(ctx.repository)
     try:
         try:
             effort = float(form["effort"])
@@ -126,60 +114,53 @@ async def create_opportunity_page(request: Request, access: Writer) -> Response:
                 project, form["name"], effort=effort, description=form["description"],
                 book=form["book"] or None, theme=form["theme"] or None, question_id=question,
                 segment=form["segment"] or None, validation=validation,
-                created_by=access.principal.actor,
+                created_by=ctx.actor,
             )
         )  # fmt: skip
         if record.theme and record.segment:
             await _score(request, project, record.name)
     except (OpportunityError, ThemeBookError, SegmentError, ValueError) as exc:
-        return await _opportunities(request, access, form=form, error=str(exc))
+        return await _opportunities(ctx, form=form, error=str(exc))
     return RedirectResponse(f"/projects/{project}/opportunities", status_code=303)
 
 
 @router.post("/projects/{project}/opportunities/score")
-async def score_opportunity_page(
-    request: Request, access: Writer, name: Annotated[str, Form()]
-) -> Response:
+async def score_opportunity_page(ctx: PageWriter, name: Annotated[str, Form()]) -> Response:
     try:
-        await _score(request, access.project_name, name)
+        await _score(ctx.request, ctx.project, name)
     except (OpportunityError, ThemeBookError, SegmentError, ValueError) as exc:
-        return await _opportunities(request, access, form={}, error=str(exc))
-    return RedirectResponse(f"/projects/{access.project_name}/opportunities", status_code=303)
+        return await _opportunities(ctx, form={}, error=str(exc))
+    return RedirectResponse(f"/projects/{ctx.project}/opportunities", status_code=303)
 
 
-async def _jobs(
-    request: Request, access: Access, *, form: dict[str, str], error: str | None
-) -> Response:
-    store = JobStoryStore(state(request).fieldnote.repository)
-    found = await run_in_threadpool(store.list, access.project_name)
-    response = await _page(
-        request, access, "jobs.html", active="journey", stories=found, form=form, error=error
-    )
-    if error:
-        response.status_code = 422
-    return response
+async def _jobs(ctx: ProjectAccess, *, form: dict[str, str], error: str | None) -> Response:
+    store = JobStoryStore(ctx.repository)
+    found = await ctx.run(lambda: store.list(ctx.project))
+    return await project_page(
+        ctx, "jobs.html", active="journey", stories=found, form=form, error=error,
+        status=422 if error else 200,
+    )  # fmt: skip
 
 
 @router.get("/projects/{project}/jobs")
-async def jobs_page(request: Request, access: Viewer, edit: int | None = None) -> Response:
+async def jobs_page(ctx: PageViewer, edit: int | None = None) -> Response:
     """The library; ``?edit=ID`` fills the form with that story to change it."""
     form: dict[str, str] = {}
     if edit is not None:
-        store = JobStoryStore(state(request).fieldnote.repository)
+        store = JobStoryStore(ctx.repository)
         try:
-            story = await run_in_threadpool(store.get, access.project_name, edit)
+            story = await run_in_threadpool(store.get, ctx.project, edit)
         except JobStoryError as exc:
             raise PageForbiddenError(404, str(exc)) from None
         form = {"id": str(story.id), "situation": story.situation,
                 "motivation": story.motivation, "outcome": story.outcome,
                 "evidence": " ".join(str(e) for e in story.evidence)}  # fmt: skip
-    return await _jobs(request, access, form=form, error=None)
+    return await _jobs(ctx, form=form, error=None)
 
 
 @router.post("/projects/{project}/jobs/{story_id}")
 async def update_job_page(
-    request: Request,
-    access: Writer,
+    ctx: PageWriter,
     story_id: int,
     situation: Annotated[str, Form()] = "",
     motivation: Annotated[str, Form()] = "",
@@ -188,25 +169,24 @@ async def update_job_page(
 ) -> Response:
     form = {"id": str(story_id), "situation": situation, "motivation": motivation,
             "outcome": outcome, "evidence": evidence}  # fmt: skip
-    store = JobStoryStore(state(request).fieldnote.repository)
+    store = JobStoryStore(ctx.repository)
     try:
         await run_in_threadpool(
             lambda: store.update(
-                access.project_name, story_id, situation=situation, motivation=motivation,
+                ctx.project, story_id, situation=situation, motivation=motivation,
                 outcome=outcome, evidence=evidence.split(),
             )
         )  # fmt: skip
     except JobStoryError as exc:
         if "has no job story" in str(exc):
             raise PageForbiddenError(404, str(exc)) from None
-        return await _jobs(request, access, form=form, error=str(exc))
-    return RedirectResponse(f"/projects/{access.project_name}/jobs", status_code=303)
+        return await _jobs(ctx, form=form, error=str(exc))
+    return RedirectResponse(f"/projects/{ctx.project}/jobs", status_code=303)
 
 
 @router.post("/projects/{project}/jobs")
 async def create_job_page(
-    request: Request,
-    access: Writer,
+    ctx: PageWriter,
     situation: Annotated[str, Form()] = "",
     motivation: Annotated[str, Form()] = "",
     outcome: Annotated[str, Form()] = "",
@@ -214,27 +194,27 @@ async def create_job_page(
 ) -> Response:
     form = {"situation": situation, "motivation": motivation, "outcome": outcome,
             "evidence": evidence}  # fmt: skip
-    store = JobStoryStore(state(request).fieldnote.repository)
+    store = JobStoryStore(ctx.repository)
     try:
         await run_in_threadpool(
             lambda: store.create(
-                access.project_name, situation=situation, motivation=motivation,
-                outcome=outcome, evidence=evidence.split(), created_by=access.principal.actor,
+                ctx.project, situation=situation, motivation=motivation,
+                outcome=outcome, evidence=evidence.split(), created_by=ctx.actor,
             )
         )  # fmt: skip
     except JobStoryError as exc:
-        return await _jobs(request, access, form=form, error=str(exc))
-    return RedirectResponse(f"/projects/{access.project_name}/jobs", status_code=303)
+        return await _jobs(ctx, form=form, error=str(exc))
+    return RedirectResponse(f"/projects/{ctx.project}/jobs", status_code=303)
 
 
 @router.post("/projects/{project}/jobs/{story_id}/delete")
-async def delete_job_page(request: Request, access: Writer, story_id: int) -> Response:
-    store = JobStoryStore(state(request).fieldnote.repository)
+async def delete_job_page(ctx: PageWriter, story_id: int) -> Response:
+    store = JobStoryStore(ctx.repository)
     try:
-        await run_in_threadpool(store.delete, access.project_name, story_id)
+        await run_in_threadpool(store.delete, ctx.project, story_id)
     except JobStoryError as exc:
         raise PageForbiddenError(404, str(exc)) from None
-    return RedirectResponse(f"/projects/{access.project_name}/jobs", status_code=303)
+    return RedirectResponse(f"/projects/{ctx.project}/jobs", status_code=303)
 
 
 def _reach(
@@ -253,12 +233,13 @@ def _reach(
 
 
 @router.get("/projects/{project}/books/{book}/evidence")
-async def theme_evidence_page(request: Request, access: Viewer, book: str) -> Response:
+async def theme_evidence_page(ctx: PageViewer, book: str) -> Response:
     """A book's themes; with a metric and dates each theme shows its behavioural
     comparison, and with funnel steps its reach at scale."""
-    project = access.project_name
+    request = ctx.request
+    project = ctx.project
     params = request.query_params
-    repository = state(request).fieldnote.repository
+    repository = ctx.repository
     try:
         contents = await run_in_threadpool(book_contents, repository, project, book)
     except ThemeBookError as exc:
@@ -290,8 +271,8 @@ async def theme_evidence_page(request: Request, access: Viewer, book: str) -> Re
     for n in contents.notes:
         if n.theme and n.participant:
             people.setdefault(n.theme, set()).add(n.participant)
-    response = await _page(
-        request, access, "theme_evidence.html", active="opportunities", book=book,
+    response = await project_page(
+        ctx, "theme_evidence.html", active="opportunities", book=book,
         labels=contents.labels, people={k: len(v) for k, v in people.items()},
         form=form, steps=steps + [""] * max(0, 3 - len(steps)), behaviour=behaviour,
         reach=reach, errors=errors,
@@ -302,25 +283,21 @@ async def theme_evidence_page(request: Request, access: Viewer, book: str) -> Re
 
 
 @router.get("/projects/{project}/releases")
-async def releases_page(request: Request, access: Viewer) -> Response:
-    store = ReleaseStore(state(request).fieldnote.repository)
-    found = await run_in_threadpool(store.list, access.project_name)
-    return await _page(request, access, "releases.html", active="opportunities", releases=found)
+async def releases_page(ctx: PageViewer) -> Response:
+    store = ReleaseStore(ctx.repository)
+    found = await run_in_threadpool(store.list, ctx.project)
+    return await project_page(ctx, "releases.html", active="opportunities", releases=found)
 
 
 @router.post("/projects/{project}/releases/validation")
-async def validation_page(
-    request: Request, access: Writer, release: Annotated[str, Form()]
-) -> Response:
-    repository = state(request).fieldnote.repository
+async def validation_page(ctx: PageWriter, release: Annotated[str, Form()]) -> Response:
+    repository = ctx.repository
     try:
         found = await run_in_threadpool(
-            lambda: propose_validation(
-                repository, access.project_name, release, created_by=access.principal.actor
-            )
+            lambda: propose_validation(repository, ctx.project, release, created_by=ctx.actor)
         )
     except (ReleaseError, ValueError) as exc:
         raise PageForbiddenError(404, str(exc)) from None
     return RedirectResponse(
-        f"/projects/{access.project_name}/questions/{found.question.id}", status_code=303
+        f"/projects/{ctx.project}/questions/{found.question.id}", status_code=303
     )
