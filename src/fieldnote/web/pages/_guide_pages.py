@@ -10,10 +10,10 @@ write needs ``research.write`` (and the session's CSRF token, checked by the gua
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 from urllib.parse import quote
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 from starlette.responses import PlainTextResponse, RedirectResponse, Response
@@ -29,18 +29,17 @@ from fieldnote.interviews.guides import (
     to_markdown,
 )
 from fieldnote.interviews.linting import lint_question
-from fieldnote.repository import GuideStore, Permission
+from fieldnote.repository import GuideStore
 from fieldnote.web._auth import state
-from fieldnote.web._guards import Access, Guard, PageForbiddenError
-from fieldnote.web.pages._projects import visible_projects
-from fieldnote.web.pages._render import page, render
+from fieldnote.web._guards import PageForbiddenError
+from fieldnote.web._project_access import PageViewer, PageWriter, ProjectAccess
+from fieldnote.web.pages._projects import project_page
+from fieldnote.web.pages._render import render
 
 __all__ = ["router"]
 
 router = APIRouter(include_in_schema=False)
 
-Viewer = Annotated[Access, Depends(Guard(Permission.VIEW_PROJECT, page=True))]
-Writer = Annotated[Access, Depends(Guard(Permission.WRITE_RESEARCH, page=True))]
 MAX_FIELD = 2000
 
 
@@ -53,30 +52,13 @@ def _field(form: FormData, name: str) -> str:
     return value.strip()[:MAX_FIELD] if isinstance(value, str) else ""
 
 
-async def _shell(
-    request: Request, access: Access, template: str, *, status: int, **context: Any
-) -> Response:
-    return page(
-        request,
-        template,
-        access.principal,
-        status=status,
-        projects=await visible_projects(request, access.principal),
-        project=access.project_name,
-        active="guides",
-        **context,
-    )
-
-
-async def _list_page(
-    request: Request, access: Access, *, error: str = "", status: int = 200
-) -> Response:
-    guides = await run_in_threadpool(_store(request).list, access.project_name)
-    return await _shell(
-        request,
-        access,
+async def _list_page(ctx: ProjectAccess, *, error: str = "", status: int = 200) -> Response:
+    guides = await run_in_threadpool(_store(ctx.request).list, ctx.project)
+    return await project_page(
+        ctx,
         "guides.html",
         status=status,
+        active="guides",
         guides=guides,
         templates=list(TEMPLATES),
         error=error,
@@ -84,8 +66,8 @@ async def _list_page(
 
 
 @router.get("/projects/{project}/guides")
-async def guides_page(request: Request, access: Viewer) -> Response:
-    return await _list_page(request, access)
+async def guides_page(ctx: PageViewer) -> Response:
+    return await _list_page(ctx)
 
 
 def _guide_url(project: str, name: str) -> str:
@@ -93,8 +75,9 @@ def _guide_url(project: str, name: str) -> str:
 
 
 @router.post("/projects/{project}/guides")
-async def create_guide(request: Request, access: Writer) -> Response:
+async def create_guide(ctx: PageWriter) -> Response:
     """A new guide from a template, or drafted from a research question (``question``)."""
+    request = ctx.request
     form = await request.form()
     name = _field(form, "name")
     try:
@@ -114,14 +97,12 @@ async def create_guide(request: Request, access: Writer) -> Response:
         else:
             guide = new_guide(name, template=template, minutes=minutes)
         store = _store(request)
-        if await run_in_threadpool(_exists, store, access.project_name, name):
+        if await run_in_threadpool(_exists, store, ctx.project, name):
             raise GuideError(f"a guide named {name!r} exists: open it to make a new version")
-        await run_in_threadpool(
-            store.save, access.project_name, guide, created_by=access.principal.actor
-        )
+        await run_in_threadpool(store.save, ctx.project, guide, created_by=ctx.actor)
     except ValueError as exc:  # GuideError, an unknown template, minutes not a number
-        return await _list_page(request, access, error=str(exc), status=422)
-    return RedirectResponse(_guide_url(access.project_name, name), status_code=303)
+        return await _list_page(ctx, error=str(exc), status=422)
+    return RedirectResponse(_guide_url(ctx.project, name), status_code=303)
 
 
 def _exists(store: GuideStore, project: str, name: str) -> bool:
@@ -163,15 +144,15 @@ def _sections(guide: Guide) -> list[dict[str, Any]]:
 
 
 async def _editor(
-    request: Request, access: Access, guide: Guide, *, error: str = "", status: int = 200
+    ctx: ProjectAccess, guide: Guide, *, error: str = "", status: int = 200
 ) -> Response:
-    project = access.project_name
+    request, project = ctx.request, ctx.project
     versions = await run_in_threadpool(_store(request).versions, project, guide.name)
-    return await _shell(
-        request,
-        access,
+    return await project_page(
+        ctx,
         "guide_editor.html",
         status=status,
+        active="guides",
         guide=guide,
         sections=_sections(guide),
         versions=versions,
@@ -189,15 +170,17 @@ async def _get(request: Request, project: str, name: str, version: int | None = 
 
 
 @router.get("/projects/{project}/guides/{name}")
-async def guide_page(request: Request, access: Viewer, name: str) -> Response:
+async def guide_page(ctx: PageViewer, name: str) -> Response:
+    request = ctx.request
     raw = request.query_params.get("version", "")
     version = int(raw) if raw.isdigit() else None
-    return await _editor(request, access, await _get(request, access.project_name, name, version))
+    return await _editor(ctx, await _get(request, ctx.project, name, version))
 
 
 @router.get("/projects/{project}/guides/{name}/export.md")
-async def export_markdown(request: Request, access: Viewer, name: str) -> Response:
-    guide = await _get(request, access.project_name, name)
+async def export_markdown(ctx: PageViewer, name: str) -> Response:
+    request = ctx.request
+    guide = await _get(request, ctx.project, name)
     filename = "".join(c if c.isalnum() or c in "-_" else "-" for c in name) or "guide"
     return PlainTextResponse(
         to_markdown(guide),
@@ -252,25 +235,25 @@ def guide_from_form(base: Guide, form: FormData) -> Guide:
 
 
 @router.post("/projects/{project}/guides/{name}")
-async def save_guide(request: Request, access: Writer, name: str) -> Response:
+async def save_guide(ctx: PageWriter, name: str) -> Response:
     """Save the edited guide as the next version (the stored ones are never changed)."""
-    base = await _get(request, access.project_name, name)
+    request = ctx.request
+    base = await _get(request, ctx.project, name)
     form = await request.form()
     try:
         edited = guide_from_form(base, form)
     except GuideError as exc:
-        return await _editor(request, access, base, error=str(exc), status=422)
-    saved = await run_in_threadpool(
-        _store(request).save, access.project_name, edited, created_by=access.principal.actor
-    )
-    url = f"{_guide_url(access.project_name, name)}?saved={saved.version}"
+        return await _editor(ctx, base, error=str(exc), status=422)
+    saved = await run_in_threadpool(_store(request).save, ctx.project, edited, created_by=ctx.actor)
+    url = f"{_guide_url(ctx.project, name)}?saved={saved.version}"
     return RedirectResponse(url, status_code=303)
 
 
 @router.post("/projects/{project}/guides/{name}/lint")
-async def lint_fragment(request: Request, access: Viewer, name: str) -> Response:
+async def lint_fragment(ctx: PageViewer, name: str) -> Response:
     """One question's block (or only its findings), linted. ``field`` names the form
     field; ``use`` (the "use rewrite" button) replaces the text with the rewrite."""
+    request = ctx.request
     form = await request.form()
     field = _field(form, "field")
     if not field.startswith("s") or "_q" not in field:
@@ -280,4 +263,4 @@ async def lint_fragment(request: Request, access: Viewer, name: str) -> Response
     block = _question_block(field, text, solutions_allowed=solutions)
     block["probes"] = _field(form, f"{field}_probes")
     template = "_guide_question.html" if _field(form, "use") else "_guide_lint.html"
-    return render(request, template, {"q": block, "url": _guide_url(access.project_name, name)})
+    return render(request, template, {"q": block, "url": _guide_url(ctx.project, name)})
