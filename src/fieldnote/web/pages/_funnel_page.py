@@ -10,9 +10,9 @@ those users and lead to its members page, which needs the personal-data permissi
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter
 from starlette.responses import Response
 
 from fieldnote.analytics.funnels import (
@@ -24,9 +24,8 @@ from fieldnote.analytics.funnels import (
 )
 from fieldnote.analytics.queries import EventName, FunnelQuery, QueryError, unknown_event
 from fieldnote.analytics.segments import SegmentDefinition
-from fieldnote.repository import Permission
 from fieldnote.web._auth import state
-from fieldnote.web._guards import Access, Guard
+from fieldnote.web._project_access import PageViewer, PageWriter
 from fieldnote.web.pages._analytics_shared import (
     FieldErrors,
     names_on_store,
@@ -35,16 +34,13 @@ from fieldnote.web.pages._analytics_shared import (
 )
 from fieldnote.web.pages._discovery_pages import funnel_step_context
 from fieldnote.web.pages._funnel_view import breakdown_rows, over_time_chart, step_views
-from fieldnote.web.pages._projects import SCALE_OUT_NOTICE, visible_projects
-from fieldnote.web.pages._render import page
+from fieldnote.web.pages._projects import SCALE_OUT_NOTICE, project_page
 from fieldnote.web.pages._segment_links import open_segment
 
 __all__ = ["router"]
 
 router = APIRouter(include_in_schema=False)
 
-Viewer = Annotated[Access, Depends(Guard(Permission.VIEW_PROJECT, page=True))]
-Writer = Annotated[Access, Depends(Guard(Permission.WRITE_RESEARCH, page=True))]
 
 _OVER = {"day": "time.day", "week": "time.week"}
 _BREAKDOWN_SUGGESTIONS = ("$browser", "$os", "platform", "person.plan", "person.country")
@@ -82,9 +78,9 @@ def _check_events(query: FunnelQuery, known: list[EventName], errors: FieldError
 
 
 @router.get("/projects/{project}/funnels")
-async def funnel_page(request: Request, access: Viewer) -> Response:
-    project = access.project_name
-    projects = await visible_projects(request, access.principal)
+async def funnel_page(ctx: PageViewer) -> Response:
+    request = ctx.request
+    project = ctx.project
     pairs = request.query_params.multi_items()
     over = request.query_params.get("over", "week")
     over = over if over in _OVER else "week"
@@ -140,22 +136,19 @@ async def funnel_page(request: Request, access: Viewer) -> Response:
         context["steps"] = step_views(computed.result.steps)
         context["breakdown"] = breakdown_rows(computed.result)
         context["chart"] = over_time_chart(computed.over_time)
-    return page(
-        request,
+    return await project_page(
+        ctx,
         "funnels.html",
-        access.principal,
         status=422 if errors else 200,
-        projects=projects,
-        project=project,
         active="funnels",
         **context,
     )
 
 
 @router.post("/projects/{project}/funnels/segment")
-async def funnel_segment(request: Request, access: Writer) -> Response:
+async def funnel_segment(ctx: PageWriter) -> Response:
     """Save (or reopen) the segment behind a drop-off or conversion, then show who."""
-    project = access.project_name
+    request = ctx.request
     form = await request.form()
     pairs = [(k, v) for k, v in form.multi_items() if isinstance(v, str)]
     at = str(form.get("at", ""))
@@ -166,15 +159,7 @@ async def funnel_segment(request: Request, access: Writer) -> Response:
             raise ValueError("give at=K (a step number) and kind=dropped or kind=reached")
         definition = SegmentDefinition(funnel=funnel, step=int(at), dropped=kind == "dropped")
     except ValueError as exc:
-        projects = await visible_projects(request, access.principal)
-        return page(
-            request,
-            "error.html",
-            access.principal,
-            status=422,
-            projects=projects,
-            project=project,
-            title="Cannot make that segment",
-            message=str(exc),
+        return await project_page(
+            ctx, "error.html", status=422, title="Cannot make that segment", message=str(exc)
         )
-    return await open_segment(request, access, definition)
+    return await open_segment(ctx, definition)

@@ -13,10 +13,9 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
-from typing import Annotated
 from urllib.parse import quote
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from starlette.responses import RedirectResponse, Response
 
@@ -28,17 +27,14 @@ from fieldnote.analytics.queries import (
     trend_point_segment,
 )
 from fieldnote.analytics.segments import SegmentSpec
-from fieldnote.repository import Permission, SavedSegments, SegmentError
-from fieldnote.web._auth import state
-from fieldnote.web._guards import Access, Guard
-from fieldnote.web.pages._projects import visible_projects
-from fieldnote.web.pages._render import SECURITY_HEADERS, page
+from fieldnote.repository import SavedSegments, SegmentError
+from fieldnote.web._project_access import PageWriter, ProjectAccess
+from fieldnote.web.pages._projects import project_page
+from fieldnote.web.pages._render import SECURITY_HEADERS
 
 __all__ = ["open_segment", "router", "stable_name"]
 
 router = APIRouter(include_in_schema=False)
-
-Writer = Annotated[Access, Depends(Guard(Permission.WRITE_RESEARCH, page=True))]
 
 
 def stable_name(definition: SegmentSpec) -> str:
@@ -48,12 +44,12 @@ def stable_name(definition: SegmentSpec) -> str:
     return f"{definition.label()[:88]} · {digest}".replace("/", "-")
 
 
-async def open_segment(request: Request, access: Access, definition: SegmentSpec) -> Response:
+async def open_segment(ctx: ProjectAccess, definition: SegmentSpec) -> Response:
     """Save ``definition`` under its stable name (unless saved already) and redirect to
     its members page."""
-    project = access.project_name
+    project = ctx.project
     name = stable_name(definition)
-    segments = SavedSegments(state(request).fieldnote.repository)
+    segments = SavedSegments(ctx.repository)
 
     def save() -> None:
         try:
@@ -61,25 +57,19 @@ async def open_segment(request: Request, access: Access, definition: SegmentSpec
         except SegmentError:
             # A concurrent click may save it first: the same definition, so reopen it.
             with contextlib.suppress(SegmentError):
-                segments.create(
-                    project, name, definition.to_dict(), created_by=access.principal.actor
-                )
+                segments.create(project, name, definition.to_dict(), created_by=ctx.actor)
 
     await run_in_threadpool(save)
     target = f"/projects/{project}/segments/{quote(name, safe='')}/members"
     return RedirectResponse(target, status_code=303, headers=SECURITY_HEADERS)
 
 
-async def _refused(request: Request, access: Access, exc: ValueError) -> Response:
-    projects = await visible_projects(request, access.principal)
+async def _refused(ctx: ProjectAccess, exc: ValueError) -> Response:
     where = f"{exc.field}: " if isinstance(exc, QueryError) else ""
-    return page(
-        request,
+    return await project_page(
+        ctx,
         "error.html",
-        access.principal,
         status=422,
-        projects=projects,
-        project=access.project_name,
         title="Cannot make that segment",
         message=f"{where}{exc.message if isinstance(exc, QueryError) else exc}",
     )
@@ -91,27 +81,29 @@ async def _form_pairs(request: Request) -> list[tuple[str, str]]:
 
 
 @router.post("/projects/{project}/trends/segment")
-async def trend_segment(request: Request, access: Writer) -> Response:
+async def trend_segment(ctx: PageWriter) -> Response:
     """The users behind one point of the trend (form: the trend's fields, ``metric``
     and ``period``, the point's first day)."""
+    request = ctx.request
     pairs = await _form_pairs(request)
     values = dict(pairs)
     try:
         query = TrendQuery.from_pairs(values.get("metric", "events"), pairs)
         definition = trend_point_segment(query, values.get("period"))
     except ValueError as exc:
-        return await _refused(request, access, exc)
-    return await open_segment(request, access, definition)
+        return await _refused(ctx, exc)
+    return await open_segment(ctx, definition)
 
 
 @router.post("/projects/{project}/retention/segment")
-async def retention_segment(request: Request, access: Writer) -> Response:
+async def retention_segment(ctx: PageWriter) -> Response:
     """A cohort or one cell of the retention table (form: its fields and ``cell`` =
     ``COHORT``, ``COHORT/K`` or ``COHORT/K/not``)."""
+    request = ctx.request
     pairs = await _form_pairs(request)
     try:
         query = RetentionQuery.from_pairs(pairs)
         definition = retention_cell_segment(query, dict(pairs).get("cell"))
     except ValueError as exc:
-        return await _refused(request, access, exc)
-    return await open_segment(request, access, definition)
+        return await _refused(ctx, exc)
+    return await open_segment(ctx, definition)
