@@ -48,6 +48,11 @@ def chart_data(evidence: dict[str, Any]) -> dict[str, Any] | None:
     return {"kind": "rate" if rate else "count", "x": x, "series": out}
 
 
+def _evidence(evidence: dict[str, Any]) -> dict[str, Any]:
+    """A signal's or question's evidence and its chart, as the templates take them."""
+    return {"chart": chart_data(evidence), "evidence": evidence}
+
+
 async def _page(ctx: ProjectAccess, template: str, **context: Any) -> Response:
     return await project_page(ctx, template, active="monitors", **context)
 
@@ -145,13 +150,7 @@ async def create_monitor_page(
 async def signal_page(ctx: PageViewer, signal_id: int) -> Response:
     store = MonitorStore(ctx.repository)
     found = await ctx.run(lambda: store.signal(ctx.project, signal_id), NOT_FOUND)
-    return await _page(
-        ctx,
-        "signal.html",
-        signal=found,
-        chart=chart_data(found.evidence),
-        evidence=found.evidence,
-    )
+    return await _page(ctx, "signal.html", signal=found, **_evidence(found.evidence))
 
 
 @router.get("/projects/{project}/questions")
@@ -165,13 +164,7 @@ async def questions_page(ctx: PageViewer) -> Response:
 async def question_page(ctx: PageViewer, question_id: int) -> Response:
     research = ResearchStore(ctx.repository)
     found = await ctx.run(lambda: research.get(ctx.project, question_id), NOT_FOUND)
-    return await _page(
-        ctx,
-        "question.html",
-        question=found,
-        chart=chart_data(found.evidence),
-        evidence=found.evidence,
-    )
+    return await _page(ctx, "question.html", question=found, **_evidence(found.evidence))
 
 
 @router.post("/projects/{project}/questions/{question_id}/study-started")
