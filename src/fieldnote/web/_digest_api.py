@@ -9,21 +9,18 @@ whose message starts with ``week:``.
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Depends, HTTPException, Request
-from fastapi.concurrency import run_in_threadpool
+from fastapi import APIRouter, HTTPException, Request
 
 from fieldnote.analytics import store_source
 from fieldnote.monitors import Digest, Week, build_digest
-from fieldnote.repository import Permission
 from fieldnote.web._auth import state
-from fieldnote.web._guards import Access, Guard
+from fieldnote.web._project_access import CanView
 
 __all__ = ["compute_digest", "router"]
 
 router = APIRouter(prefix="/api", tags=["digest"])
-CanView = Annotated[Access, Depends(Guard(Permission.VIEW_PROJECT))]
 
 
 def compute_digest(request: Request, project: str, week: Week) -> Digest:
@@ -38,12 +35,12 @@ def compute_digest(request: Request, project: str, week: Week) -> Digest:
 
 
 @router.get("/projects/{project}/digest")
-async def digest(request: Request, access: CanView, week: str | None = None) -> dict[str, Any]:
+async def digest(ctx: CanView, week: str | None = None) -> dict[str, Any]:
     """``?week=YYYY-Www`` (default: the current week): anomalies, open questions with
     their age, interviews done, new themes, hypotheses decided, release verdicts."""
     try:
         chosen = Week.parse(week) if week else Week.of(datetime.now(UTC).date())
     except ValueError as exc:
         raise HTTPException(422, str(exc)) from None
-    found = await run_in_threadpool(compute_digest, request, access.project_name, chosen)
+    found = await ctx.run(lambda: compute_digest(ctx.request, ctx.project, chosen))
     return found.to_dict()
