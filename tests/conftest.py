@@ -13,9 +13,15 @@ from pathlib import Path
 
 import httpx
 import pytest
+from hypothesis import settings as hypothesis_settings
 
 from fieldnote._core import Fieldnote
 from fieldnote.config import Settings
+
+# No deadline per example: on a loaded machine (parallel workers, other jobs) an example's
+# wall time says nothing about the code, and nothing is timed inside tests.
+hypothesis_settings.register_profile("fieldnote", deadline=None)
+hypothesis_settings.load_profile("fieldnote")
 
 
 def free_port() -> int:

@@ -66,6 +66,11 @@ def host(server: LiveServer) -> Iterator[str]:
     httpd.shutdown()
 
 
+def is_respond(response: Any) -> bool:
+    """The widget's answer to an offer reached the server (decline, dismiss, accept)."""
+    return bool(response.url.endswith("/intercept/v1/respond"))
+
+
 def open_as(page: Any, host: str, person: str) -> Any:
     page.goto(f"{host}/?user={person}")
     return page.evaluate("window.__ready")
@@ -142,7 +147,8 @@ def test_decline_and_escape_are_never_shown_again(page: Any, server: LiveServer,
     open_as(page, host, "carol")
     page.get_by_role("dialog").wait_for()
     page.keyboard.press("Tab")  # from "Yes, take part" to "No thanks"
-    page.keyboard.press("Enter")
+    with page.expect_response(is_respond):  # recorded before the page is opened again
+        page.keyboard.press("Enter")
     assert page.get_by_role("dialog").count() == 0
     shot(page, "intercept-declined")
     assert open_as(page, host, "carol") is None
@@ -150,7 +156,8 @@ def test_decline_and_escape_are_never_shown_again(page: Any, server: LiveServer,
     fail_kyc_twice(server, "dave")
     open_as(page, host, "dave")
     page.get_by_role("dialog").wait_for()
-    page.keyboard.press("Escape")
+    with page.expect_response(is_respond):
+        page.keyboard.press("Escape")
     assert page.get_by_role("dialog").count() == 0
     assert open_as(page, host, "dave") is None
     page.locator("#host-button").focus()  # the host page still works
