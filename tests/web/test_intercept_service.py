@@ -49,3 +49,27 @@ def test_listener_queues_once_per_person_and_stops_at_the_cap(fieldnote: Fieldno
         assert service.queued == 2
     finally:
         service.stop()
+
+
+def test_in_a_separate_process_the_listener_queues_the_same_invitations(
+    fieldnote: Fieldnote,
+) -> None:
+    """What ``fieldnote serve`` runs: matching in a child process, invitations queued
+    here when its matches come back."""
+    fieldnote.projects.ensure_default()
+    service = InterceptService(fieldnote.repository, sweep_seconds=3600, separate_process=True)
+    try:
+        service.store.create_rule("default", "kyc", {**RULE, "min_count": 1})
+        service.reload()
+        mobile = {"platform": "mobile"}
+        rows = [("a", "kyc_failed", mobile)] * 3 + [("b", "kyc_failed", {"platform": "web"})]
+        service.on_commit(batch(rows))
+        service.on_commit(batch([(f"p{i}", "kyc_failed", mobile) for i in range(3)]))
+        assert service.flush(timeout=60)
+        assert service.process is not None and service.process.pid is not None
+        assert [i.distinct_id for i in service.store.list("default")] == ["a", "p0", "p1", "p2"]
+        assert service.may_be_pending("default", "p2") and not service.may_be_pending(
+            "default", "b"
+        )
+    finally:
+        service.stop()

@@ -43,7 +43,7 @@ _WIDGET_ACTIONS = ("seen", "accept", "consent", "complete", "decline", "dismiss"
 
 def start_intercepts(app_state: Any) -> InterceptService:
     """Start matching: called from the app's lifespan with its ``AppState``."""
-    service = InterceptService(app_state.fieldnote.repository)
+    service = InterceptService(app_state.fieldnote.repository, separate_process=True)
     app_state.writer.add_commit_listener(service.on_commit)
     return service
 

@@ -7,7 +7,9 @@ Capture never waits for it: the writer hands each committed batch to its listene
 thread after the acknowledgements went out. The matcher takes the batch column-wise
 (``InterceptMatcher.feed_table``): Arrow narrows it to the events some rule names (most
 traffic stops there, unparsed), and a row's properties are decoded only where a rule's
-filter or a match needs them. A sweep thread checks
+filter or a match needs them. In the server (``separate_process=True``) the matcher
+runs in a child process (``MatcherProcess``) so its Python loop does not take the GIL
+from request handling; matches come back on a receiver thread. A sweep thread checks
 delayed rules and re-reads the rules every few seconds, so a rule made by the CLI
 while the server runs is picked up without a restart.
 """
@@ -24,6 +26,7 @@ import pyarrow as pa
 from fieldnote.repository import Repository
 from fieldnote.repository._invitations import InvitationStore
 from fieldnote.research import InterceptMatcher, InterceptRule, Match, RuleError
+from fieldnote.research._matcher_process import MatcherProcess
 
 __all__ = ["InterceptService"]
 
@@ -31,9 +34,16 @@ log = logging.getLogger(__name__)
 
 
 class InterceptService:
-    def __init__(self, repository: Repository, *, sweep_seconds: float = 5.0) -> None:
+    def __init__(
+        self,
+        repository: Repository,
+        *,
+        sweep_seconds: float = 5.0,
+        separate_process: bool = False,
+    ) -> None:
         self.store = InvitationStore(repository)
         self.matcher = InterceptMatcher([])
+        self.process = MatcherProcess(self._queue_all) if separate_process else None
         self.queued = 0
         self.queue_seconds = 0.0  # time spent in the repository (bench/intercept_bench.py)
         self._sweep_seconds = sweep_seconds
@@ -59,7 +69,10 @@ class InterceptService:
             except RuleError as exc:  # stored before a validation change: skip, say so
                 log.warning("intercept rule %s/%s is not usable: %s", rec.project, rec.name, exc)
         self._open = self.store.open_intercepts()
-        self.matcher.set_rules(rules)
+        if self.process is not None:
+            self.process.set_rules(rules)
+        else:
+            self.matcher.set_rules(rules)
 
     def may_be_pending(self, project: str, person: str) -> bool:
         """False when this person had no open intercept invitation at the last refresh
@@ -70,7 +83,18 @@ class InterceptService:
 
     def on_commit(self, batch: pa.Table) -> None:
         """The commit listener: match the committed rows, queue invitations."""
-        for match in self.matcher.feed_table(batch):
+        if self.process is not None:
+            self.process.submit(batch)
+            return
+        self._queue_all(self.matcher.feed_table(batch))
+
+    def flush(self, timeout: float = 30.0) -> bool:
+        """Wait until every batch handed over so far has been matched and queued (only
+        the separate process can be behind)."""
+        return True if self.process is None else self.process.flush(timeout)
+
+    def _queue_all(self, matches: list[Match]) -> None:
+        for match in matches:
             self._queue(match)
 
     def _queue(self, match: Match) -> None:
@@ -107,8 +131,10 @@ class InterceptService:
         log.info("intercept %s for %s: %s", rule.name, match.distinct_id, decision.reason)
 
     def sweep(self, now: datetime | None = None) -> None:
-        for match in self.matcher.sweep(now or datetime.now(UTC)):
-            self._queue(match)
+        if self.process is not None:
+            self.process.sweep(now or datetime.now(UTC))
+            return
+        self._queue_all(self.matcher.sweep(now or datetime.now(UTC)))
 
     def _run(self) -> None:
         while not self._stop.wait(self._sweep_seconds):
@@ -121,3 +147,5 @@ class InterceptService:
     def stop(self) -> None:
         self._stop.set()
         self._thread.join(timeout=10)
+        if self.process is not None:
+            self.process.close()

@@ -1,0 +1,302 @@
+"""Intercept matching in a child process, so the capture server's GIL never pays for it.
+
+Why: the matcher's per-person state machine is Python, a few microseconds an event.
+On the server's commit-listener thread it competes with request handling for the
+process's one GIL, and at batch load that showed as +26-50 % CPU per captured request
+(docs/performance.md, intercept matching). A child process has a GIL of its own and
+the second core: the server only narrows each committed batch in Arrow (C++) to the
+events some rule names, ships those rows as Arrow IPC bytes over a pipe, and a
+receiver thread hands the matches back.
+
+Order is kept: rules, batches and sweeps travel over one pipe and the child handles
+them one at a time, so a batch is matched with the rules that were current when it was
+committed, exactly as in process. The child is started with ``spawn`` (the server's
+DuckDB threads make ``fork`` unsafe) and only once there is a rule, so a server without
+intercept rules never starts one. If the child dies, matching falls back to an
+in-process matcher and says so in the log: the matcher's state is in memory in both
+places, so what is lost is what a server restart loses anyway.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+import logging
+import multiprocessing
+import threading
+from collections.abc import Callable
+from datetime import datetime
+from multiprocessing.connection import Connection
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from fieldnote.research._intercept_matcher import InterceptMatcher, Match
+from fieldnote.research._intercept_rules import InterceptRule
+
+__all__ = ["MatcherProcess"]
+
+log = logging.getLogger(__name__)
+
+#: Committed rows wait at most this long (or until this many) before they are sent.
+COALESCE_SECONDS = 0.05
+COALESCE_ROWS = 8192
+
+#: A match on the wire: rule id, distinct_id, when, session id.
+_WireMatch = tuple[int, str, datetime, "str | None"]
+
+#: The columns the matcher reads; the rest of a committed batch never crosses the pipe.
+_COLUMNS = ("project", "distinct_id", "event", "timestamp", "properties")
+
+
+class MatcherProcess:
+    """An ``InterceptMatcher`` in a child process; matches arrive via ``on_matches``
+    on a receiver thread (and on the caller's thread once it has fallen back)."""
+
+    def __init__(self, on_matches: Callable[[list[Match]], None]) -> None:
+        self._on_matches = on_matches
+        self._rules: list[InterceptRule] = []
+        self._names = pa.array([], pa.string())
+        self._send_lock = threading.Lock()
+        self._conn: Connection | None = None
+        self._process: multiprocessing.process.BaseProcess | None = None
+        self._receiver: threading.Thread | None = None
+        self._local: InterceptMatcher | None = None
+        self._closing = False
+        self._pings = 0
+        self._answered: dict[int, threading.Event] = {}
+        self._pending: list[pa.Table] = []
+        self._pending_rows = 0
+        self._timer: threading.Timer | None = None
+
+    @property
+    def fallen_back(self) -> bool:
+        """True once the child died and matching runs in this process."""
+        return self._local is not None
+
+    @property
+    def pid(self) -> int | None:
+        return None if self._process is None else self._process.pid
+
+    def set_rules(self, rules: list[InterceptRule]) -> None:
+        with self._send_lock:
+            self._rules = list(rules)
+            names = {r.event for r in rules} | {r.unless for r in rules if r.unless}
+            self._names = pa.array(sorted(names), pa.string())
+            if self._local is not None:
+                self._local.set_rules(self._rules)
+                return
+            if self._conn is None and not rules:
+                return  # nothing to match yet: no child either
+            self._send_locked(("rules", self._rules))
+
+    def submit(self, batch: pa.Table) -> None:
+        """A committed batch, in commit order. Never waits for the matching itself:
+        rows are held for up to ``COALESCE_SECONDS`` (or ``COALESCE_ROWS``) and sent
+        together, so a stream of small commits costs one pipe message per interval."""
+        local = self._local
+        if local is not None:
+            self._deliver(local.feed_table(batch))
+            return
+        if self._conn is None or batch.num_rows == 0:
+            return
+        rows = batch.filter(pc.is_in(batch.column("event"), value_set=self._names))
+        if rows.num_rows == 0:
+            return
+        with self._send_lock:
+            self._pending.append(rows.select(list(_COLUMNS)))
+            self._pending_rows += rows.num_rows
+            if self._pending_rows >= COALESCE_ROWS:
+                self._send_pending_locked()
+            elif self._timer is None:
+                self._timer = threading.Timer(COALESCE_SECONDS, self._on_timer)
+                self._timer.daemon = True
+                self._timer.start()
+
+    def _on_timer(self) -> None:
+        with self._send_lock:
+            self._timer = None
+            self._send_pending_locked()
+
+    def _send_pending_locked(self) -> None:
+        if not self._pending:
+            return
+        rows = pa.concat_tables(self._pending)
+        self._pending, self._pending_rows = [], 0
+        sink = pa.BufferOutputStream()
+        with pa.ipc.new_stream(sink, rows.schema) as writer:
+            writer.write_table(rows)
+        self._send_locked(("batch", sink.getvalue().to_pybytes()), batch=rows)
+
+    def sweep(self, now: datetime) -> None:
+        """Delayed rules whose time has come: their matches arrive like the others."""
+        local = self._local
+        if local is not None:
+            self._deliver(local.sweep(now))
+            return
+        with self._send_lock:
+            if self._conn is not None:
+                self._send_locked(("sweep", now))
+
+    def flush(self, timeout: float = 30.0) -> bool:
+        """Wait until everything sent so far was matched and its matches delivered."""
+        with self._send_lock:
+            if self._conn is None or self._local is not None:
+                return True
+            self._pings += 1
+            number = self._pings
+            done = self._answered[number] = threading.Event()
+            self._send_locked(("ping", number))
+        answered = done.wait(timeout) or self._local is not None
+        self._answered.pop(number, None)
+        return answered
+
+    def close(self) -> None:
+        with self._send_lock:
+            if self._timer is not None:
+                self._timer.cancel()
+            if self._local is None:
+                self._send_pending_locked()
+            self._closing = True
+            conn, process = self._conn, self._process
+            if conn is not None:
+                with contextlib.suppress(OSError):
+                    conn.send(("stop", None))
+        if process is not None:
+            process.join(timeout=5)
+            if process.is_alive():
+                process.kill()
+                process.join(timeout=5)
+        if self._receiver is not None:
+            self._receiver.join(timeout=5)
+        if conn is not None:
+            conn.close()
+
+    # -- internals -----------------------------------------------------------------
+
+    def _send_locked(self, message: tuple[str, Any], *, batch: pa.Table | None = None) -> None:
+        """Send under ``_send_lock``, starting the child on first use; a dead child
+        switches to the in-process matcher (``batch``, if given, is matched there)."""
+        if self._closing:
+            return
+        if message[0] != "batch":
+            self._send_pending_locked()  # keep the order: earlier rows go first
+        try:
+            if self._conn is None:
+                self._start_locked()
+            assert self._conn is not None
+            self._conn.send(message)
+        except (OSError, EOFError):
+            self._fall_back_locked("the matcher process stopped taking work")
+            if batch is not None and self._local is not None:
+                self._deliver(self._local.feed_table(batch))
+
+    def _start_locked(self) -> None:
+        context = multiprocessing.get_context("spawn")
+        parent, child = context.Pipe(duplex=True)
+        process = context.Process(
+            target=_child_main, args=(child,), name="fieldnote-intercept-matcher", daemon=True
+        )
+        process.start()
+        child.close()
+        self._conn, self._process = parent, process
+        self._receiver = threading.Thread(
+            target=self._receive, args=(parent,), name="fieldnote-intercept-receiver", daemon=True
+        )
+        self._receiver.start()
+        if self._rules:
+            parent.send(("rules", self._rules))
+
+    def _receive(self, conn: Connection) -> None:
+        while True:
+            try:
+                kind, payload = conn.recv()
+            except (EOFError, OSError):
+                if not self._closing:
+                    with self._send_lock:
+                        self._fall_back_locked("the matcher process exited")
+                return
+            if kind == "matches":
+                self._deliver(self._rehydrate(payload))
+            else:  # "pong"
+                event = self._answered.get(payload)
+                if event is not None:
+                    event.set()
+
+    def _rehydrate(self, found: list[_WireMatch]) -> list[Match]:
+        """Matches cross the pipe as plain tuples (a pickled rule per match would cost
+        more than the matching); the rules are looked up here by id."""
+        by_id = {r.id: r for r in self._rules}
+        out: list[Match] = []
+        for rule_id, person, at, session in found:
+            rule = by_id.get(rule_id)
+            if rule is not None:  # else: removed since, and no longer wanted
+                out.append(Match(rule, person, at, session))
+        return out
+
+    def _fall_back_locked(self, why: str) -> None:
+        if self._local is not None or self._closing:
+            return
+        log.error("%s: intercept matching continues inside the server (state reset)", why)
+        self._local = InterceptMatcher(list(self._rules))
+        pending, self._pending, self._pending_rows = self._pending, [], 0
+        for rows in pending:
+            self._deliver(self._local.feed_table(rows))
+        for event in list(self._answered.values()):
+            event.set()
+
+    def _deliver(self, matches: list[Match]) -> None:
+        if not matches:
+            return
+        try:
+            self._on_matches(matches)
+        except Exception:
+            log.exception("queuing intercept matches failed")
+
+
+def _wire(found: list[Match]) -> list[_WireMatch]:
+    return [(m.rule.id, m.distinct_id, m.at, m.session_id) for m in found]
+
+
+def _child_main(conn: Connection) -> None:
+    """The child's loop: one message at a time, in the order they were sent."""
+    # As in the server (web/_gc.py): each batch's rows become short-lived lists freed
+    # by reference counting, so the default young-generation threshold (700) would run
+    # the collector many times a batch for nothing. Cycles are still collected, later.
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(50_000, 20, 10)
+    matcher = InterceptMatcher([])
+
+    def rules(payload: list[InterceptRule]) -> None:
+        matcher.set_rules(payload)
+
+    def batch(payload: bytes) -> None:
+        found = matcher.feed_table(pa.ipc.open_stream(payload).read_all())
+        if found:
+            conn.send(("matches", _wire(found)))
+
+    def sweep(payload: datetime) -> None:
+        found = matcher.sweep(payload)
+        if found:
+            conn.send(("matches", _wire(found)))
+
+    def ping(payload: int) -> None:
+        conn.send(("pong", payload))
+
+    handlers: dict[str, Callable[[Any], None]] = {
+        "rules": rules,
+        "batch": batch,
+        "sweep": sweep,
+        "ping": ping,
+    }
+    while True:
+        try:
+            kind, payload = conn.recv()
+        except (EOFError, OSError):
+            return
+        handler = handlers.get(kind)
+        if handler is None:  # "stop"
+            return
+        handler(payload)
