@@ -1,6 +1,6 @@
 from fieldnote.cli import main
 
-# Guarded: ``multiprocessing``'s spawn start re-imports the parent's main module in
-# each child (the server's intercept matcher is one), which must not run the CLI.
+# Guarded so that importing this module runs nothing (multiprocessing's spawn start
+# already skips re-running a ``*.__main__`` module in its children).
 if __name__ == "__main__":
     main()

@@ -3,6 +3,8 @@ the person asked about is ever answered about; actions, consent and withdrawal."
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import httpx
 
 from tests.conftest import LiveServer
@@ -15,6 +17,17 @@ from tests.web.intercept_support import (
     wait_for_invitation,
     write_key,
 )
+
+
+def child_commands(pid: int) -> list[str]:
+    """Command lines of the live child processes of ``pid`` (Linux /proc)."""
+    found: list[str] = []
+    for task in Path(f"/proc/{pid}/task").glob("*/children"):
+        for child in task.read_text().split():
+            cmdline = Path(f"/proc/{child}/cmdline")
+            if cmdline.exists():
+                found.append(cmdline.read_bytes().replace(b"\0", b" ").decode())
+    return found
 
 
 def respond(
@@ -41,6 +54,9 @@ def test_rule_match_invites_only_the_person_and_answers_only_about_them(
     send(live_server, "alice", "kyc_failed", platform="mobile", **{"$session_id": "s1"})
     inv = wait_for_invitation(live_server, "alice")
     assert inv["offer"]["title"].startswith("Help us") and inv["consent"]["version"] == 1
+    # It was the matcher's child process that found it, not the in-process fallback.
+    assert "continues inside the server" not in live_server.log_path.read_text()
+    assert any("multiprocessing" in cmd for cmd in child_commands(live_server.process.pid))
     assert set(inv) == {"id", "survey_id", "status", "offer", "consent"}  # no person data
     assert pending(live_server, "bob").json() == {"invitation": None}
     assert pending(live_server, "carol").json() == {"invitation": None}
