@@ -9,30 +9,41 @@ costs a fixed amount of memory.
 
 It must also stay off capture's bill (issue 5: "< 10 % of ingest time"), so a committed
 Arrow batch is matched column-wise (``feed_table``): Arrow narrows the rows to the
-events some rule names, hands over whole columns at once (timestamps as integer
-microseconds, no per-event objects), and the per-row loop only touches the rules of
-that row's event. A row's properties are parsed only when one of its rules has a
-filter (each distinct filter tested once per row, not once per rule), or when a match
-needs its ``$session_id``. The state machine itself is the per-event one, run in
-commit order, so matches, their order, and which pair the cap drops are unchanged
-(``tests/research/test_intercept_matcher.py`` checks it against the per-event
-reference on random streams).
+events some rule names and dictionary-encodes persons, numpy lays out the batch's
+actions (per row: ``unless`` updates, then hits, in rule order — the per-event order)
+and the per-(rule, person) state machine runs over them compiled
+(``_intercept_state``), in commit order, so matches, their order and which pair the cap
+drops are unchanged. Python is left with what it must do per row: parse the
+properties of rows whose rules have a filter (each distinct filter set tested once
+per row) and of rows that matched (their ``$session_id``), and one dict lookup per
+(rule, person) pair of the batch. ``tests/research/test_intercept_matcher.py`` checks
+it against the per-event reference on random streams.
 """
 
 from __future__ import annotations
 
 import threading
-from collections import deque
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import numpy as np
+import numpy.typing as npt
 import orjson
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from fieldnote.research._intercept_rules import InterceptRule, PropertyFilter
+from fieldnote.research._intercept_state import (
+    CREATED,
+    HIT,
+    LONGEST,
+    NO_DUE,
+    UNLESS,
+    Slots,
+    run_actions,
+)
 
 __all__ = ["InterceptMatcher", "Match", "SeenEvent"]
 
@@ -62,29 +73,14 @@ class Match:
     session_id: str | None
 
 
-#: "No ``unless`` event yet": older than any timestamp, so one comparison does.
-_NEVER = -(2**63)
-
-
-@dataclass(slots=True)
-class _State:
-    hits: deque[int]  # microseconds since the epoch, in arrival order
-    last_unless: int = _NEVER
-    due: int | None = None
-    session_id: str | None = None
-
-
 @dataclass(frozen=True, slots=True)
 class _Compiled:
     """A rule in the units the loop uses (integer microseconds)."""
 
     rule: InterceptRule
-    id: int
-    min_count: int
-    within: int
-    delay: int | None
+    index: int  # position in the matcher's rules: the loop's rule number
     filters: int  # index into the plan's distinct filter sets; -1: none
-    states: dict[str, _State]  # this rule's share of the matcher's states, by person
+    persons: dict[str, int]  # this rule's tracked persons → their slot
 
 
 @dataclass(slots=True)
@@ -95,30 +91,30 @@ class _Plan:
     unless: list[_Compiled] = field(default_factory=list)
     hits: list[_Compiled] = field(default_factory=list)
     filters: list[tuple[PropertyFilter, ...]] = field(default_factory=list)
-    #: filter outcomes (one bool per distinct set) → the rules that accept the row
-    by_outcome: dict[tuple[bool, ...], list[_Compiled]] = field(default_factory=dict)
 
-    def accepting(self, props: Mapping[str, Any]) -> list[_Compiled]:
-        outcome = tuple([all([f.test(props) for f in fs]) for fs in self.filters])
-        rules = self.by_outcome.get(outcome)
-        if rules is None:
-            rules = self.by_outcome[outcome] = [
-                c for c in self.hits if c.filters < 0 or outcome[c.filters]
-            ]
-        return rules
+
+@dataclass(slots=True)
+class _Actions:
+    """One batch's rule actions in commit order (within a row: ``unless`` updates,
+    then hits, each in rule order — the per-event matcher's order)."""
+
+    row: npt.NDArray[np.int64]
+    rule: npt.NDArray[np.int64]
+    kind: npt.NDArray[np.int64]
 
 
 @dataclass
 class InterceptMatcher:
     rules: list[InterceptRule]
     max_persons: int = 200_000
-    #: Every (rule id, person) state, oldest first: the cap drops from the front.
-    _states: dict[tuple[int, str], _State] = field(default_factory=dict)
-    #: The same states by rule id, then person (no key tuple to build per lookup).
-    _by_rule: dict[int, dict[str, _State]] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def __post_init__(self) -> None:
+        self._slots = Slots()
+        #: slot → (rule id, person), and the session a delayed rule's sweep reports
+        self._owner: list[tuple[int, str] | None] = []
+        self._session: list[str | None] = []
+        self._persons: dict[int, dict[str, int]] = {}
         self.set_rules(self.rules)
 
     def set_rules(self, rules: list[InterceptRule]) -> None:
@@ -127,39 +123,53 @@ class InterceptMatcher:
         with self._lock:
             self.rules = list(rules)
             ids = {r.id for r in self.rules}
-            for key in [k for k in self._states if k[0] not in ids]:
-                del self._states[key]
-            self._by_rule = {i: self._by_rule.get(i, {}) for i in ids}
+            for gone in [i for i in self._persons if i not in ids]:
+                slots = np.fromiter(self._persons.pop(gone).values(), np.int64)
+                self._slots.release(slots)
+                for slot in slots.tolist():
+                    self._owner[slot], self._session[slot] = None, None
             plans: dict[tuple[str, str], _Plan] = {}
-            for rule in self.rules:
+            self._compiled: list[_Compiled] = []
+            for n, rule in enumerate(self.rules):
                 plan = plans.setdefault((rule.project, rule.event), _Plan())
                 index = -1
                 if rule.filters:
                     if rule.filters not in plan.filters:
                         plan.filters.append(rule.filters)
                     index = plan.filters.index(rule.filters)
-                compiled = _compile(rule, index, self._by_rule[rule.id])
+                persons = self._persons.setdefault(rule.id, {})
+                compiled = _Compiled(rule, n, index, persons)
+                self._compiled.append(compiled)
                 plan.hits.append(compiled)
                 if rule.unless:
                     plans.setdefault((rule.project, rule.unless), _Plan()).unless.append(compiled)
             self._plans = plans
             self._names = pa.array(sorted({event for _p, event in plans}), pa.string())
+            self._min_count = np.array([r.min_count for r in self.rules], np.int64)
+            self._within = np.array([min(r.within // _US, LONGEST) for r in self.rules], np.int64)
+            self._delay = np.array(
+                [-1 if r.delay is None else min(r.delay // _US, LONGEST) for r in self.rules],
+                np.int64,
+            )
+            self._width = max([1, *self._min_count.tolist()])
+            self._per_row = 1 + max([len(p.unless) + len(p.hits) for p in plans.values()] or [0])
 
     def interesting(self, project: str, event: str) -> bool:
         return (project, event) in self._plans
 
     @property
     def tracked(self) -> int:
-        return len(self._states)
+        return self._slots.tracked
 
     def feed(self, events: Iterable[SeenEvent]) -> list[Match]:
         """Events in commit order; returns the immediate rules that matched."""
         evs = list(events)
         with self._lock:
             return self._feed(
-                [(e.project, e.event) for e in evs],
-                [e.distinct_id for e in evs],
-                [_micros(e.timestamp) for e in evs],
+                pa.array([e.project for e in evs], pa.string()),
+                pa.array([e.event for e in evs], pa.string()),
+                pa.array([e.distinct_id for e in evs], pa.string()),
+                np.array([_micros(e.timestamp) for e in evs], np.int64),
                 lambda i: evs[i].properties,
             )
 
@@ -181,107 +191,174 @@ class InterceptMatcher:
                     texts.extend(column.to_pylist())
                 return _props(texts[i])
 
+            stamps = pc.cast(rows.column("timestamp"), pa.int64())
             return self._feed(
-                list(
-                    zip(
-                        rows.column("project").to_pylist(),
-                        rows.column("event").to_pylist(),
-                        strict=True,
-                    )
-                ),
-                rows.column("distinct_id").to_pylist(),
-                pc.cast(rows.column("timestamp"), pa.int64()).to_pylist(),
+                rows.column("project"),
+                rows.column("event"),
+                rows.column("distinct_id"),
+                stamps.to_numpy(),
                 properties,
             )
 
-    def _new(self, c: _Compiled, person: str) -> _State:
-        st = self._states[(c.id, person)] = c.states[person] = _State(deque(maxlen=c.min_count))
-        if len(self._states) > self.max_persons:  # the longest-tracked pair goes
-            rule_id, gone = next(iter(self._states))
-            del self._states[(rule_id, gone)]
-            del self._by_rule[rule_id][gone]
-        return st
-
     def _feed(
         self,
-        keys: Sequence[tuple[str, str]],
-        persons: Sequence[str],
-        stamps: Sequence[int],
+        projects: pa.Array | pa.ChunkedArray,
+        events: pa.Array | pa.ChunkedArray,
+        persons: pa.Array | pa.ChunkedArray,
+        stamps: npt.NDArray[np.int64],
         properties: Callable[[int], Mapping[str, Any]],
     ) -> list[Match]:
-        """The per-event state machine, row by row in commit order; caller holds the
-        lock. ``properties(i)`` is asked for only when a filter or a match needs it."""
+        """Build the batch's actions column-wise, run them through the compiled state
+        machine, then turn its matches into ``Match``es; caller holds the lock.
+        ``properties(i)`` is asked for only when a filter or a match needs it."""
+        if len(stamps) == 0 or not self._plans:
+            return []
+        parsed: dict[int, Mapping[str, Any]] = {}
+
+        def props(i: int) -> Mapping[str, Any]:
+            got = parsed.get(i)
+            if got is None:
+                got = parsed[i] = properties(i)
+            return got
+
+        actions = self._actions(projects, events, props)
+        if len(actions.row) == 0:
+            return []
+        person_codes, names = _codes(persons)
+        # (rule, person) pairs of this batch, and the slots of those already tracked
+        keys = actions.rule * max(1, len(names)) + person_codes[actions.row]
+        unique, pair = np.unique(keys, return_inverse=True)
+        pair_rule, pair_person = np.divmod(unique, max(1, len(names)))
+        compiled = self._compiled
+        pair_slot = np.array(
+            [
+                compiled[r].persons.get(names[p], -1)
+                for r, p in zip(pair_rule.tolist(), pair_person.tolist(), strict=True)
+            ],
+            np.int64,
+        )
+        slots = self._slots
+        slots.reserve(int((pair_slot < 0).sum()) + 1, len(pair), self._width)
+        grown = slots.capacity - len(self._owner)
+        if grown:
+            self._owner += [None] * grown
+            self._session += [None] * grown
+        matched = np.zeros(len(pair), np.bool_)
+        act_slot = np.empty(len(pair), np.int64)
+        log = np.empty((2 * len(pair), 3), np.int64)
+        t = stamps[actions.row]
+        nlog = run_actions()(
+            pair.astype(np.int64), actions.kind, actions.rule, t,
+            self._min_count, self._within, self._delay, pair_slot,
+            slots.hits, slots.hstart, slots.hlen, slots.last_unless, slots.due,
+            slots.alive, slots.seq, slots.ring, slots.counters, slots.free,
+            slots.slot_pair, self.max_persons, matched, act_slot, log,
+        )  # fmt: skip
+        for what, p, slot in log[:nlog].tolist():
+            if what == CREATED:
+                rule_index = int(pair_rule[p])
+                person = names[int(pair_person[p])]
+                compiled[rule_index].persons[person] = slot
+                self._owner[slot] = (self.rules[rule_index].id, person)
+                self._session[slot] = None
+            else:
+                owner = self._owner[slot]
+                if owner is not None:
+                    self._persons[owner[0]].pop(owner[1], None)
+                self._owner[slot], self._session[slot] = None, None
+        # The sweep reports the session of the person's latest event of a delayed rule.
+        delayed = (actions.kind == HIT) & (self._delay[actions.rule] >= 0) & (act_slot >= 0)
+        for i in np.flatnonzero(delayed).tolist():
+            self._session[int(act_slot[i])] = _session(props(int(actions.row[i])))
         out: list[Match] = []
-        plans = self._plans
-        for i, key in enumerate(keys):
-            plan = plans.get(key)
+        for i in np.flatnonzero(matched).tolist():
+            row = int(actions.row[i])
+            out.append(
+                Match(
+                    self.rules[int(actions.rule[i])],
+                    names[int(person_codes[row])],
+                    _EPOCH + int(t[i]) * _US,
+                    _session(props(row)),
+                )
+            )
+        return out
+
+    def _actions(
+        self,
+        projects: pa.Array | pa.ChunkedArray,
+        events: pa.Array | pa.ChunkedArray,
+        props: Callable[[int], Mapping[str, Any]],
+    ) -> _Actions:
+        """Every (row, rule) step of the batch, column-wise per (project, event)."""
+        project_codes, project_names = _codes(projects)
+        event_codes, event_names = _codes(events)
+        combined = project_codes.astype(np.int64) * max(1, len(event_names)) + event_codes
+        parts_row: list[npt.NDArray[np.int64]] = []
+        parts_rule: list[npt.NDArray[np.int64]] = []
+        parts_kind: list[npt.NDArray[np.int64]] = []
+        parts_order: list[npt.NDArray[np.int64]] = []
+        for code in np.unique(combined).tolist():
+            project_code, event_code = divmod(code, max(1, len(event_names)))
+            plan = self._plans.get((project_names[project_code], event_names[event_code]))
             if plan is None:
                 continue
-            person, t = persons[i], stamps[i]
+            rows = np.flatnonzero(combined == code).astype(np.int64)
+            position = 0
             for c in plan.unless:
-                st = c.states.get(person)
-                if st is not None:
-                    if t > st.last_unless:
-                        st.last_unless = t
-                    st.due = None  # a delayed rule's condition is now met
-                elif c.delay is None:
-                    self._new(c, person).last_unless = t
-            if not plan.hits:
-                continue
-            props = properties(i) if plan.filters else None
-            for c in plan.accepting(props) if props is not None else plan.hits:
-                st = c.states.get(person) or self._new(c, person)
-                if c.delay is not None:
-                    # The sweep reports the session of the person's latest such event.
-                    if props is None:
-                        props = properties(i)
-                    st.session_id = _session(props)
-                    if st.due is None:
-                        st.due = t + c.delay
-                    continue
-                hits = st.hits
-                hits.append(t)
-                oldest = t - c.within
-                while hits and hits[0] <= oldest:
-                    hits.popleft()
-                if len(hits) < c.min_count:
-                    continue
-                if st.last_unless >= hits[0]:
-                    continue
-                hits.clear()  # a new match needs a new run of events
-                if props is None:
-                    props = properties(i)
-                st.session_id = _session(props)
-                out.append(Match(c.rule, person, _EPOCH + t * _US, st.session_id))
-        return out
+                parts_row.append(rows)
+                parts_rule.append(np.full(len(rows), c.index, np.int64))
+                parts_kind.append(np.full(len(rows), UNLESS, np.int64))
+                parts_order.append(rows * self._per_row + position)
+                position += 1
+            outcomes: list[npt.NDArray[np.bool_]] = []
+            if plan.filters and plan.hits:
+                seen = [props(i) for i in rows.tolist()]
+                outcomes = [
+                    np.array([all([f.test(p) for f in fs]) for p in seen], np.bool_)
+                    for fs in plan.filters
+                ]
+            for c in plan.hits:
+                taken = rows if c.filters < 0 else rows[outcomes[c.filters]]
+                parts_row.append(taken)
+                parts_rule.append(np.full(len(taken), c.index, np.int64))
+                parts_kind.append(np.full(len(taken), HIT, np.int64))
+                parts_order.append(taken * self._per_row + position)
+                position += 1
+        if not parts_row:
+            empty = np.empty(0, np.int64)
+            return _Actions(empty, empty, empty)
+        order = np.argsort(np.concatenate(parts_order), kind="stable")
+        return _Actions(
+            np.concatenate(parts_row)[order],
+            np.concatenate(parts_rule)[order],
+            np.concatenate(parts_kind)[order],
+        )
 
     def sweep(self, now: datetime) -> list[Match]:
-        """Delayed rules whose time has come without their ``unless`` event."""
-        out: list[Match] = []
+        """Delayed rules whose time has come without their ``unless`` event, in the
+        order their pairs began to be tracked."""
         at = _micros(now)
         with self._lock:
-            for (rid, person), st in list(self._states.items()):
-                if st.due is not None and st.due <= at:
-                    rule = self._rule(rid)
-                    st.due = None
-                    if rule is not None:
-                        out.append(Match(rule, person, now, st.session_id))
-        return out
+            live = self._slots.in_order()
+            due = live[self._slots.due[live] <= at]
+            self._slots.due[due] = NO_DUE
+            by_id = {r.id: r for r in self.rules}
+            out: list[Match] = []
+            for slot in due.tolist():
+                owner = self._owner[slot]
+                rule = None if owner is None else by_id.get(owner[0])
+                if owner is not None and rule is not None:
+                    out.append(Match(rule, owner[1], now, self._session[slot]))
+            return out
 
-    def _rule(self, rule_id: int) -> InterceptRule | None:
-        return next((r for r in self.rules if r.id == rule_id), None)
 
-
-def _compile(rule: InterceptRule, filters: int, states: dict[str, _State]) -> _Compiled:
-    return _Compiled(
-        rule=rule,
-        id=rule.id,
-        min_count=rule.min_count,
-        within=rule.within // _US,
-        delay=None if rule.delay is None else rule.delay // _US,
-        filters=filters,
-        states=states,
-    )
+def _codes(values: pa.Array | pa.ChunkedArray) -> tuple[npt.NDArray[np.int64], list[str]]:
+    """Dictionary codes of a string column (one numpy array) and the distinct values."""
+    if isinstance(values, pa.ChunkedArray):
+        values = values.combine_chunks()
+    encoded = pc.dictionary_encode(values)
+    codes = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+    return codes, encoded.dictionary.to_pylist()
 
 
 def _micros(ts: datetime) -> int:
