@@ -11,6 +11,7 @@ import pyarrow as pa
 
 from fieldnote._core import Fieldnote
 from fieldnote.events import ARROW_SCHEMA
+from fieldnote.research._matcher_process import MatcherProcess
 from fieldnote.web._intercept_service import InterceptService
 from tests.web.intercept_support import RULE
 
@@ -66,7 +67,7 @@ def test_in_a_separate_process_the_listener_queues_the_same_invitations(
         service.on_commit(batch(rows))
         service.on_commit(batch([(f"p{i}", "kyc_failed", mobile) for i in range(3)]))
         assert service.flush(timeout=60)
-        assert service.process is not None and service.process.pid is not None
+        assert isinstance(service.matcher, MatcherProcess) and service.matcher.pid is not None
         assert [i.distinct_id for i in service.store.list("default")] == ["a", "p0", "p1", "p2"]
         assert service.may_be_pending("default", "p2") and not service.may_be_pending(
             "default", "b"

@@ -39,13 +39,14 @@ from fieldnote.research._intercept_state import (
     CREATED,
     HIT,
     LONGEST,
+    NEVER,
     NO_DUE,
     UNLESS,
     Slots,
     run_actions,
 )
 
-__all__ = ["InterceptMatcher", "Match", "SeenEvent"]
+__all__ = ["Found", "InterceptMatcher", "Match", "SeenEvent"]
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _EPOCH_NAIVE = datetime(1970, 1, 1)
@@ -71,6 +72,23 @@ class Match:
     distinct_id: str
     at: datetime
     session_id: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Found:
+    """Matches as four columns (rule id, person, µs since the epoch, session): what
+    crosses the pipe from the matcher's child process, with no object per match."""
+
+    rule_ids: list[int] = field(default_factory=list)
+    persons: list[str] = field(default_factory=list)
+    at: list[int] = field(default_factory=list)
+    sessions: list[str | None] = field(default_factory=list)
+
+    def add(self, rule_id: int, person: str, at: int, session: str | None) -> None:
+        self.rule_ids.append(rule_id)
+        self.persons.append(person)
+        self.at.append(at)
+        self.sessions.append(session)
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,6 +133,8 @@ class InterceptMatcher:
         self._owner: list[tuple[int, str] | None] = []
         self._session: list[str | None] = []
         self._persons: dict[int, dict[str, int]] = {}
+        #: (project, person) → until when (µs) their matches are not reported (``mute``)
+        self._muted: dict[tuple[str, str], int] = {}
         self.set_rules(self.rules)
 
     def set_rules(self, rules: list[InterceptRule]) -> None:
@@ -161,28 +181,44 @@ class InterceptMatcher:
     def tracked(self) -> int:
         return self._slots.tracked
 
+    def mute(self, project: str, person: str, until: datetime) -> None:
+        """Report no match for this person before ``until``: the server calls this for
+        someone it just invited, with ``until`` a day short of the contact policy's
+        cooldown, so only matches its own cooldown shortcut (and the repository's
+        policy) would refuse are left out; their state still advances. Bounded like
+        the server's shortcut: past 100,000 people it starts over (reporting more)."""
+        with self._lock:
+            if len(self._muted) >= 100_000:
+                self._muted.clear()
+            self._muted[(project, person)] = _micros(until)
+
     def feed(self, events: Iterable[SeenEvent]) -> list[Match]:
         """Events in commit order; returns the immediate rules that matched."""
         evs = list(events)
         with self._lock:
-            return self._feed(
+            found = self._feed(
                 pa.array([e.project for e in evs], pa.string()),
                 pa.array([e.event for e in evs], pa.string()),
                 pa.array([e.distinct_id for e in evs], pa.string()),
                 np.array([_micros(e.timestamp) for e in evs], np.int64),
                 lambda i: evs[i].properties,
             )
+        return self.matches(found)
 
     def feed_table(self, batch: pa.Table) -> list[Match]:
         """A committed batch (``ARROW_SCHEMA`` columns), rows in commit order; returns
         the immediate rules that matched. Rows whose event no rule names never leave
         Arrow; their properties are never parsed."""
+        return self.matches(self.found_in(batch))
+
+    def found_in(self, batch: pa.Table) -> Found:
+        """``feed_table``, the matches as columns."""
         with self._lock:
             if not self._plans or batch.num_rows == 0:
-                return []
+                return Found()
             rows = batch.filter(pc.is_in(batch.column("event"), value_set=self._names))
             if rows.num_rows == 0:
-                return []
+                return Found()
             column = rows.column("properties")
             texts: list[str] = []
 
@@ -207,12 +243,12 @@ class InterceptMatcher:
         persons: pa.Array | pa.ChunkedArray,
         stamps: npt.NDArray[np.int64],
         properties: Callable[[int], Mapping[str, Any]],
-    ) -> list[Match]:
+    ) -> Found:
         """Build the batch's actions column-wise, run them through the compiled state
         machine, then turn its matches into ``Match``es; caller holds the lock.
         ``properties(i)`` is asked for only when a filter or a match needs it."""
         if len(stamps) == 0 or not self._plans:
-            return []
+            return Found()
         parsed: dict[int, Mapping[str, Any]] = {}
 
         def props(i: int) -> Mapping[str, Any]:
@@ -223,7 +259,7 @@ class InterceptMatcher:
 
         actions = self._actions(projects, events, props)
         if len(actions.row) == 0:
-            return []
+            return Found()
         person_codes, names = _codes(persons)
         # (rule, person) pairs of this batch, and the slots of those already tracked
         keys = actions.rule * max(1, len(names)) + person_codes[actions.row]
@@ -270,18 +306,26 @@ class InterceptMatcher:
         delayed = (actions.kind == HIT) & (self._delay[actions.rule] >= 0) & (act_slot >= 0)
         for i in np.flatnonzero(delayed).tolist():
             self._session[int(act_slot[i])] = _session(props(int(actions.row[i])))
-        out: list[Match] = []
+        out = Found()
+        muted, now = self._muted, _micros(datetime.now(UTC))
         for i in np.flatnonzero(matched).tolist():
             row = int(actions.row[i])
-            out.append(
-                Match(
-                    self.rules[int(actions.rule[i])],
-                    names[int(person_codes[row])],
-                    _EPOCH + int(t[i]) * _US,
-                    _session(props(row)),
-                )
-            )
+            rule, person = self.rules[int(actions.rule[i])], names[int(person_codes[row])]
+            if muted and muted.get((rule.project, person), NEVER) > now:
+                continue
+            out.add(rule.id, person, int(t[i]), _session(props(row)))
         return out
+
+    def matches(self, found: Found) -> list[Match]:
+        """``Found`` columns as ``Match``es (a rule removed since is left out)."""
+        by_id = {r.id: r for r in self.rules}
+        return [
+            Match(rule, person, _EPOCH + at * _US, session)
+            for rule_id, person, at, session in zip(
+                found.rule_ids, found.persons, found.at, found.sessions, strict=True
+            )
+            if (rule := by_id.get(rule_id)) is not None
+        ]
 
     def _actions(
         self,
@@ -337,18 +381,27 @@ class InterceptMatcher:
     def sweep(self, now: datetime) -> list[Match]:
         """Delayed rules whose time has come without their ``unless`` event, in the
         order their pairs began to be tracked."""
+        found = self.swept(now)
+        return [Match(m.rule, m.distinct_id, now, m.session_id) for m in self.matches(found)]
+
+    def swept(self, now: datetime) -> Found:
+        """``sweep``, the matches as columns."""
         at = _micros(now)
+        muted, clock = self._muted, _micros(datetime.now(UTC))
         with self._lock:
             live = self._slots.in_order()
             due = live[self._slots.due[live] <= at]
             self._slots.due[due] = NO_DUE
             by_id = {r.id: r for r in self.rules}
-            out: list[Match] = []
+            out = Found()
             for slot in due.tolist():
                 owner = self._owner[slot]
                 rule = None if owner is None else by_id.get(owner[0])
-                if owner is not None and rule is not None:
-                    out.append(Match(rule, owner[1], now, self._session[slot]))
+                if owner is None or rule is None:
+                    continue
+                if muted and muted.get((rule.project, owner[1]), NEVER) > clock:
+                    continue
+                out.add(rule.id, owner[1], at, self._session[slot])
             return out
 
 

@@ -32,10 +32,10 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from fieldnote.research._intercept_matcher import InterceptMatcher, Match
+from fieldnote.research._intercept_matcher import _EPOCH, _US, Found, InterceptMatcher, Match
 from fieldnote.research._intercept_rules import InterceptRule
 
-__all__ = ["MatcherProcess"]
+__all__ = ["InProcessMatcher", "MatcherProcess"]
 
 log = logging.getLogger(__name__)
 
@@ -43,11 +43,36 @@ log = logging.getLogger(__name__)
 COALESCE_SECONDS = 0.05
 COALESCE_ROWS = 8192
 
-#: A match on the wire: rule id, distinct_id, when, session id.
-_WireMatch = tuple[int, str, datetime, "str | None"]
-
 #: The columns the matcher reads; the rest of a committed batch never crosses the pipe.
 _COLUMNS = ("project", "distinct_id", "event", "timestamp", "properties")
+
+
+class InProcessMatcher:
+    """``MatcherProcess``'s interface over an ``InterceptMatcher`` in this process (tests,
+    benches): matches are delivered on the caller's thread before ``submit`` or
+    ``sweep`` returns, so ``flush`` has nothing to wait for."""
+
+    def __init__(self, on_matches: Callable[[list[Match]], None]) -> None:
+        self._on_matches = on_matches
+        self.matcher = InterceptMatcher([])
+
+    def set_rules(self, rules: list[InterceptRule]) -> None:
+        self.matcher.set_rules(rules)
+
+    def submit(self, batch: pa.Table) -> None:
+        self._on_matches(self.matcher.feed_table(batch))
+
+    def sweep(self, now: datetime) -> None:
+        self._on_matches(self.matcher.sweep(now))
+
+    def mute(self, project: str, person: str, until: datetime) -> None:
+        self.matcher.mute(project, person, until)
+
+    def flush(self, timeout: float = 30.0) -> bool:
+        return True
+
+    def close(self) -> None:
+        return None
 
 
 class MatcherProcess:
@@ -57,6 +82,7 @@ class MatcherProcess:
     def __init__(self, on_matches: Callable[[list[Match]], None]) -> None:
         self._on_matches = on_matches
         self._rules: list[InterceptRule] = []
+        self._by_id: dict[int, InterceptRule] = {}
         self._names = pa.array([], pa.string())
         self._send_lock = threading.Lock()
         self._conn: Connection | None = None
@@ -82,6 +108,7 @@ class MatcherProcess:
     def set_rules(self, rules: list[InterceptRule]) -> None:
         with self._send_lock:
             self._rules = list(rules)
+            self._by_id = {r.id: r for r in self._rules}
             names = {r.event for r in rules} | {r.unless for r in rules if r.unless}
             self._names = pa.array(sorted(names), pa.string())
             if self._local is not None:
@@ -128,6 +155,14 @@ class MatcherProcess:
         with pa.ipc.new_stream(sink, rows.schema) as writer:
             writer.write_table(rows)
         self._send_locked(("batch", sink.getvalue().to_pybytes()), batch=rows)
+
+    def mute(self, project: str, person: str, until: datetime) -> None:
+        """No matches for this person before ``until`` (see ``InterceptMatcher.mute``)."""
+        with self._send_lock:
+            if self._local is not None:
+                self._local.mute(project, person, until)
+            elif self._conn is not None:
+                self._send_locked(("mute", (project, person, until)))
 
     def sweep(self, now: datetime) -> None:
         """Delayed rules whose time has come: their matches arrive like the others."""
@@ -224,16 +259,18 @@ class MatcherProcess:
                 if event is not None:
                     event.set()
 
-    def _rehydrate(self, found: list[_WireMatch]) -> list[Match]:
-        """Matches cross the pipe as plain tuples (a pickled rule per match would cost
-        more than the matching); the rules are looked up here by id."""
-        by_id = {r.id: r for r in self._rules}
-        out: list[Match] = []
-        for rule_id, person, at, session in found:
-            rule = by_id.get(rule_id)
-            if rule is not None:  # else: removed since, and no longer wanted
-                out.append(Match(rule, person, at, session))
-        return out
+    def _rehydrate(self, found: Found) -> list[Match]:
+        """Matches cross the pipe as four columns (a pickled rule, or even a tuple, per
+        match would cost more than the matching); the rules are looked up here by id,
+        in the map ``set_rules`` built."""
+        by_id = self._by_id
+        return [
+            Match(rule, person, _EPOCH + at * _US, session)
+            for rule_id, person, at, session in zip(
+                found.rule_ids, found.persons, found.at, found.sessions, strict=True
+            )
+            if (rule := by_id.get(rule_id)) is not None  # else: removed since
+        ]
 
     def _fall_back_locked(self, why: str) -> None:
         if self._local is not None or self._closing:
@@ -255,10 +292,6 @@ class MatcherProcess:
             log.exception("queuing intercept matches failed")
 
 
-def _wire(found: list[Match]) -> list[_WireMatch]:
-    return [(m.rule.id, m.distinct_id, m.at, m.session_id) for m in found]
-
-
 def _child_main(conn: Connection) -> None:
     """The child's loop: one message at a time, in the order they were sent."""
     # As in the server (web/_gc.py): each batch's rows become short-lived lists freed
@@ -273,14 +306,17 @@ def _child_main(conn: Connection) -> None:
         matcher.set_rules(payload)
 
     def batch(payload: bytes) -> None:
-        found = matcher.feed_table(pa.ipc.open_stream(payload).read_all())
-        if found:
-            conn.send(("matches", _wire(found)))
+        found = matcher.found_in(pa.ipc.open_stream(payload).read_all())
+        if found.rule_ids:
+            conn.send(("matches", found))
 
     def sweep(payload: datetime) -> None:
-        found = matcher.sweep(payload)
-        if found:
-            conn.send(("matches", _wire(found)))
+        found = matcher.swept(payload)
+        if found.rule_ids:
+            conn.send(("matches", found))
+
+    def mute(payload: tuple[str, str, datetime]) -> None:
+        matcher.mute(*payload)
 
     def ping(payload: int) -> None:
         conn.send(("pong", payload))
@@ -289,6 +325,7 @@ def _child_main(conn: Connection) -> None:
         "rules": rules,
         "batch": batch,
         "sweep": sweep,
+        "mute": mute,
         "ping": ping,
     }
     while True:

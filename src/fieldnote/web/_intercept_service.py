@@ -19,18 +19,23 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pyarrow as pa
 
 from fieldnote.repository import Repository
 from fieldnote.repository._invitations import InvitationStore
-from fieldnote.research import InterceptMatcher, InterceptRule, Match, RuleError
-from fieldnote.research._matcher_process import MatcherProcess
+from fieldnote.research import InterceptRule, Match, RuleError
+from fieldnote.research._matcher_process import InProcessMatcher, MatcherProcess
 
 __all__ = ["InterceptService"]
 
 log = logging.getLogger(__name__)
+
+#: A person this server invited is muted in the matcher for the policy's cooldown less
+#: this margin, so the matcher never leaves out a match the cooldown shortcut below (or
+#: the repository's policy) would not refuse, however far its matches lag behind.
+MUTE_MARGIN = timedelta(days=1)
 
 
 class InterceptService:
@@ -42,8 +47,12 @@ class InterceptService:
         separate_process: bool = False,
     ) -> None:
         self.store = InvitationStore(repository)
-        self.matcher = InterceptMatcher([])
-        self.process = MatcherProcess(self._queue_all) if separate_process else None
+        #: Where matching runs; both kinds have set_rules/submit/sweep/mute/flush/close.
+        self.matcher: MatcherProcess | InProcessMatcher = (
+            MatcherProcess(self._queue_all)
+            if separate_process
+            else InProcessMatcher(self._queue_all)
+        )
         self.queued = 0
         self.queue_seconds = 0.0  # time spent in the repository (bench/intercept_bench.py)
         self._sweep_seconds = sweep_seconds
@@ -69,10 +78,7 @@ class InterceptService:
             except RuleError as exc:  # stored before a validation change: skip, say so
                 log.warning("intercept rule %s/%s is not usable: %s", rec.project, rec.name, exc)
         self._open = self.store.open_intercepts()
-        if self.process is not None:
-            self.process.set_rules(rules)
-        else:
-            self.matcher.set_rules(rules)
+        self.matcher.set_rules(rules)
 
     def may_be_pending(self, project: str, person: str) -> bool:
         """False when this person had no open intercept invitation at the last refresh
@@ -83,15 +89,12 @@ class InterceptService:
 
     def on_commit(self, batch: pa.Table) -> None:
         """The commit listener: match the committed rows, queue invitations."""
-        if self.process is not None:
-            self.process.submit(batch)
-            return
-        self._queue_all(self.matcher.feed_table(batch))
+        self.matcher.submit(batch)
 
     def flush(self, timeout: float = 30.0) -> bool:
         """Wait until every batch handed over so far has been matched and queued (only
         the separate process can be behind)."""
-        return True if self.process is None else self.process.flush(timeout)
+        return self.matcher.flush(timeout)
 
     def _queue_all(self, matches: list[Match]) -> None:
         for match in matches:
@@ -124,6 +127,9 @@ class InterceptService:
             if len(self._invited) > 100_000:
                 self._invited.clear()
             self._invited[who] = now
+            cooldown = self.store.policy.cooldown
+            if cooldown > MUTE_MARGIN:  # matches for them would be refused here anyway
+                self.matcher.mute(rule.project, match.distinct_id, now + cooldown - MUTE_MARGIN)
             if made.channel == "intercept":
                 self._open.add(who)
         elif decision.code == "cap":
@@ -131,10 +137,7 @@ class InterceptService:
         log.info("intercept %s for %s: %s", rule.name, match.distinct_id, decision.reason)
 
     def sweep(self, now: datetime | None = None) -> None:
-        if self.process is not None:
-            self.process.sweep(now or datetime.now(UTC))
-            return
-        self._queue_all(self.matcher.sweep(now or datetime.now(UTC)))
+        self.matcher.sweep(now or datetime.now(UTC))
 
     def _run(self) -> None:
         while not self._stop.wait(self._sweep_seconds):
@@ -147,5 +150,4 @@ class InterceptService:
     def stop(self) -> None:
         self._stop.set()
         self._thread.join(timeout=10)
-        if self.process is not None:
-            self.process.close()
+        self.matcher.close()
