@@ -39,6 +39,7 @@ __all__ = [
     "UNLESS",
     "Slots",
     "run_actions",
+    "warm",
 ]
 
 I64 = npt.NDArray[np.int64]
@@ -173,6 +174,18 @@ def run_actions() -> Callable[..., int]:
         return numba.njit(nogil=True, cache=True, boundscheck=False)(_run)
     except RuntimeError:  # no writable cache folder
         return numba.njit(nogil=True, cache=False, boundscheck=False)(_run)
+
+
+def warm() -> None:
+    """Compile (or load from the cache) the loop now, on an empty batch, so the first
+    real batch does not wait for it (the matcher's child calls this as it starts)."""
+    slots, none = Slots(), np.empty(0, np.int64)
+    run_actions()(
+        none, none, none, none, none, none, none, none,
+        slots.hits, slots.hstart, slots.hlen, slots.last_unless, slots.due, slots.alive,
+        slots.seq, slots.ring, slots.counters, slots.free, slots.slot_pair, 0,
+        np.empty(0, np.bool_), none, np.empty((0, 3), np.int64),
+    )  # fmt: skip
 
 
 @dataclass
