@@ -23,18 +23,7 @@ import tempfile
 from pathlib import Path
 
 from bench import ingest_bench as ib
-
-
-def _threads_cpu(pid: int) -> dict[int, float]:
-    """CPU seconds so far of each thread of ``pid`` (Linux)."""
-    out: dict[int, float] = {}
-    for task in Path(f"/proc/{pid}/task").iterdir():
-        try:
-            fields = (task / "stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        out[int(task.name)] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-    return out
+from bench._proc import threads_cpu
 
 
 def _one(label: str, src: str, *, seconds: int, port: int, scenarios: list[str]) -> None:
@@ -62,12 +51,12 @@ def _one(label: str, src: str, *, seconds: int, port: int, scenarios: list[str])
         )  # fmt: skip
         for scenario in scenarios:
             path, body, conns, per_req = plans[scenario]
-            before, load = _threads_cpu(server.pid), os.getloadavg()[0]
+            before, load = threads_cpu(server.pid), os.getloadavg()[0]
             run = ib._wrk(
                 base + path, body, seconds=seconds, connections=conns,
                 name=f"{label} {path} {conns} conns", per_req=per_req, server=server,
             )  # fmt: skip
-            after = _threads_cpu(server.pid)
+            after = threads_cpu(server.pid)
             answered = max(run.requests - run.non_2xx, 1)
             per_thread = {t: (after[t] - before.get(t, 0.0)) * 1000 / answered for t in after}
             loop = per_thread.pop(server.pid, 0.0)

@@ -29,6 +29,8 @@ from pathlib import Path
 
 import httpx
 
+from bench._proc import tree_cpu_seconds as _cpu_seconds
+
 ROOT = Path(__file__).resolve().parent.parent
 NOW = datetime.now(UTC)
 
@@ -84,28 +86,6 @@ done = function(summary, latency, requests)
     summary.errors.status, latency:percentile(50) / 1000, latency:percentile(99) / 1000))
 end
 """
-
-
-def _cpu_seconds(pid: int) -> float:
-    """User + system CPU so far (Linux) of a process and every live descendant (the
-    server's intercept matcher runs in a child process: its work is the server's
-    bill too); 0 where /proc is missing."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return 0.0
-    own = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-    return own + sum(_cpu_seconds(child) for child in _children(pid))
-
-
-def _children(pid: int) -> list[int]:
-    found: list[int] = []
-    for task in Path(f"/proc/{pid}/task").glob("*/children"):
-        try:
-            found += [int(c) for c in task.read_text().split()]
-        except OSError:
-            continue
-    return found
 
 
 def _wrk(
