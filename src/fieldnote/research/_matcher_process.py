@@ -94,6 +94,7 @@ class MatcherProcess:
         self._pings = 0
         self._answered: dict[int, threading.Event] = {}
         self._pending: list[pa.Table] = []
+        self._mutes: list[tuple[str, str, datetime]] = []
         self._pending_rows = 0
         self._timer: threading.Timer | None = None
 
@@ -162,15 +163,20 @@ class MatcherProcess:
         sink = pa.BufferOutputStream()
         with pa.ipc.new_stream(sink, rows.schema) as writer:
             writer.write_table(rows)
-        self._send_locked(("batch", sink.getvalue().to_pybytes()), batch=rows)
+        mutes, self._mutes = self._mutes, []
+        self._send_locked(("batch", (sink.getvalue().to_pybytes(), mutes)), batch=rows)
 
     def mute(self, project: str, person: str, until: datetime) -> None:
-        """No matches for this person before ``until`` (see ``InterceptMatcher.mute``)."""
-        with self._send_lock:
-            if self._local is not None:
-                self._local.mute(project, person, until)
-            elif self._conn is not None:
-                self._send_locked(("mute", (project, person, until)))
+        """No matches for this person before ``until`` (see ``InterceptMatcher.mute``).
+        Called on the receiver thread (the service mutes whom a match just got
+        invited), so it must not wait for ``_send_lock``: a sender blocked on a full
+        pipe while the child blocks on sending matches back would never be freed. The
+        mute rides along with the next batch instead (it only saves traffic)."""
+        local = self._local
+        if local is not None:
+            local.mute(project, person, until)
+        else:
+            self._mutes.append((project, person, until))
 
     def sweep(self, now: datetime) -> None:
         """Delayed rules whose time has come: their matches arrive like the others."""
@@ -314,8 +320,11 @@ def _child_main(conn: Connection) -> None:
     def rules(payload: list[InterceptRule]) -> None:
         matcher.set_rules(payload)
 
-    def batch(payload: bytes) -> None:
-        found = matcher.found_in(pa.ipc.open_stream(payload).read_all())
+    def batch(payload: tuple[bytes, list[tuple[str, str, datetime]]]) -> None:
+        rows, mutes = payload
+        for mute in mutes:
+            matcher.mute(*mute)
+        found = matcher.found_in(pa.ipc.open_stream(rows).read_all())
         if found.rule_ids:
             conn.send(("matches", found))
 
@@ -324,9 +333,6 @@ def _child_main(conn: Connection) -> None:
         if found.rule_ids:
             conn.send(("matches", found))
 
-    def mute(payload: tuple[str, str, datetime]) -> None:
-        matcher.mute(*payload)
-
     def ping(payload: int) -> None:
         conn.send(("pong", payload))
 
@@ -334,7 +340,6 @@ def _child_main(conn: Connection) -> None:
         "rules": rules,
         "batch": batch,
         "sweep": sweep,
-        "mute": mute,
         "ping": ping,
     }
     while True:
