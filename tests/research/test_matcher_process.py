@@ -129,3 +129,39 @@ def test_a_killed_child_falls_back_to_matching_in_process() -> None:
         assert "bob" in [m.distinct_id for m in got]
     finally:
         process.close()
+
+
+def test_mute_never_waits_for_the_send_lock_and_reaches_the_child() -> None:
+    """The service mutes a person on the receiver thread; if that waited for the send
+    lock, a sender blocked on a full pipe and a child blocked sending matches back
+    would deadlock. The mute rides along with the next batch: the muted person's
+    matches stay in the child, everybody else's arrive."""
+    got: list[Match] = []
+    process = MatcherProcess(got.extend)
+    try:
+        process.set_rules([RULES[0]])  # kyc_failed twice, project bank
+        assert process.flush(timeout=60)
+        with process._send_lock:  # a sender stuck on a full pipe holds it
+            muting = threading.Thread(
+                target=process.mute, args=("bank", "alice", datetime.now(UTC) + timedelta(days=1))
+            )
+            muting.start()
+            muting.join(timeout=10)
+            assert not muting.is_alive()
+        rows = [
+            {
+                "uuid": str(uuid.uuid4()),
+                "project": "bank",
+                "distinct_id": who,
+                "event": "kyc_failed",
+                "timestamp": T0 + timedelta(minutes=n),
+                "properties": "{}",
+            }
+            for n in range(2)
+            for who in ("alice", "bob")
+        ]
+        process.submit(pa.Table.from_pylist(rows, schema=ARROW_SCHEMA))
+        assert process.flush(timeout=60) and not process.fallen_back
+    finally:
+        process.close()
+    assert [m.distinct_id for m in got] == ["bob"]
