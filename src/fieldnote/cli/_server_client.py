@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-import httpx
+from typing import TYPE_CHECKING, Any
 
 from fieldnote.home import Home, ServerInfo
+
+if TYPE_CHECKING:
+    import httpx
 
 __all__ = ["ServerClient", "running_server"]
 
@@ -15,12 +16,18 @@ def running_server(home: Home) -> ServerInfo | None:
     return home.running_server()
 
 
+def _http(base_url: str, headers: dict[str, str], timeout: float) -> httpx.Client:
+    """httpx (and the click its own CLI pulls in, ~0.25 s) only once a server is asked:
+    most CLI calls read the files, and each import is paid by every call."""
+    import httpx
+
+    return httpx.Client(base_url=base_url, headers=headers, timeout=timeout)
+
+
 class ServerClient:
     def __init__(self, info: ServerInfo, *, timeout: float = 3600.0) -> None:
-        self._client = httpx.Client(
-            base_url=info.base_url,
-            headers={"Authorization": f"Bearer {info.admin_token}"},
-            timeout=timeout,
+        self._client = _http(
+            info.base_url, {"Authorization": f"Bearer {info.admin_token}"}, timeout
         )
 
     @classmethod
@@ -28,10 +35,8 @@ class ServerClient:
         """A client for a server elsewhere (FIELDNOTE_SERVER_URL), with a personal token."""
         info = ServerInfo(pid=0, host="", port=0, admin_token=token or "")
         client = cls(info, timeout=timeout)
-        client._client = httpx.Client(
-            base_url=url.rstrip("/"),
-            headers={"Authorization": f"Bearer {token}"} if token else {},
-            timeout=timeout,
+        client._client = _http(
+            url.rstrip("/"), {"Authorization": f"Bearer {token}"} if token else {}, timeout
         )
         return client
 

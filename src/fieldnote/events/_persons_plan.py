@@ -9,6 +9,7 @@ must run at all. ``_persons`` re-exports everything here; import from there.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 import orjson
@@ -58,7 +59,12 @@ INSERT INTO person_distinct_ids SELECT project, distinct_id, {_PERSON} FROM _fn_
 INSERT INTO persons SELECT project, {_PERSON}, '{{}}', first_seen FROM _fn_new_ids;
 """
 
-_MERGE_NAMES = pa.array(MERGE_EVENTS, pa.string())
+
+@cache
+def _merge_names() -> pa.Array:
+    """Built on first use: ``pa.array`` imports pandas (~0.35 s), which importing
+    ``fieldnote.events`` (every CLI call) need not pay."""
+    return pa.array(MERGE_EVENTS, pa.string())
 
 
 def plan_persons(batch: pa.Table, known_ids: set[tuple[str, str]]) -> PersonsPlan:
@@ -75,7 +81,7 @@ def plan_persons(batch: pa.Table, known_ids: set[tuple[str, str]]) -> PersonsPla
             "ts": pc.cast(batch.column("timestamp"), pa.int64()),
         }
     )
-    merging = pc.is_in(batch.column("event"), value_set=_MERGE_NAMES)
+    merging = pc.is_in(batch.column("event"), value_set=_merge_names())
     has_merge = bool(pc.any(merging).as_py())
     if has_merge:
         merges = batch.filter(merging)
