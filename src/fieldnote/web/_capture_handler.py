@@ -4,8 +4,9 @@ Both the raw fast path (``_capture_asgi``, which answers capture POSTs before Fa
 routing) and the documented FastAPI routes (``_capture``) run this same code, so the
 behaviour is one thing whichever way a request arrives. It works on the ASGI ``scope``
 and ``receive`` directly: no ``Request`` object, no header multidict, no query-string
-parsing unless there is a query string. The parsing, validation and mapping live in
-``fieldnote.events.capture``; the commit in the group-commit writer.
+parsing unless there is a query string. What the request means (decoding, the key,
+validation) is ``fieldnote.events.capture.parse_capture``; the commit is the
+group-commit writer's.
 """
 
 from __future__ import annotations
@@ -21,17 +22,14 @@ from urllib.parse import parse_qsl
 
 import orjson
 
-from fieldnote.events import Event, WriterClosedError
+from fieldnote.config import Settings
+from fieldnote.events import WriterClosedError
 from fieldnote.events.capture import (
     SEGMENT_TYPES,
     CaptureError,
     CaptureLimits,
-    Envelope,
-    decode_body,
-    posthog_envelope,
-    posthog_events,
-    segment_envelope,
-    segment_events,
+    RawCapture,
+    parse_capture,
 )
 from fieldnote.web._state import AppState
 
@@ -79,53 +77,12 @@ class CaptureReply:
         return [_JSON, (b"content-length", str(len(self.body)).encode()), *self.headers]
 
 
-@dataclass(frozen=True, slots=True)
-class _Family:
-    """How one SDK family's requests are read, authenticated and answered."""
-
-    ok: CaptureReply
-    key_hint: str
-    segment: bool
-    envelope: Callable[[Any, str, str | None], Envelope]
-    events: Callable[[Envelope, str, str, CaptureLimits, datetime], list[Event]]
-
-
-def _posthog_envelope(data: Any, _kind: str, _basic_user: str | None) -> Envelope:
-    return posthog_envelope(data)
-
-
-def _posthog_events(
-    envelope: Envelope, _kind: str, project: str, limits: CaptureLimits, now: datetime
-) -> list[Event]:
-    return posthog_events(envelope, project=project, limits=limits, now=now)
-
-
-def _segment_envelope(data: Any, kind: str, basic_user: str | None) -> Envelope:
-    return segment_envelope(data, kind=kind, basic_user=basic_user)
-
-
-def _segment_events(
-    envelope: Envelope, kind: str, project: str, limits: CaptureLimits, now: datetime
-) -> list[Event]:
-    return segment_events(envelope, kind=kind, project=project, limits=limits, now=now)
-
-
-_FAMILIES = {
-    "posthog": _Family(
-        ok=CaptureReply(200, b'{"status":1}'),
-        key_hint="send the project's write key as api_key or token",
-        segment=False,
-        envelope=_posthog_envelope,
-        events=_posthog_events,
-    ),
-    "segment": _Family(
-        ok=CaptureReply(200, b'{"success":true}'),
-        key_hint="send the write key as the Basic-auth user, or as writeKey",
-        segment=True,
-        envelope=_segment_envelope,
-        events=_segment_events,
-    ),
+#: What each SDK family answers on success, and whether it authenticates with Basic auth.
+_OK = {
+    "posthog": CaptureReply(200, b'{"status":1}'),
+    "segment": CaptureReply(200, b'{"success":true}'),
 }
+_BASIC_AUTH = {"posthog": False, "segment": True}
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,15 +110,19 @@ def capture_limits(state: Any) -> CaptureLimits:
     """The capture rules from the settings, built once per app (``state`` is app.state)."""
     limits: CaptureLimits | None = getattr(state, "capture_limits", None)
     if limits is None:
-        s = state.fieldnote.fieldnote.settings
-        limits = CaptureLimits(
-            max_body_bytes=s.max_body_bytes,
-            max_batch_events=s.max_batch_events,
-            oldest_timestamp_year=s.oldest_timestamp_year,
-            future_tolerance_seconds=s.future_tolerance_seconds,
-        )
+        limits = limits_from_settings(state.fieldnote.fieldnote.settings)
         state.capture_limits = limits
     return limits
+
+
+def limits_from_settings(settings: Settings) -> CaptureLimits:
+    """The capture rules the settings set."""
+    return CaptureLimits(
+        max_body_bytes=settings.max_body_bytes,
+        max_batch_events=settings.max_batch_events,
+        oldest_timestamp_year=settings.oldest_timestamp_year,
+        future_tolerance_seconds=settings.future_tolerance_seconds,
+    )
 
 
 async def read_body(receive: Receive, limit: int) -> bytes:
@@ -238,7 +199,7 @@ async def capture(state: Any, route: CaptureRoute, scope: Scope, receive: Receiv
     ``ClientGoneError`` only when the client left before sending its body.
     """
     st: AppState = state.fieldnote
-    family = _FAMILIES[route.family]
+    segment = _BASIC_AUTH[route.family]
     limits = capture_limits(state)
     content_type = content_encoding = authorization = ""
     for name, value in scope["headers"]:
@@ -251,23 +212,20 @@ async def capture(state: Any, route: CaptureRoute, scope: Scope, receive: Receiv
     query = scope.get("query_string", b"")
     try:
         body = await read_body(receive, limits.max_body_bytes)
-        data = decode_body(
-            body,
+        raw = RawCapture(
+            body=body,
+            family=route.family,
+            kind=route.kind,
             content_type=content_type,
             content_encoding=content_encoding,
             compression=_compression(query) if query else "",
-            max_bytes=limits.max_body_bytes,
+            basic_user=_basic_user(authorization) if segment and authorization else None,
         )
-        basic = _basic_user(authorization) if family.segment and authorization else None
-        envelope = family.envelope(data, route.kind, basic)
-        if envelope.key is None:
-            raise CaptureError.one(401, f"missing write key: {family.key_hint}")
-        info = st.keys.project_for_write_key(envelope.key)
-        if info is None:
-            raise CaptureError.one(401, "unknown write key: use the project's write key")
-        events = family.events(envelope, route.kind, info.name, limits, datetime.now(UTC))
+        events = parse_capture(
+            raw, project_for_key=st.keys.project_name, limits=limits, now=datetime.now(UTC)
+        )
     except CaptureError as exc:
-        return _refusal(exc, segment=family.segment)
+        return _refusal(exc, segment=segment)
     try:
         await st.writer.append_events(events)
     except WriterClosedError:
@@ -275,4 +233,4 @@ async def capture(state: Any, route: CaptureRoute, scope: Scope, receive: Receiv
     except Exception:
         log.exception("committing %d captured events failed", len(events))
         return _error(500, "the events could not be committed; nothing was stored, retry")
-    return family.ok
+    return _OK[route.family]

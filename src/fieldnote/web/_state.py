@@ -30,6 +30,11 @@ class KeyCache:
     _misses: dict[str, float] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
+    def project_name(self, key: str) -> str | None:
+        """The name of the project whose write key ``key`` is, or None."""
+        info = self.project_for_write_key(key)
+        return None if info is None else info.name
+
     def project_for_write_key(self, key: str) -> ProjectInfo | None:
         hit = self._hits.get(key)
         if hit is not None:

@@ -12,6 +12,7 @@ from fieldnote.events.capture._body import decode_body, inflate
 from fieldnote.events.capture._envelope import Envelope
 from fieldnote.events.capture._errors import MAX_REPORTED_ERRORS, CaptureError, FieldError
 from fieldnote.events.capture._posthog import posthog_envelope, posthog_events
+from fieldnote.events.capture._request import FAMILIES, CaptureFamily, RawCapture, parse_capture
 from fieldnote.events.capture._schemas import (
     ERROR_SCHEMA,
     POSTHOG_BODY_SCHEMA,
@@ -35,19 +36,23 @@ from fieldnote.events.capture._values import (
 
 __all__ = [
     "ERROR_SCHEMA",
+    "FAMILIES",
     "MAX_ID_LENGTH",
     "MAX_REPORTED_ERRORS",
     "POSTHOG_BODY_SCHEMA",
     "SEGMENT_BATCH_SCHEMA",
     "SEGMENT_TYPES",
     "CaptureError",
+    "CaptureFamily",
     "CaptureLimits",
     "Envelope",
     "FieldError",
+    "RawCapture",
     "canonical_uuid",
     "context_properties",
     "decode_body",
     "inflate",
+    "parse_capture",
     "parse_instant",
     "posthog_envelope",
     "posthog_events",
