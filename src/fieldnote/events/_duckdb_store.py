@@ -27,9 +27,10 @@ import orjson
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from fieldnote.events._dedupe_index import DEDUPE_SLACK, WriterCaches
-from fieldnote.events._model import ARROW_SCHEMA, AppendResult, StoredEvent
+from fieldnote.events._dedupe_index import DEDUPE_SLACK, LiveGroup, WriterCaches
+from fieldnote.events._model import ARROW_SCHEMA, AppendResult, Event, StoredEvent, epoch_micros
 from fieldnote.events._persons import (
+    MERGE_EVENTS,
     NEW_IDS_SQL,
     PERSONS_SCHEMA_SQL,
     PersonsPlan,
@@ -221,6 +222,27 @@ class DuckDBEventStore:
                     dup[i] = True
         return dup
 
+    def commit_events(self, events: list[Event], batch: pa.Table) -> list[bool]:
+        """``commit(batch)`` where ``batch`` is ``events_to_arrow(events)``: the usual
+        live-capture group (one project, recent, new uuids, no merges, no ``$set``) is
+        checked on the Python objects, so the commit's only call that gives up the GIL
+        is DuckDB's. Anything else goes through ``commit``, with the same result."""
+        if not _plain_live(events):
+            return self.commit(batch)
+        with self._lock:
+            caches = self._writer_caches(self._con)
+            group = caches.check_live(
+                events[0].project,
+                [e.uuid for e in events],
+                [e.distinct_id for e in events],
+                [epoch_micros(e.timestamp) for e in events],
+            )
+            if group is not None:
+                self._write_simple(self._con, batch, _new_ids_table(group))
+                caches.remember_live(group)
+                return [False] * len(events)
+        return self.commit(batch)
+
     @staticmethod
     def _without(kept: pa.Table, existing: set[tuple[str, str]]) -> pa.Table:
         mask = [
@@ -326,6 +348,31 @@ class DuckDBEventStore:
         ]
         out.reverse()
         return out
+
+
+def _plain_live(events: list[Event]) -> bool:
+    """One project, and no event that needs persons steps (a merge, a ``$set``): what
+    ``plan_persons`` would find with Arrow, found on the Python objects."""
+    if not events:
+        return False
+    project = events[0].project
+    for e in events:
+        if e.project != project or e.event in MERGE_EVENTS or '"$set' in e.properties_json:
+            return False
+    return True
+
+
+def _new_ids_table(group: LiveGroup) -> pa.Table | None:
+    """``_fn_new_ids`` for ``NEW_IDS_SQL`` (as ``plan_persons`` builds it), or None."""
+    if not group.new_ids:
+        return None
+    return pa.table(
+        {
+            "project": pa.array([group.project] * len(group.new_ids), pa.string()),
+            "distinct_id": pa.array(list(group.new_ids), pa.string()),
+            "first_seen": pa.array(list(group.new_ids.values()), pa.timestamp("us", tz="UTC")),
+        }
+    )
 
 
 def _utc(value: datetime) -> datetime:

@@ -8,7 +8,14 @@ from typing import Any
 
 import pyarrow as pa
 
-__all__ = ["ARROW_SCHEMA", "AppendResult", "Event", "StoredEvent", "events_to_arrow"]
+__all__ = [
+    "ARROW_SCHEMA",
+    "AppendResult",
+    "Event",
+    "StoredEvent",
+    "epoch_micros",
+    "events_to_arrow",
+]
 
 #: The columns a batch of events travels in, from capture or import to a sink.
 #: ``properties`` is a JSON text; ``timestamp`` is UTC.
@@ -77,7 +84,7 @@ def events_to_arrow(events: list[Event]) -> pa.Table:
             pa.array([e.event for e in events], pa.string()),
             # Epoch microseconds: pyarrow converts tz-aware datetimes ~20x slower, and a
             # compute cast per request costs more than the whole conversion.
-            pa.array([_micros(e.timestamp) for e in events], pa.timestamp("us", tz="UTC")),
+            pa.array([epoch_micros(e.timestamp) for e in events], pa.timestamp("us", tz="UTC")),
             pa.array([e.properties_json for e in events], pa.string()),
         ],
         schema=ARROW_SCHEMA,
@@ -89,6 +96,6 @@ _EPOCH_NAIVE = datetime(1970, 1, 1)
 _ONE_US = timedelta(microseconds=1)
 
 
-def _micros(ts: datetime) -> int:
+def epoch_micros(ts: datetime) -> int:
     """Microseconds since the epoch; a naive datetime is taken to be UTC."""
     return (ts - (_EPOCH_NAIVE if ts.tzinfo is None else _EPOCH_AWARE)) // _ONE_US

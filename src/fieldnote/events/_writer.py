@@ -133,6 +133,12 @@ class GroupCommitWriter:
     ) -> None:
         _switch_interval(+1)
         self._sink = sink
+        # A sink may also offer ``commit_events(events, batch)`` (``DuckDBEventStore``):
+        # the same commit, its bookkeeping done on the events' Python objects.
+        commit_events = getattr(sink, "commit_events", None)
+        self._commit_events: Callable[[list[Event], pa.Table], list[bool]] | None = (
+            commit_events if callable(commit_events) else None
+        )
         self._max_rows = max_rows
         self._commit_delay = commit_delay
         self._queue: queue.SimpleQueue[_Pending | _Task | object] = queue.SimpleQueue()
@@ -294,6 +300,17 @@ class GroupCommitWriter:
             task.future.set_exception(exc)
 
     @staticmethod
+    def _events(group: list[_Pending]) -> list[Event] | None:
+        """Every event of the group when all its requests handed over events (the
+        usual capture group), else None."""
+        events: list[Event] = []
+        for p in group:
+            if not isinstance(p.batch, list):
+                return None
+            events.extend(p.batch)
+        return events
+
+    @staticmethod
     def _table(group: list[_Pending]) -> pa.Table:
         """One table for the group: event lists converted together, tables concatenated."""
         tables: list[pa.Table] = []
@@ -312,8 +329,13 @@ class GroupCommitWriter:
 
     def _commit(self, group: list[_Pending]) -> None:
         try:
-            batch = self._table(group)
-            dup = self._sink.commit(batch)
+            events = self._events(group)
+            if events is not None and self._commit_events is not None:
+                batch = events_to_arrow(events)
+                dup = self._commit_events(events, batch)
+            else:
+                batch = self._table(group)
+                dup = self._sink.commit(batch)
         except BaseException as exc:  # every waiting request learns of the failure
             self._answer(group, [exc] * len(group))
             return
