@@ -286,7 +286,7 @@ async def theme_evidence_page(ctx: PageViewer, book: str) -> Response:
 async def releases_page(ctx: PageViewer) -> Response:
     store = ReleaseStore(ctx.repository)
     found = await run_in_threadpool(store.list, ctx.project)
-    return await project_page(ctx, "releases.html", active="opportunities", releases=found)
+    return await project_page(ctx, "releases.html", active="releases", releases=found)
 
 
 @router.post("/projects/{project}/releases/validation")

@@ -53,8 +53,10 @@ def _evidence(evidence: dict[str, Any]) -> dict[str, Any]:
     return {"chart": chart_data(evidence), "evidence": evidence}
 
 
-async def _page(ctx: ProjectAccess, template: str, **context: Any) -> Response:
-    return await project_page(ctx, template, active="monitors", **context)
+async def _page(
+    ctx: ProjectAccess, template: str, *, active: str = "monitors", **context: Any
+) -> Response:
+    return await project_page(ctx, template, active=active, **context)
 
 
 @router.get("/projects/{project}/monitors")
@@ -157,14 +159,16 @@ async def signal_page(ctx: PageViewer, signal_id: int) -> Response:
 async def questions_page(ctx: PageViewer) -> Response:
     research = ResearchStore(ctx.repository)
     found = await ctx.run(lambda: research.list(ctx.project))
-    return await _page(ctx, "questions.html", questions=found)
+    return await _page(ctx, "questions.html", active="questions", questions=found)
 
 
 @router.get("/projects/{project}/questions/{question_id}")
 async def question_page(ctx: PageViewer, question_id: int) -> Response:
     research = ResearchStore(ctx.repository)
     found = await ctx.run(lambda: research.get(ctx.project, question_id), NOT_FOUND)
-    return await _page(ctx, "question.html", question=found, **_evidence(found.evidence))
+    return await _page(
+        ctx, "question.html", active="questions", question=found, **_evidence(found.evidence)
+    )
 
 
 @router.post("/projects/{project}/questions/{question_id}/study-started")
