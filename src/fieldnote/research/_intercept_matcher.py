@@ -264,7 +264,7 @@ class InterceptMatcher:
         person_codes, names = _codes(persons)
         # (rule, person) pairs of this batch, and the slots of those already tracked
         keys = actions.rule * max(1, len(names)) + person_codes[actions.row]
-        unique, pair = np.unique(keys, return_inverse=True)
+        unique, pair = _unique(keys, len(self.rules) * max(1, len(names)))
         pair_rule, pair_person = np.divmod(unique, max(1, len(names)))
         compiled = self._compiled
         pair_slot = np.array(
@@ -285,7 +285,7 @@ class InterceptMatcher:
         log = np.empty((2 * len(pair), 3), np.int64)
         t = stamps[actions.row]
         nlog = run_actions()(
-            pair.astype(np.int64), actions.kind, actions.rule, t,
+            pair, actions.kind, actions.rule, t,
             self._min_count, self._within, self._delay, pair_slot,
             slots.hits, slots.hstart, slots.hlen, slots.last_unless, slots.due,
             slots.alive, slots.seq, slots.ring, slots.counters, slots.free,
@@ -411,6 +411,20 @@ class InterceptMatcher:
                     continue
                 out.add(rule.id, owner[1], at, self._session[slot])
             return out
+
+
+def _unique(keys: npt.NDArray[np.int64], space: int) -> tuple[Any, npt.NDArray[np.int64]]:
+    """``np.unique(keys, return_inverse=True)`` for keys in ``range(space)``: with a
+    table the size of the key space instead of a sort, where that space is small."""
+    if space > 1 << 22:
+        unique, inverse = np.unique(keys, return_inverse=True)
+        return unique, inverse.astype(np.int64)
+    seen = np.zeros(space, np.bool_)
+    seen[keys] = True
+    unique = np.flatnonzero(seen)
+    index = np.empty(space, np.int64)
+    index[unique] = np.arange(len(unique))
+    return unique, index[keys]
 
 
 def _codes(values: pa.Array | pa.ChunkedArray) -> tuple[npt.NDArray[np.int64], list[str]]:
