@@ -15,6 +15,7 @@ from pydantic import BaseModel, Field
 from fieldnote.repository import AccountError, Permission, TokenInfo
 from fieldnote.web._auth import client_ip, state
 from fieldnote.web._guards import Access, Guard
+from fieldnote.web._project_access import ErrorMap, ProjectAccess, project_access
 from fieldnote.web.pages._settings import member_rows
 
 __all__ = ["router"]
@@ -23,9 +24,11 @@ router = APIRouter(prefix="/api", tags=["accounts"])
 
 AnyCaller = Annotated[Access, Depends(Guard())]
 User = Annotated[Access, Depends(Guard(users_only=True))]
-MemberAdmin = Annotated[Access, Depends(Guard(Permission.MANAGE_MEMBERS))]
-KeyAdmin = Annotated[Access, Depends(Guard(Permission.MANAGE_KEYS))]
-AuditReader = Annotated[Access, Depends(Guard(Permission.READ_AUDIT))]
+MemberAdmin = Annotated[ProjectAccess, Depends(project_access(Permission.MANAGE_MEMBERS))]
+KeyAdmin = Annotated[ProjectAccess, Depends(project_access(Permission.MANAGE_KEYS))]
+AuditReader = Annotated[ProjectAccess, Depends(project_access(Permission.READ_AUDIT))]
+REFUSED = ErrorMap({AccountError: 400})
+NO_MEMBER = ErrorMap({AccountError: 404})
 
 
 class MemberIn(BaseModel):
@@ -65,77 +68,56 @@ async def openapi_spec(request: Request, _access: AnyCaller) -> dict[str, Any]:
 
 
 @router.get("/projects/{project}/members")
-async def members(request: Request, access: MemberAdmin) -> dict[str, Any]:
+async def members(ctx: MemberAdmin) -> dict[str, Any]:
     """Members of the project and their roles (``all_projects``: an instance-wide role)."""
-    users = await run_in_threadpool(
-        state(request).fieldnote.accounts.list, project=access.project_name
-    )
+    users = await ctx.run(lambda: ctx.fieldnote.accounts.list(project=ctx.project))
     return {
         "members": [
             {"email": m.email, "role": m.role, "all_projects": m.instance_wide}
-            for m in member_rows(users, access.project_name)
+            for m in member_rows(users, ctx.project)
         ]
     }
 
 
 @router.post("/projects/{project}/members")
-async def set_member(request: Request, access: MemberAdmin, body: MemberIn) -> dict[str, Any]:
+async def set_member(ctx: MemberAdmin, body: MemberIn) -> dict[str, Any]:
     """Give an existing user a role in the project (replacing their role there)."""
-    fn = state(request).fieldnote
-    try:
-        user = await run_in_threadpool(
-            lambda: fn.accounts.set_role(body.email, body.role, project=access.project_name)
-        )
-    except AccountError as exc:
-        raise HTTPException(400, str(exc)) from exc
-    await _audit(
-        request,
-        access,
-        "member.set_role",
-        project=access.project_name,
-        target=user.email,
-        detail={"role": body.role},
+    accounts = ctx.fieldnote.accounts
+    user = await ctx.run(
+        lambda: accounts.set_role(body.email, body.role, project=ctx.project), REFUSED
     )
+    await ctx.audit("member.set_role", user.email, {"role": body.role})
     return {"email": user.email, "role": body.role}
 
 
 @router.delete("/projects/{project}/members/{email}")
-async def remove_member(request: Request, access: MemberAdmin, email: str) -> dict[str, Any]:
+async def remove_member(ctx: MemberAdmin, email: str) -> dict[str, Any]:
     """Take away the user's role in the project (their account stays)."""
-    fn = state(request).fieldnote
-    try:
-        user = await run_in_threadpool(
-            lambda: fn.accounts.remove_role(email, project=access.project_name)
-        )
-    except AccountError as exc:
-        raise HTTPException(404, str(exc)) from exc
-    await _audit(request, access, "member.remove", project=access.project_name, target=user.email)
+    accounts = ctx.fieldnote.accounts
+    user = await ctx.run(lambda: accounts.remove_role(email, project=ctx.project), NO_MEMBER)
+    await ctx.audit("member.remove", user.email)
     return {"removed": user.email}
 
 
 @router.post("/projects/{project}/secret-key")
-async def rotate_secret_key(request: Request, access: KeyAdmin) -> dict[str, str]:
+async def rotate_secret_key(ctx: KeyAdmin) -> dict[str, str]:
     """A new secret key, shown once; the old one stops working at once."""
-    creds = await run_in_threadpool(
-        state(request).fieldnote.projects.rotate_secret_key, access.project_name
-    )
-    await _audit(request, access, "key.rotate", project=access.project_name, target="secret_key")
+    creds = await ctx.run(lambda: ctx.fieldnote.projects.rotate_secret_key(ctx.project))
+    await ctx.audit("key.rotate", "secret_key")
     return {"name": creds.name, "write_key": creds.write_key, "secret_key": creds.secret_key}
 
 
 @router.get("/projects/{project}/audit")
 async def audit_log(
-    request: Request,
-    access: AuditReader,
+    ctx: AuditReader,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     before_id: Annotated[int | None, Query(ge=1)] = None,
 ) -> dict[str, Any]:
     """The project's audit log, newest first (instance-wide admins also get sign-ins)."""
-    fn = state(request).fieldnote
-    entries = await run_in_threadpool(
-        lambda: fn.audit.entries(
-            project=access.project_name,
-            include_instance=access.principal.sees_every_project(),
+    entries = await ctx.run(
+        lambda: ctx.fieldnote.audit.entries(
+            project=ctx.project,
+            include_instance=ctx.principal.sees_every_project(),
             limit=limit,
             before_id=before_id,
         )

@@ -15,14 +15,13 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi import APIRouter, HTTPException, Request
 from fastapi.concurrency import run_in_threadpool
 from starlette.responses import RedirectResponse, Response
 
 from fieldnote.interviews.guides import GuideError
-from fieldnote.repository import Permission
 from fieldnote.repository._delivery import DeliveryError
 from fieldnote.research import ConsentError
 from fieldnote.research._research_funnel import ResearchFunnel
@@ -35,7 +34,7 @@ from fieldnote.research.delivery import (
     shown_invitations,
 )
 from fieldnote.web._auth import state
-from fieldnote.web._guards import Access, Guard
+from fieldnote.web._project_access import CanView, PageViewer, ProjectAccess
 from fieldnote.web.pages._funnel_view import step_views
 from fieldnote.web.pages._projects import visible_projects
 from fieldnote.web.pages._render import page, render
@@ -43,8 +42,6 @@ from fieldnote.web.pages._render import page, render
 __all__ = ["router"]
 
 router = APIRouter(tags=["delivery"])
-Viewer = Annotated[Access, Depends(Guard(Permission.VIEW_PROJECT, page=True))]
-ApiViewer = Annotated[Access, Depends(Guard(Permission.VIEW_PROJECT))]
 
 #: state → (status code, title, message) of the page a personal link shows.
 _LINK_PAGES: dict[LinkState, tuple[int, str, str]] = {
@@ -287,17 +284,18 @@ def _funnel(request: Request, project: str, study_id: int) -> ResearchFunnel:
     return _service(request).funnel(project, study_id, shown=shown)
 
 
-async def _computed(request: Request, project: str, study_id: int) -> ResearchFunnel:
+async def _computed(ctx: ProjectAccess, study_id: int) -> ResearchFunnel:
+    """An unknown study is a JSON 404, on the page too (as it always was)."""
     try:
-        return await run_in_threadpool(_funnel, request, project, study_id)
+        return await ctx.run(lambda: _funnel(ctx.request, ctx.project, study_id))
     except DeliveryError as exc:
         raise HTTPException(404, str(exc)) from exc
 
 
 @router.get("/api/projects/{project}/studies/{study_id}/funnel")
-async def funnel_api(request: Request, access: ApiViewer, study_id: int) -> dict[str, Any]:
+async def funnel_api(ctx: CanView, study_id: int) -> dict[str, Any]:
     """invited → seen → accepted → consented → completed, per channel (docs/api.md)."""
-    return (await _computed(request, access.project_name, study_id)).to_dict()
+    return (await _computed(ctx, study_id)).to_dict()
 
 
 def _pct(value: float | None) -> str:
@@ -305,18 +303,18 @@ def _pct(value: float | None) -> str:
 
 
 @router.get("/projects/{project}/studies/{study_id}/funnel", include_in_schema=False)
-async def funnel_page(request: Request, access: Viewer, study_id: int) -> Response:
-    found = await _computed(request, access.project_name, study_id)
+async def funnel_page(ctx: PageViewer, study_id: int) -> Response:
+    found = await _computed(ctx, study_id)
     sections: list[tuple[str, list[Any]]] = [("all channels", step_views(found.total.steps))]
     sections += [(c, step_views(f.steps)) for c, f in found.channels.items()]
     ci = found.completion_ci
-    projects = await visible_projects(request, access.principal)
+    projects = await visible_projects(ctx.request, ctx.principal)
     return page(
-        request,
+        ctx.request,
         "study_funnel.html",
-        access.principal,
+        ctx.principal,
         projects=projects,
-        project=access.project_name,
+        project=ctx.project,
         active="monitors",
         study_id=study_id,
         funnel=found,

@@ -11,17 +11,16 @@ sends due prompts every ``diary_interval_seconds`` on the monitors' scheduler cl
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi import APIRouter, HTTPException, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, Field, ValidationError
 
 from fieldnote.interviews.diaries import DiaryError, RunReport, mailer_from, send_due
 from fieldnote.monitors._scheduler import MonitorScheduler
-from fieldnote.repository import Permission
-from fieldnote.repository._diaries import DiaryStore
+from fieldnote.repository._diaries import DiaryRecord, DiaryStore, ParticipantProgress
 from fieldnote.repository._diary_entries import (
     MAX_ENTRY_CHARS,
     DiaryConflict,
@@ -30,15 +29,15 @@ from fieldnote.repository._diary_entries import (
     DiaryOutbox,
     EntryView,
 )
-from fieldnote.web._auth import client_ip, state
+from fieldnote.web._auth import state
+from fieldnote.web._diaries_write_api import NO_DIARY
 from fieldnote.web._diary_page import DIARY_PAGE
-from fieldnote.web._guards import Access, Guard
+from fieldnote.web._project_access import CanReadPersonal
 from fieldnote.web._state import AppState
 
-__all__ = ["diary_progress", "router", "run_due_now", "start_diary_scheduler"]
+__all__ = ["router", "run_due_now", "start_diary_scheduler"]
 
 router = APIRouter(tags=["diaries"])
-CanReadPeople = Annotated[Access, Depends(Guard(Permission.READ_PERSONAL_DATA))]
 
 
 class EntryIn(BaseModel):
@@ -107,37 +106,24 @@ async def withdraw(request: Request, token: str) -> dict[str, Any]:
     return (await run_in_threadpool(_call, _entries(request).withdraw, token)).to_dict()
 
 
-def diary_progress(request: Request, access: Access, name: str) -> dict[str, Any]:
-    """A diary and its participants' progress; the read is audited (it names people)."""
-    fn = state(request).fieldnote
-    store = DiaryStore(fn.repository)
-    try:
-        diary = store.get(access.project_name, name)
-        people = store.progress(access.project_name, name)
-    except DiaryError as exc:
-        raise HTTPException(404, str(exc)) from exc
-    fn.audit.record(
-        actor=access.principal.actor,
-        action="personal_data.read",
-        project=access.project_name,
-        target=f"diary:{name}",
-        detail={"participants": len(people)},
-        ip=client_ip(request),
-    )
-    return {"diary": diary.to_dict(), "participants": [p.to_dict() for p in people]}
-
-
 @router.get("/api/projects/{project}/diaries")
-async def list_diaries(request: Request, access: CanReadPeople) -> dict[str, Any]:
-    store = DiaryStore(state(request).fieldnote.repository)
-    diaries = await run_in_threadpool(store.list, access.project_name)
+async def list_diaries(ctx: CanReadPersonal) -> dict[str, Any]:
+    diaries = await ctx.run(lambda: DiaryStore(ctx.repository).list(ctx.project))
     return {"diaries": [d.to_dict() for d in diaries]}
 
 
 @router.get("/api/projects/{project}/diaries/{name}")
-async def show_diary(request: Request, access: CanReadPeople, name: str) -> dict[str, Any]:
-    """Per participant: prompts upcoming, sent, answered, missed, skipped."""
-    return await run_in_threadpool(diary_progress, request, access, name)
+async def show_diary(ctx: CanReadPersonal, name: str) -> dict[str, Any]:
+    """Per participant: prompts upcoming, sent, answered, missed, skipped; the read is
+    audited (it names people)."""
+    store = DiaryStore(ctx.repository)
+
+    def load() -> tuple[DiaryRecord, list[ParticipantProgress]]:
+        return store.get(ctx.project, name), store.progress(ctx.project, name)
+
+    diary, people = await ctx.run(load, NO_DIARY)
+    await ctx.audit("personal_data.read", f"diary:{name}", {"participants": len(people)})
+    return {"diary": diary.to_dict(), "participants": [p.to_dict() for p in people]}
 
 
 def run_due_now(app_state: AppState, *, now: datetime | None = None) -> RunReport:

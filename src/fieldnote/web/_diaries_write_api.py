@@ -10,23 +10,21 @@ enrolment leaves nothing behind.
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Depends, HTTPException, Request
-from fastapi.concurrency import run_in_threadpool
+from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
 from fieldnote.interviews.diaries import DiaryDefinition, DiaryError, check_prompts
-from fieldnote.repository import Permission
 from fieldnote.repository._diaries import DiaryStore
 from fieldnote.repository._diary_enrol import DEFAULT_AGREE, enrol_participant
-from fieldnote.web._auth import client_ip, state
-from fieldnote.web._guards import Access, Guard
+from fieldnote.web._project_access import CanWrite, ErrorMap
 
-__all__ = ["DiaryIn", "EnrolIn", "audit_write", "router"]
+__all__ = ["NO_DIARY", "DiaryIn", "EnrolIn", "router"]
 
 router = APIRouter(prefix="/api", tags=["diaries"])
-CanWrite = Annotated[Access, Depends(Guard(Permission.WRITE_RESEARCH))]
+BAD_INPUT = ErrorMap({DiaryError: 422})
+NO_DIARY = ErrorMap({DiaryError: 404})
 
 
 class DiaryIn(BaseModel):
@@ -47,55 +45,30 @@ class EnrolIn(BaseModel):
     agree: list[str] = Field(default_factory=lambda: list(DEFAULT_AGREE))
 
 
-def audit_write(
-    request: Request, access: Access, action: str, target: str, detail: dict[str, Any]
-) -> None:
-    state(request).fieldnote.audit.record(
-        actor=access.principal.actor,
-        action=action,
-        project=access.project_name,
-        target=target,
-        detail=detail,
-        ip=client_ip(request),
-    )
-
-
 @router.post("/projects/{project}/diaries", status_code=201)
-async def create_diary(request: Request, access: CanWrite, body: DiaryIn) -> dict[str, Any]:
+async def create_diary(ctx: CanWrite, body: DiaryIn) -> dict[str, Any]:
     """A diary study; its prompts are checked by the question linter (``prompt_issues``)."""
-    repo = state(request).fieldnote.repository
 
     def create() -> dict[str, Any]:
         definition = DiaryDefinition.from_dict(body.definition)
-        made = DiaryStore(repo).create(
-            access.project_name,
-            body.name,
-            definition,
-            study_id=body.study_id,
-            created_by=access.principal.actor,
+        made = DiaryStore(ctx.repository).create(
+            ctx.project, body.name, definition, study_id=body.study_id, created_by=ctx.actor
         )
-        audit_write(request, access, "diary.create", f"diary:{made.name}", {})
         return {**made.to_dict(), "prompt_issues": check_prompts(definition.prompts)}
 
-    try:
-        return await run_in_threadpool(create)
-    except DiaryError as exc:
-        raise HTTPException(422, str(exc)) from exc
+    made = await ctx.run(create, BAD_INPUT)
+    await ctx.audit("diary.create", f"diary:{made['name']}", {})
+    return made
 
 
 @router.post("/projects/{project}/diaries/{name}/participants", status_code=201)
-async def enrol(request: Request, access: CanWrite, name: str, body: EnrolIn) -> dict[str, Any]:
+async def enrol(ctx: CanWrite, name: str, body: EnrolIn) -> dict[str, Any]:
     """Enrol a participant: their consent is recorded and every prompt scheduled."""
-    repo = state(request).fieldnote.repository
-    try:
-        await run_in_threadpool(DiaryStore(repo).get, access.project_name, name)
-    except DiaryError as exc:
-        raise HTTPException(404, str(exc)) from exc
-
-    def enrol_now() -> dict[str, Any]:
-        made = enrol_participant(
-            repo,
-            access.project_name,
+    await ctx.run(lambda: DiaryStore(ctx.repository).get(ctx.project, name), NO_DIARY)
+    made = await ctx.run(
+        lambda: enrol_participant(
+            ctx.repository,
+            ctx.project,
             name,
             body.distinct_id,
             email=body.email,
@@ -103,13 +76,8 @@ async def enrol(request: Request, access: CanWrite, name: str, body: EnrolIn) ->
             name=body.name,
             consent_text_id=body.consent_text_id,
             agree=body.agree,
-        )
-        audit_write(
-            request, access, "diary.enrol", f"diary:{name}", {"participant": made.distinct_id}
-        )
-        return made.to_dict()
-
-    try:
-        return await run_in_threadpool(enrol_now)
-    except DiaryError as exc:
-        raise HTTPException(422, str(exc)) from exc
+        ),
+        BAD_INPUT,
+    )
+    await ctx.audit("diary.enrol", f"diary:{name}", {"participant": made.distinct_id})
+    return made.to_dict()

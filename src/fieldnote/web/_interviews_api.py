@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi import APIRouter, HTTPException, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, Field
@@ -30,7 +30,6 @@ from fieldnote.interviews.moderation import (
 from fieldnote.repository import (
     ChatSessions,
     GuideStore,
-    Permission,
 )
 from fieldnote.repository._chat_flow import (
     ChatFlowError,
@@ -40,13 +39,13 @@ from fieldnote.repository._chat_flow import (
     chat_view,
 )
 from fieldnote.web._auth import state
-from fieldnote.web._guards import Access, Guard
 from fieldnote.web._interview_page import PAGE
+from fieldnote.web._project_access import CanWrite, ErrorMap
 
 __all__ = ["router"]
 
 router = APIRouter(tags=["interviews"])
-CanWrite = Annotated[Access, Depends(Guard(Permission.WRITE_RESEARCH))]
+NO_GUIDE = ErrorMap({GuideError: 404})
 
 CONSENT = (
     "This is a short research conversation about how you use the product. Your typed "
@@ -91,29 +90,18 @@ def _moderator(request: Request, name: str) -> Moderator:
         raise HTTPException(422, str(exc)) from exc
 
 
-def _sessions(request: Request) -> ChatSessions:
-    return ChatSessions(state(request).fieldnote.repository)
-
-
 @router.post("/api/projects/{project}/interview-sessions", status_code=201)
-async def create_session(request: Request, access: CanWrite, body: SessionIn) -> dict[str, Any]:
+async def create_session(ctx: CanWrite, body: SessionIn) -> dict[str, Any]:
     """A participant link for an AI-moderated interview following a stored guide."""
     if body.moderator not in MODERATORS:
         raise HTTPException(422, f"moderator must be one of {', '.join(MODERATORS)}")
-    repo = state(request).fieldnote.repository
-    try:
-        guide = await run_in_threadpool(
-            GuideStore(repo).get, access.project_name, body.guide, body.version
-        )
-    except GuideError as exc:
-        raise HTTPException(404, str(exc)) from exc
-    moderator = _moderator(request, body.moderator)
-    session_state = SessionState(guide=guide, moderator=moderator.name)
-    token = await run_in_threadpool(
-        _sessions(request).create,
-        access.project_name,
-        session_state.to_dict(),
-        participant=body.participant,
+    guides = GuideStore(ctx.repository)
+    guide = await ctx.run(lambda: guides.get(ctx.project, body.guide, body.version), NO_GUIDE)
+    moderator = _moderator(ctx.request, body.moderator)
+    session_state = SessionState(guide=guide, moderator=moderator.name).to_dict()
+    sessions = ChatSessions(ctx.repository)
+    token = await ctx.run(
+        lambda: sessions.create(ctx.project, session_state, participant=body.participant)
     )
     return {"token": token, "url": f"/i/{token}", "guide": guide.name, "version": guide.version}
 

@@ -8,20 +8,16 @@ the detail page's read is written to the audit log, like segment members.
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Annotated
 from urllib.parse import quote
 
-from fastapi import APIRouter, Depends, Request
-from fastapi.concurrency import run_in_threadpool
+from fastapi import APIRouter, Request
 from starlette.responses import RedirectResponse, Response
 
 from fieldnote.interviews.diaries import DiaryDefinition, DiaryError
-from fieldnote.repository import Permission
 from fieldnote.repository._diaries import DiaryRecord, DiaryStore, ParticipantProgress
 from fieldnote.repository._diary_enrol import enrol_participant
-from fieldnote.web._auth import client_ip, state
-from fieldnote.web._diaries_write_api import audit_write
-from fieldnote.web._guards import Access, Guard, PageForbiddenError
+from fieldnote.web._diaries_write_api import NO_DIARY
+from fieldnote.web._project_access import PageResearcher, PageWriter, ProjectAccess
 from fieldnote.web.pages._diary_forms import AGREE_PARTS, definition_from_form
 from fieldnote.web.pages._projects import visible_projects
 from fieldnote.web.pages._render import page
@@ -29,25 +25,19 @@ from fieldnote.web.pages._render import page
 __all__ = ["router"]
 
 router = APIRouter(include_in_schema=False)
-Researcher = Annotated[Access, Depends(Guard(Permission.READ_PERSONAL_DATA, page=True))]
-Writer = Annotated[Access, Depends(Guard(Permission.WRITE_RESEARCH, page=True))]
-
-
-def _store(request: Request) -> DiaryStore:
-    return DiaryStore(state(request).fieldnote.repository)
 
 
 async def _list_page(
-    request: Request, access: Access, error: str | None = None, form: dict[str, str] | None = None
+    ctx: ProjectAccess, error: str | None = None, form: dict[str, str] | None = None
 ) -> Response:
-    diaries = await run_in_threadpool(_store(request).list, access.project_name)
+    diaries = await ctx.run(lambda: DiaryStore(ctx.repository).list(ctx.project))
     return page(
-        request,
+        ctx.request,
         "diaries.html",
-        access.principal,
+        ctx.principal,
         status=422 if error else 200,
-        projects=await visible_projects(request, access.principal),
-        project=access.project_name,
+        projects=await visible_projects(ctx.request, ctx.principal),
+        project=ctx.project,
         active="diaries",
         diaries=diaries,
         diary=None,
@@ -59,8 +49,8 @@ async def _list_page(
 
 
 @router.get("/projects/{project}/diaries")
-async def diaries_page(request: Request, access: Researcher) -> Response:
-    return await _list_page(request, access)
+async def diaries_page(ctx: PageResearcher) -> Response:
+    return await _list_page(ctx)
 
 
 async def _form(request: Request) -> dict[str, str]:
@@ -69,68 +59,57 @@ async def _form(request: Request) -> dict[str, str]:
 
 
 @router.post("/projects/{project}/diaries")
-async def create_diary(request: Request, access: Writer) -> Response:
+async def create_diary(ctx: PageWriter) -> Response:
     """The "New diary" form: created, audited, and the diary's page opens."""
-    form = await _form(request)
-    repo = state(request).fieldnote.repository
+    form = await _form(ctx.request)
 
     def create() -> str:
         definition = DiaryDefinition.from_dict(definition_from_form(form))
         raw_study = form.get("study_id", "").strip()
         if raw_study and not raw_study.isdigit():
             raise DiaryError(f"study_id: expected a study number, got {raw_study!r}")
-        made = DiaryStore(repo).create(
-            access.project_name,
+        made = DiaryStore(ctx.repository).create(
+            ctx.project,
             form.get("name", ""),
             definition,
             study_id=int(raw_study) if raw_study else None,
-            created_by=access.principal.actor,
+            created_by=ctx.actor,
         )
-        audit_write(request, access, "diary.create", f"diary:{made.name}", {"page": "diaries"})
         return made.name
 
     try:
-        name = await run_in_threadpool(create)
+        name = await ctx.run(create)
     except DiaryError as exc:
-        return await _list_page(request, access, str(exc), form)
-    return RedirectResponse(f"/projects/{access.project_name}/diaries/{quote(name)}", 303)
+        return await _list_page(ctx, str(exc), form)
+    await ctx.audit("diary.create", f"diary:{name}", {"page": "diaries"})
+    return RedirectResponse(f"/projects/{ctx.project}/diaries/{quote(name)}", 303)
 
 
-def _load(
-    request: Request, access: Access, name: str
-) -> tuple[DiaryRecord, list[ParticipantProgress]]:
-    store = _store(request)
-    try:
-        diary = store.get(access.project_name, name)
-        people = store.progress(access.project_name, name, now=datetime.now(UTC))
-    except DiaryError as exc:
-        raise PageForbiddenError(404, str(exc)) from None
-    state(request).fieldnote.audit.record(
-        actor=access.principal.actor,
-        action="personal_data.read",
-        project=access.project_name,
-        target=f"diary:{name}",
-        detail={"page": "diaries", "participants": len(people)},
-        ip=client_ip(request),
-    )
+async def _load(ctx: ProjectAccess, name: str) -> tuple[DiaryRecord, list[ParticipantProgress]]:
+    """The diary and its participants' progress; the read is audited (it names people)."""
+    store = DiaryStore(ctx.repository)
+
+    def load() -> tuple[DiaryRecord, list[ParticipantProgress]]:
+        diary = store.get(ctx.project, name)
+        return diary, store.progress(ctx.project, name, now=datetime.now(UTC))
+
+    diary, people = await ctx.run(load, NO_DIARY)
+    detail = {"page": "diaries", "participants": len(people)}
+    await ctx.audit("personal_data.read", f"diary:{name}", detail)
     return diary, people
 
 
 async def _diary_page(
-    request: Request,
-    access: Access,
-    name: str,
-    error: str | None = None,
-    form: dict[str, str] | None = None,
+    ctx: ProjectAccess, name: str, error: str | None = None, form: dict[str, str] | None = None
 ) -> Response:
-    diary, people = await run_in_threadpool(_load, request, access, name)
+    diary, people = await _load(ctx, name)
     return page(
-        request,
+        ctx.request,
         "diaries.html",
-        access.principal,
+        ctx.principal,
         status=422 if error else 200,
-        projects=await visible_projects(request, access.principal),
-        project=access.project_name,
+        projects=await visible_projects(ctx.request, ctx.principal),
+        project=ctx.project,
         active="diaries",
         diaries=[],
         diary=diary,
@@ -142,27 +121,23 @@ async def _diary_page(
 
 
 @router.get("/projects/{project}/diaries/{name}")
-async def diary_page(request: Request, access: Researcher, name: str) -> Response:
-    return await _diary_page(request, access, name)
+async def diary_page(ctx: PageResearcher, name: str) -> Response:
+    return await _diary_page(ctx, name)
 
 
 @router.post("/projects/{project}/diaries/{name}/participants")
-async def enrol(request: Request, access: Writer, name: str) -> Response:
+async def enrol(ctx: PageWriter, name: str) -> Response:
     """The "Enrol a participant" form: consent recorded, prompts scheduled, audited."""
-    data = await request.form()
-    form = await _form(request)
+    data = await ctx.request.form()
+    form = await _form(ctx.request)
     agree = [str(v) for v in data.getlist("agree")]
     form["agree"] = ",".join(agree)
-    repo = state(request).fieldnote.repository
-    try:
-        await run_in_threadpool(_store(request).get, access.project_name, name)
-    except DiaryError as exc:
-        raise PageForbiddenError(404, str(exc)) from None
+    await ctx.run(lambda: DiaryStore(ctx.repository).get(ctx.project, name), NO_DIARY)
 
-    def enrol_now() -> None:
+    def enrol_now() -> str:
         made = enrol_participant(
-            repo,
-            access.project_name,
+            ctx.repository,
+            ctx.project,
             name,
             form.get("distinct_id", ""),
             email=form.get("email", "").strip(),
@@ -170,12 +145,11 @@ async def enrol(request: Request, access: Writer, name: str) -> Response:
             name=form.get("name") or None,
             agree=agree,
         )
-        audit_write(
-            request, access, "diary.enrol", f"diary:{name}", {"participant": made.distinct_id}
-        )
+        return made.distinct_id
 
     try:
-        await run_in_threadpool(enrol_now)
+        participant = await ctx.run(enrol_now)
     except DiaryError as exc:
-        return await _diary_page(request, access, name, str(exc), form)
-    return RedirectResponse(f"/projects/{access.project_name}/diaries/{quote(name)}", 303)
+        return await _diary_page(ctx, name, str(exc), form)
+    await ctx.audit("diary.enrol", f"diary:{name}", {"participant": participant})
+    return RedirectResponse(f"/projects/{ctx.project}/diaries/{quote(name)}", 303)

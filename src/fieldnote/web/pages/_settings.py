@@ -18,6 +18,7 @@ from starlette.responses import RedirectResponse, Response
 from fieldnote.repository import MIN_PASSWORD_LENGTH, AccountError, Permission, Role
 from fieldnote.web._auth import client_ip, state
 from fieldnote.web._guards import Access, Guard
+from fieldnote.web._project_access import ProjectAccess, project_access
 from fieldnote.web.pages._login import set_session_cookie
 from fieldnote.web.pages._projects import visible_projects
 from fieldnote.web.pages._render import SECURITY_HEADERS, page
@@ -26,8 +27,8 @@ __all__ = ["MemberRow", "member_rows", "router"]
 
 router = APIRouter(include_in_schema=False)
 
-Admin = Annotated[Access, Depends(Guard(Permission.MANAGE_MEMBERS, page=True))]
-KeyAdmin = Annotated[Access, Depends(Guard(Permission.MANAGE_KEYS, page=True))]
+Admin = Annotated[ProjectAccess, Depends(project_access(Permission.MANAGE_MEMBERS, page=True))]
+KeyAdmin = Annotated[ProjectAccess, Depends(project_access(Permission.MANAGE_KEYS, page=True))]
 User = Annotated[Access, Depends(Guard(page=True, users_only=True))]
 
 _DONE = {
@@ -64,35 +65,32 @@ class _Secret:
 
 
 async def _settings_page(
-    request: Request,
-    access: Access,
+    ctx: ProjectAccess,
     *,
     status: int = 200,
     error: str | None = None,
     shown_secret: _Secret | None = None,
     done: str | None = None,
 ) -> Response:
-    fn = state(request).fieldnote
-    project = access.project_name
-    principal = access.principal
-    users = await run_in_threadpool(fn.accounts.list, project=project)
+    fn, project, principal = ctx.fieldnote, ctx.project, ctx.principal
+    users = await ctx.run(lambda: fn.accounts.list(project=project))
     instance = principal.sees_every_project()
     audit = []
-    if principal.can(project, Permission.READ_AUDIT):
-        audit = await run_in_threadpool(
+    if ctx.can(Permission.READ_AUDIT):
+        audit = await ctx.run(
             lambda: fn.audit.entries(project=project, include_instance=instance, limit=50)
         )
     return page(
-        request,
+        ctx.request,
         "settings.html",
         principal,
         status=status,
-        projects=await visible_projects(request, principal),
+        projects=await visible_projects(ctx.request, principal),
         project=project,
         active="settings",
         members=member_rows(users, project),
         roles=[r.value for r in Role],
-        write_key=access.project.write_key if access.project else "",
+        write_key=ctx.access.project.write_key if ctx.access.project else "",
         audit=audit,
         instance_entries=instance,
         flash=_DONE.get(done or ""),
@@ -102,70 +100,48 @@ async def _settings_page(
 
 
 @router.get("/projects/{project}/settings")
-async def settings_page(request: Request, access: Admin, done: str | None = None) -> Response:
-    return await _settings_page(request, access, done=done)
+async def settings_page(ctx: Admin, done: str | None = None) -> Response:
+    return await _settings_page(ctx, done=done)
 
 
 @router.post("/projects/{project}/settings/members")
 async def save_member(
-    request: Request,
-    access: Admin,
+    ctx: Admin,
     email: Annotated[str, Form(max_length=320)],
     role: Annotated[str, Form(max_length=32)],
 ) -> Response:
-    fn = state(request).fieldnote
-    project = access.project_name
+    accounts, project = ctx.fieldnote.accounts, ctx.project
     shown = None
     try:
-        existing = await run_in_threadpool(fn.accounts.get, email)
+        existing = await ctx.run(lambda: accounts.get(email))
         if existing is None:
             password = secrets.token_urlsafe(12)
-            user = await run_in_threadpool(
-                lambda: fn.accounts.create(email, role, project=project, password=password)
+            user = await ctx.run(
+                lambda: accounts.create(email, role, project=project, password=password)
             )
             shown = _Secret(f"One-time password for {user.email}", password)
             action = "user.create"
         else:
-            user = await run_in_threadpool(
-                lambda: fn.accounts.set_role(email, role, project=project)
-            )
+            user = await ctx.run(lambda: accounts.set_role(email, role, project=project))
             action = "member.set_role"
     except AccountError as exc:
-        return await _settings_page(request, access, status=400, error=str(exc))
-    await run_in_threadpool(
-        fn.audit.record,
-        actor=access.principal.actor,
-        action=action,
-        project=project,
-        target=user.email,
-        detail={"role": role},
-        ip=client_ip(request),
-    )
+        return await _settings_page(ctx, status=400, error=str(exc))
+    await ctx.audit(action, user.email, {"role": role})
     if shown is not None:
-        return await _settings_page(request, access, shown_secret=shown)
+        return await _settings_page(ctx, shown_secret=shown)
     return RedirectResponse(
         f"/projects/{project}/settings?done=member-saved", status_code=303, headers=SECURITY_HEADERS
     )
 
 
 @router.post("/projects/{project}/settings/members/remove")
-async def remove_member(
-    request: Request, access: Admin, email: Annotated[str, Form(max_length=320)]
-) -> Response:
-    fn = state(request).fieldnote
-    project = access.project_name
+async def remove_member(ctx: Admin, email: Annotated[str, Form(max_length=320)]) -> Response:
+    accounts, project = ctx.fieldnote.accounts, ctx.project
     try:
-        user = await run_in_threadpool(lambda: fn.accounts.remove_role(email, project=project))
+        user = await ctx.run(lambda: accounts.remove_role(email, project=project))
     except AccountError as exc:
-        return await _settings_page(request, access, status=400, error=str(exc))
-    await run_in_threadpool(
-        fn.audit.record,
-        actor=access.principal.actor,
-        action="member.remove",
-        project=project,
-        target=user.email,
-        ip=client_ip(request),
-    )
+        return await _settings_page(ctx, status=400, error=str(exc))
+    await ctx.audit("member.remove", user.email)
     return RedirectResponse(
         f"/projects/{project}/settings?done=member-removed",
         status_code=303,
@@ -174,20 +150,11 @@ async def remove_member(
 
 
 @router.post("/projects/{project}/settings/secret-key")
-async def rotate_secret_key(request: Request, access: KeyAdmin) -> Response:
-    fn = state(request).fieldnote
-    project = access.project_name
-    creds = await run_in_threadpool(fn.projects.rotate_secret_key, project)
-    await run_in_threadpool(
-        fn.audit.record,
-        actor=access.principal.actor,
-        action="key.rotate",
-        project=project,
-        target="secret_key",
-        ip=client_ip(request),
-    )
+async def rotate_secret_key(ctx: KeyAdmin) -> Response:
+    creds = await ctx.run(lambda: ctx.fieldnote.projects.rotate_secret_key(ctx.project))
+    await ctx.audit("key.rotate", "secret_key")
     secret = _Secret("New secret key (the old one no longer works)", creds.secret_key)
-    return await _settings_page(request, access, shown_secret=secret)
+    return await _settings_page(ctx, shown_secret=secret)
 
 
 # -- account ---------------------------------------------------------------------------
