@@ -5,7 +5,8 @@ server), same scenarios: ``POST /batch/`` (8 connections) and single-event ``POS
 (8 and 64 connections), on fieldnote and on a bare uvicorn + orjson endpoint that
 fsyncs every request and stores nothing else (the ceiling for one Python process
 acknowledging durably). Each run also reports the server's CPU per request, which
-stays meaningful when other work shares the machine. Afterwards the stored count is
+stays meaningful when other work shares the machine, and how much CPU other
+processes took meanwhile (``others``, in cores). Afterwards the stored count is
 checked against the acknowledged events.
 
 Usage: ``python -m bench ingest [--seconds 10] [--batch 100] [--connections 8]``
@@ -47,6 +48,9 @@ class Run:
     #: Server CPU (all its threads) per answered request: steadier than throughput
     #: when other work shares the machine.
     cpu_ms_per_request: float = 0.0
+    #: Cores' worth of CPU that neither the server nor wrk used during the run (other
+    #: processes, hypervisor steal; from /proc/stat): what the figure competed with.
+    others_cores: float = 0.0
 
     @property
     def events_per_second(self) -> float:
@@ -101,7 +105,7 @@ def _wrk(
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as fh:
         fh.write(_lua(url, body))
         script = fh.name
-    cpu0 = _cpu_seconds(server.pid)
+    cpu0, busy0, wrk0 = _cpu_seconds(server.pid), _busy_seconds(), _children_seconds()
     out = subprocess.run(
         ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "-s", script, url],
         capture_output=True,
@@ -113,6 +117,7 @@ def _wrk(
         raise RuntimeError(f"could not read wrk output:\n{out}")
     reqs, errors, duration_us = int(m[1]), int(m[2]), int(m[3])
     cpu = _cpu_seconds(server.pid) - cpu0
+    others = _busy_seconds() - busy0 - cpu - (_children_seconds() - wrk0)
     return Run(
         name=name,
         requests=reqs,
@@ -122,7 +127,23 @@ def _wrk(
         latency_p50_ms=float(m[5]),
         latency_p99_ms=float(m[6]),
         cpu_ms_per_request=cpu * 1000 / max(reqs - errors, 1),
+        others_cores=max(others, 0.0) / (duration_us / 1e6),
     )
+
+
+def _busy_seconds() -> float:
+    """CPU seconds, all cores, the machine spent not idle so far (0 without /proc)."""
+    try:
+        ticks = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    except OSError:
+        return 0.0
+    return (sum(ticks[:8]) - ticks[3] - ticks[4]) / os.sysconf("SC_CLK_TCK")
+
+
+def _children_seconds() -> float:
+    """CPU seconds of this process's finished children (wrk) so far."""
+    t = os.times()
+    return t.children_user + t.children_system
 
 
 def _wait(url: str, proc: subprocess.Popen[bytes]) -> None:
@@ -292,14 +313,15 @@ def main(argv: list[str] | None = None) -> dict[str, object]:
     print(f"load average (1 min): {load_before:.2f} before, {load_after:.2f} after")
     print(
         f"{'run':36} {'events/s':>10} {'req/s':>8} {'p50 ms':>7} {'p99 ms':>7} "
-        f"{'CPU ms/req':>10} {'non-2xx':>7}"
+        f"{'CPU ms/req':>10} {'non-2xx':>7} {'others':>6}"
     )
     for r in [*peer, *ours]:
         print(
             f"{r.name:36} {r.events_per_second:10,.0f} {r.requests_per_second:8,.0f} "
             f"{r.latency_p50_ms:7.1f} {r.latency_p99_ms:7.1f} {r.cpu_ms_per_request:10.3f} "
-            f"{r.non_2xx:7}"
+            f"{r.non_2xx:7} {r.others_cores:6.2f}"
         )
+    print("others: cores' worth of CPU that other processes (and hypervisor steal) took")
     for theirs, mine in zip(peer, ours, strict=True):
         cpu = (
             f", CPU per event {mine.cpu_ms_per_request / theirs.cpu_ms_per_request:.2f}x"
@@ -312,14 +334,14 @@ def main(argv: list[str] | None = None) -> dict[str, object]:
         )
     for plain, with_rules in zip(ours, matched, strict=False):
         added = plain.events_per_second / with_rules.events_per_second - 1
-        cpu = (
+        cpu_added = (
             with_rules.cpu_ms_per_request / plain.cpu_ms_per_request - 1
             if plain.cpu_ms_per_request
             else 0.0
         )
         print(
             f"{with_rules.name}: {with_rules.events_per_second:,.0f} events/s, intercept "
-            f"matching adds {added:+.1%} to ingest time ({cpu:+.1%} CPU per request; floor < 10%)"
+            f"matching adds {added:+.1%} to ingest time ({cpu_added:+.1%} CPU per request; floor < 10%)"
         )
     fb = ours[0]
     best_single = max(ours[1:], key=lambda r: r.requests_per_second)
