@@ -21,7 +21,8 @@ sent and from the moment the fixed schedule said to send it (so a load generator
 that falls behind shows up instead of hiding the queueing: coordinated omission); the
 run reports whether it kept up with the schedule (achieved ≥ 95 % of the rate).
 Usage: ``python -m bench intercept [--rate 200] [--seconds 15] [--events 200000]
-[--mode floor|ratio|both] [--part all|eligibility|matching]``.
+[--mode floor|ratio|both] [--part all|eligibility|matching]``. ``--part ingest``
+(``bench/_intercept_ingest.py``): the matcher's steady-state share of ingest CPU.
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ from typing import Any
 import httpx
 import pyarrow as pa
 
+from bench._intercept_ingest import ingest_share
 from bench.web_latency import _pct, _start
 from fieldnote._core import Fieldnote
 from fieldnote.config import Settings
@@ -249,10 +251,21 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--rate", type=float, default=200.0)
     parser.add_argument("--seconds", type=float, default=15.0)
     parser.add_argument("--events", type=int, default=200_000)
-    parser.add_argument("--part", choices=("all", "eligibility", "matching"), default="all")
+    parser.add_argument(
+        "--part", choices=("all", "eligibility", "matching", "ingest"), default="all"
+    )
+    parser.add_argument("--rounds", type=int, default=2, help="--part ingest: A/B rounds")
+    parser.add_argument(
+        "--src", action="append", default=[], help="--part ingest: a src tree (repeatable)"
+    )
+    parser.add_argument("--port", type=int, default=18641)
     parser.add_argument("--mode", choices=("floor", "ratio", "both"), default="both")
     args = parser.parse_args(argv or [])
     result: dict[str, Any] = {"rate": args.rate, "seconds": args.seconds}
+    if args.part == "ingest":
+        srcs: list[str | None] = list(args.src) or [None]
+        result["ingest"] = ingest_share(srcs, args.rounds, int(args.seconds), args.port)
+        return result
     if args.part in ("all", "eligibility"):
         result.update(_eligibility(args.rate, args.seconds, args.mode))
     if args.part in ("all", "matching"):
