@@ -15,7 +15,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from fieldnote.cli._context import emit, fail, get_state
+from fieldnote.cli._context import emit, fail, get_state, refusing
 from fieldnote.repository import AccountError, Role, TokenInfo, UserInfo
 
 users_app = typer.Typer(help="Accounts and their roles per project.", no_args_is_help=True)
@@ -81,14 +81,12 @@ def create_user(
     """
     fn = get_state(ctx).fieldnote
     generated = None
-    try:
+    with refusing(AccountError, as_json=as_json):
         if password_stdin:
             password = _read_password()
         else:
             password = generated = secrets.token_urlsafe(12)
         user = fn.accounts.create(email, role, project=project, password=password)
-    except AccountError as exc:
-        fail(str(exc), as_json=as_json)
     fn.audit.record(
         actor=_actor(),
         action="user.create",
@@ -136,10 +134,8 @@ def set_role(
 ) -> None:
     """Give a user a role in --project (or in every project), replacing the one there."""
     fn = get_state(ctx).fieldnote
-    try:
+    with refusing(AccountError, as_json=as_json):
         user = fn.accounts.set_role(email, role, project=project)
-    except AccountError as exc:
-        fail(str(exc), as_json=as_json)
     fn.audit.record(
         actor=_actor(),
         action="member.set_role",
@@ -157,15 +153,13 @@ def remove_user(
     """With --project: take away the role there. Without: delete the account, its
     sessions and its tokens."""
     fn = get_state(ctx).fieldnote
-    try:
+    with refusing(AccountError, as_json=as_json):
         if project is not None:
             user = fn.accounts.remove_role(email, project=project)
             action, text = "member.remove", f"{user.email} removed from {project}"
         else:
             user = fn.accounts.remove(email)
             action, text = "user.remove", f"{user.email} deleted"
-    except AccountError as exc:
-        fail(str(exc), as_json=as_json)
     fn.audit.record(actor=_actor(), action=action, project=project, target=user.email)
     emit({"removed": user.email, "project": project}, as_json=as_json, text=text)
 
@@ -181,11 +175,9 @@ def set_password(
     the user out everywhere."""
     fn = get_state(ctx).fieldnote
     generated = None
-    try:
+    with refusing(AccountError, as_json=as_json):
         password = _read_password() if password_stdin else (generated := secrets.token_urlsafe(12))
         user = fn.accounts.set_password(email, password)
-    except AccountError as exc:
-        fail(str(exc), as_json=as_json)
     fn.sessions.end_all(user.id)
     fn.audit.record(actor=_actor(), action="password.set", target=user.email)
     data: dict[str, Any] = {"email": user.email}
@@ -221,10 +213,8 @@ def create_token(
 ) -> None:
     """Create a personal API token for a user; it is printed once."""
     fn = get_state(ctx).fieldnote
-    try:
+    with refusing(AccountError, as_json=as_json):
         made = fn.tokens.create(email, name)
-    except AccountError as exc:
-        fail(str(exc), as_json=as_json)
     fn.audit.record(
         actor=_actor(), action="token.create", target=f"token:{made.info.id}", detail={"name": name}
     )
@@ -243,10 +233,8 @@ def list_tokens(
 ) -> None:
     """List tokens (never their secrets)."""
     fn = get_state(ctx).fieldnote
-    try:
+    with refusing(AccountError, as_json=as_json):
         tokens = fn.tokens.list(email=email)
-    except AccountError as exc:
-        fail(str(exc), as_json=as_json)
     if as_json:
         emit({"tokens": [_token_json(t) for t in tokens]}, as_json=True)
         return
@@ -272,10 +260,8 @@ def revoke_token(
 ) -> None:
     """Revoke a token: it fails from the next request on."""
     fn = get_state(ctx).fieldnote
-    try:
+    with refusing(AccountError, as_json=as_json):
         info = fn.tokens.revoke(token_id)
-    except AccountError as exc:
-        fail(str(exc), as_json=as_json)
     fn.audit.record(actor=_actor(), action="token.revoke", target=f"token:{token_id}")
     emit(_token_json(info), as_json=as_json, text=f"Token {token_id} of {info.email} revoked")
 

@@ -8,6 +8,7 @@ web/_analytics_api.py) or opens the store read-only and computes here.
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import closing
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -17,7 +18,7 @@ from rich.table import Table
 from fieldnote.analytics import engine_source, store_source
 from fieldnote.analytics.funnels import compute_funnel
 from fieldnote.analytics.queries import FunnelQuery, RetentionQuery
-from fieldnote.cli._context import emit, fail, get_state
+from fieldnote.cli._context import emit, fail, get_state, refusing
 from fieldnote.cli._options import EngineOpt, ExportOpt, FromOpt, JsonOpt, ProjectOpt, ToOpt
 from fieldnote.cli._server_client import ServerClient, ServerError
 from fieldnote.repository import DEFAULT_PROJECT, ProjectError
@@ -40,16 +41,10 @@ def on_export(
     """Compute on a Parquet export (``fieldnote export``) with ``engine`` (duckdb, spark)."""
     from fieldnote.events.engines import EngineSourceError, ParquetExport, open_engine
 
-    try:
+    with refusing(EngineSourceError, ValueError, as_json=as_json):
         opened = open_engine(engine, ParquetExport(export))
-    except (EngineSourceError, ValueError) as exc:
-        fail(str(exc), as_json=as_json)
-    try:
+    with closing(opened), refusing(ValueError, as_json=as_json):
         return local(engine_source(opened, project))
-    except ValueError as exc:
-        fail(str(exc), as_json=as_json)
-    finally:
-        opened.close()
 
 
 def run_analytics(
@@ -79,10 +74,8 @@ def run_analytics(
         client = ServerClient.remote(settings.server_url, settings.token)
     else:
         fn = get_state(ctx).fieldnote
-        try:
+        with refusing(ProjectError, as_json=as_json):
             fn.projects.require(project)
-        except ProjectError as exc:
-            fail(str(exc), as_json=as_json)
         info = fn.home.running_server()
         if info is not None:
             client = ServerClient(info)
@@ -186,10 +179,8 @@ def funnel(
         date_from=date_from,
         date_to=date_to,
     )
-    try:
+    with refusing(ValueError, as_json=as_json):
         spec = query.funnel()
-    except ValueError as exc:
-        fail(str(exc), as_json=as_json)
 
     def local(src: Any) -> dict[str, Any]:
         return compute_funnel(src, spec).to_dict()
@@ -253,10 +244,8 @@ def retention(
         date_from=date_from,
         date_to=date_to,
     )
-    try:
+    with refusing(ValueError, as_json=as_json):
         spec = query.retention()
-    except ValueError as exc:
-        fail(str(exc), as_json=as_json)
     data = run_analytics(
         ctx,
         project,

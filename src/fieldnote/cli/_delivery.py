@@ -14,7 +14,7 @@ from typing import Annotated
 import typer
 
 from fieldnote.cli._analytics import JsonOpt, ProjectOpt
-from fieldnote.cli._context import CliState, emit, fail, get_state
+from fieldnote.cli._context import CliState, emit, fail, get_state, refusing
 from fieldnote.cli._participants import _json_file
 from fieldnote.cli._server_client import ServerClient, ServerError
 from fieldnote.interviews.guides import GuideError
@@ -36,10 +36,8 @@ BaseUrl = Annotated[
 
 def _service(st: CliState, project: str, as_json: bool) -> DeliveryService:
     s = st.settings
-    try:
+    with refusing(ProjectError, as_json=as_json):
         st.fieldnote.projects.require(project)
-    except ProjectError as exc:
-        fail(str(exc), as_json=as_json)
     config = config_from_settings(s)
     return DeliveryService(st.fieldnote.repository, config)
 
@@ -71,7 +69,7 @@ def setup(
     """Set what a study's invitations offer and which interview they lead to."""
     st = get_state(ctx)
     data = _json_file(offer, as_json)
-    try:
+    with refusing(DeliveryError, GuideError, as_json=as_json):
         made = _service(st, project, as_json).setup(
             project,
             study,
@@ -80,8 +78,6 @@ def setup(
             guide_version=guide_version,
             moderator=moderator,
         )
-    except (DeliveryError, GuideError) as exc:
-        fail(str(exc), as_json=as_json)
     emit(made.to_dict(), as_json=as_json, text=f"study {study}: invitations lead to {guide}")
 
 
@@ -97,14 +93,12 @@ def link(
     """Open a new shareable link for the study (shown once), or close it."""
     st = get_state(ctx)
     svc = _service(st, project, as_json)
-    try:
+    with refusing(DeliveryError, as_json=as_json):
         if close:
             made = svc.close_share(project, study)
             emit(made.to_dict(), as_json=as_json, text=f"study {study}: shareable link closed")
             return
         made, url = svc.open_share(project, study, _base_url(st, base_url, as_json))
-    except DeliveryError as exc:
-        fail(str(exc), as_json=as_json)
     emit({**made.to_dict(), "url": url}, as_json=as_json, text=url)
 
 
@@ -119,7 +113,7 @@ def funnel(
     st = get_state(ctx)
     svc = _service(st, project, as_json)
     info = st.fieldnote.home.running_server()
-    try:
+    with refusing(DeliveryError, ServerError, as_json=as_json):
         if info is not None:  # the server owns the event store: ask it
             client = ServerClient(info)
             try:
@@ -135,8 +129,6 @@ def funnel(
                 finally:
                     store.close()
             data = svc.funnel(project, study, shown=shown).to_dict()
-    except (DeliveryError, ServerError) as exc:
-        fail(str(exc), as_json=as_json)
     lines = [f"{s['step']}\t{s['count']}" for s in data["steps"]]
     rate = data["completion_rate"]
     lines.append(f"completion {'—' if rate is None else f'{rate * 100:.1f} %'}")
@@ -155,10 +147,8 @@ def add(
 ) -> None:
     """Queue an invitation to the study (the contact-fatigue policy applies)."""
     svc = _service(get_state(ctx), project, as_json)
-    try:
+    with refusing(DeliveryError, as_json=as_json):
         decision, made = svc.add(project, study, person, channel=channel, email=email)
-    except DeliveryError as exc:
-        fail(str(exc), as_json=as_json)
     body = {
         "queued": made is not None,
         "reason": decision.reason,
@@ -181,12 +171,10 @@ def send(
     """Send the study's waiting invitations: by email, or as personal links to hand out."""
     st = get_state(ctx)
     svc = _service(st, project, as_json)
-    try:
+    with refusing(DeliveryError, as_json=as_json):
         results = svc.send(
             project, study, channel=channel, base_url=_base_url(st, base_url, as_json)
         )
-    except DeliveryError as exc:
-        fail(str(exc), as_json=as_json)
     sent = sum(r.ok for r in results)
     lines = [
         f"{r.invitation_id}\t{r.distinct_id}\t{'ok' if r.ok else 'FAILED'}\t{r.url or r.error or ''}"
@@ -215,10 +203,8 @@ def list_(
 ) -> None:
     """The study's email and link invitations and how their delivery went."""
     svc = _service(get_state(ctx), project, as_json)
-    try:
+    with refusing(DeliveryError, as_json=as_json):
         rows = svc.store.deliveries(project, study)
-    except DeliveryError as exc:
-        fail(str(exc), as_json=as_json)
     text = "\n".join(
         f"{r['invitation_id']}\t{r['distinct_id']}\t{r['channel']}\t{r['status']}\t{r['delivery']}"
         f"\t{r['attempts']}\t{r['last_error'] or ''}"

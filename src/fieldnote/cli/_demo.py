@@ -19,7 +19,7 @@ import duckdb
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from fieldnote.cli._context import CliState, emit, err_console, fail, get_state
+from fieldnote.cli._context import CliState, emit, err_console, fail, get_state, refusing
 from fieldnote.cli._monitors import demo_monitor_lines, demo_monitor_step
 
 __all__ = ["register"]
@@ -82,15 +82,13 @@ def demo(
         config = DemoConfig(users=users, days=days, seed=seed, start=first_day)
     except ValueError as exc:
         fail(f"invalid demo options: {exc}", as_json=as_json)
-    try:
+    with refusing(ProjectError, RepositoryNotMigratedError, as_json=as_json):
         project = fn.projects.get(DEMO_PROJECT)
         secret_key = None
         if project is None:
             creds = fn.projects.create(DEMO_PROJECT)
             secret_key = creds.secret_key
             project = fn.projects.require(DEMO_PROJECT)
-    except (ProjectError, RepositoryNotMigratedError) as exc:
-        fail(str(exc), as_json=as_json)
 
     try:
         store = fn.open_event_store()

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from fieldnote.cli._context import emit, fail
+from fieldnote.cli._context import emit, refusing
 from fieldnote.monitors import SeriesError, cooldown_for, detect, detector, read_csv, season_for
 
 __all__ = ["register"]
@@ -22,11 +22,9 @@ def detect_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Find anomalies in a series (any regular interval; the period is inferred)."""
-    try:
+    with refusing(SeriesError, ValueError, as_json=as_json):
         chosen = detector(name)
         data = read_csv(series)
-    except (SeriesError, ValueError) as exc:
-        fail(str(exc), as_json=as_json)
     found = detect(data, chosen)
     out = {
         "series": str(series),

@@ -16,7 +16,7 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 
-from fieldnote.cli._context import emit, fail, get_state
+from fieldnote.cli._context import emit, fail, get_state, refusing
 from fieldnote.cli._participants import _json_file, _repository
 from fieldnote.interviews.diaries import (
     DiaryDefinition,
@@ -72,10 +72,8 @@ def create(
         parsed = DiaryDefinition.from_dict(data)
     except DiaryError as exc:
         fail(f"{definition}: {exc}", as_json=as_json)
-    try:
+    with refusing(DiaryError, as_json=as_json):
         made = DiaryStore(repo).create(project, name, parsed, study_id=study, created_by="cli")
-    except DiaryError as exc:
-        fail(str(exc), as_json=as_json)
     warnings = check_prompts(parsed.prompts)
     lines = [f"diary {escape(made.name)} created ({len(parsed.prompts)} prompt(s))"]
     lines += [
@@ -115,7 +113,7 @@ def enrol(
             f"--agree: unknown part(s) {', '.join(sorted(unknown))}; parts are {', '.join(CONSENT_PARTS)}",
             as_json=as_json,
         )
-    try:
+    with refusing(DiaryError, as_json=as_json):
         made = enrol_participant(
             repo,
             project,
@@ -127,8 +125,6 @@ def enrol(
             consent_text_id=consent_text,
             agree=parts,
         )
-    except DiaryError as exc:
-        fail(str(exc), as_json=as_json)
     first = made.prompts[0].isoformat() if made.prompts else "never"
     emit(
         made.to_dict(),
@@ -157,10 +153,8 @@ def run_due(
                 as_json=as_json,
             )
         public_url = info.base_url
-    try:
+    with refusing(DiaryError, as_json=as_json):
         mailer = mailer_from(st.settings)
-    except DiaryError as exc:
-        fail(str(exc), as_json=as_json)
     _ = st.fieldnote.projects  # a new home gets its default project
     report = send_due(DiaryOutbox(st.fieldnote.repository), mailer, now=when, public_url=public_url)
     lines = [f"sent {len(report.sent)}, failed {len(report.failed)}, skipped {len(report.skipped)}"]
@@ -187,7 +181,7 @@ def show(
     """The project's diaries, or one diary's progress per participant (missed prompts:
     sent and left without an entry within the answer window)."""
     store = DiaryStore(_repository(ctx, project, as_json))
-    try:
+    with refusing(DiaryError, as_json=as_json):
         if diary is None:
             diaries = store.list(project)
             emit(
@@ -198,8 +192,6 @@ def show(
             return
         record = store.get(project, diary)
         people = store.progress(project, diary, now=_when(now, as_json))
-    except DiaryError as exc:
-        fail(str(exc), as_json=as_json)
     lines = [f"{escape(record.name)}: {len(people)} participant(s)"]
     for p in people:
         c = p.counts

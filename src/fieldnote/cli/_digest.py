@@ -12,7 +12,7 @@ import typer
 
 from fieldnote.analytics import store_source
 from fieldnote.cli._analytics import JsonOpt, ProjectOpt
-from fieldnote.cli._context import emit, fail, get_state
+from fieldnote.cli._context import emit, fail, get_state, refusing
 from fieldnote.repository import DEFAULT_PROJECT, ProjectError
 
 __all__ = ["register"]
@@ -45,11 +45,9 @@ def digest(
     )
 
     fn = get_state(ctx).fieldnote
-    try:
+    with refusing(ProjectError, ValueError, as_json=as_json):
         fn.projects.require(project)
         wk = Week.parse(week) if week else Week.of(datetime.now(UTC).date())
-    except (ProjectError, ValueError) as exc:
-        fail(str(exc), as_json=as_json)
     if fmt not in DIGEST_FORMATS:
         fail(f"--format: one of {', '.join(DIGEST_FORMATS)}, not {fmt!r}", as_json=as_json)
     store = None

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import time
+from contextlib import closing
 from typing import Annotated, Any
 
 import typer
 from rich.table import Table
 
-from fieldnote.cli._context import emit, fail, get_state
+from fieldnote.cli._context import emit, fail, get_state, refusing
 from fieldnote.cli._server_client import ServerClient, ServerError
 from fieldnote.repository import DEFAULT_PROJECT, ProjectError
 
@@ -23,10 +24,8 @@ def _via_server_or_file(ctx: typer.Context, project: str, as_json: bool) -> tupl
     if settings.server_url:  # another machine's server, with a personal API token
         return ServerClient.remote(settings.server_url, settings.token), None
     fn = get_state(ctx).fieldnote
-    try:
+    with refusing(ProjectError, as_json=as_json):
         fn.projects.require(project)
-    except ProjectError as exc:
-        fail(str(exc), as_json=as_json)
     info = fn.home.running_server()
     if info is not None:
         return ServerClient(info), None
@@ -39,15 +38,11 @@ def count(
 ) -> None:
     """Count a project's events."""
     client, store = _via_server_or_file(ctx, project, as_json)
-    try:
+    with closing(client or store), refusing(ServerError, as_json=as_json):
         if client is not None:
             n = int(client.get(f"/api/projects/{project}/events/count")["count"])
         else:
             n = store.count(project)
-    except ServerError as exc:
-        fail(str(exc), as_json=as_json)
-    finally:
-        (client or store).close()
     emit({"count": n}, as_json=as_json, text=f"{n:,} events in {project}")
 
 

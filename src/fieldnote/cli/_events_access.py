@@ -8,6 +8,7 @@ says how to proceed instead of failing on DuckDB's lock.
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import closing
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +16,7 @@ import typer
 
 from fieldnote.analytics import store_source
 from fieldnote.cli._analytics import on_export
-from fieldnote.cli._context import fail, get_state
+from fieldnote.cli._context import fail, get_state, refusing
 
 __all__ = ["with_events"]
 
@@ -39,9 +40,5 @@ def with_events(
             as_json=as_json,
         )
     store = fn.open_event_store(read_only=True)
-    try:
+    with closing(store), refusing(ValueError, as_json=as_json):
         return compute(store_source(store.connection, project))
-    except ValueError as exc:
-        fail(str(exc), as_json=as_json)
-    finally:
-        store.close()

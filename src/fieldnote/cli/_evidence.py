@@ -13,7 +13,7 @@ from rich.table import Table
 from fieldnote.analytics import DateRange, parse_date
 from fieldnote.analytics.funnels import Funnel
 from fieldnote.cli._analytics import EngineOpt, ExportOpt, JsonOpt, ProjectOpt, pct
-from fieldnote.cli._context import emit, fail, get_state
+from fieldnote.cli._context import emit, get_state, refusing
 from fieldnote.cli._events_access import with_events
 from fieldnote.repository import DEFAULT_PROJECT, ProjectError, SegmentError, ThemeBookError
 
@@ -34,10 +34,8 @@ def dates_of(start: str, end: str) -> DateRange:
 
 def _run(ctx: typer.Context, project: str, as_json: bool, compute: Any, **where: Any) -> Any:
     fn = get_state(ctx).fieldnote
-    try:
+    with refusing(ProjectError, as_json=as_json):
         fn.projects.require(project)
-    except ProjectError as exc:
-        fail(str(exc), as_json=as_json)
 
     def guarded(source: Any) -> dict[str, Any]:
         try:
@@ -66,11 +64,9 @@ def themes(
     from fieldnote.evidence import person_metric
     from fieldnote.evidence._stored import themes_behaviour
 
-    try:
+    with refusing(ValueError, as_json=as_json):
         dates = dates_of(start, end)
         spec = person_metric(metric, {"event": event})
-    except ValueError as exc:
-        fail(str(exc), as_json=as_json)
 
     def compute(source: Any, repository: Any) -> list[dict[str, Any]]:
         found = themes_behaviour(source, repository, project, book, spec, dates, test=test)
@@ -107,10 +103,8 @@ def reach(
     """Turn a theme into a segment and count the users it plausibly affects."""
     from fieldnote.evidence._stored import reach_for_theme
 
-    try:
+    with refusing(ValueError, as_json=as_json):
         dates = dates_of(start, end)
-    except ValueError as exc:
-        fail(str(exc), as_json=as_json)
 
     def compute(source: Any, repository: Any) -> dict[str, Any]:
         found = reach_for_theme(
@@ -155,10 +149,8 @@ def journey(
     """The funnel's steps with their themes, top quotes, emotion and drop-off."""
     from fieldnote.evidence._stored import book_contents, journey_for_book
 
-    try:
+    with refusing(ValueError, as_json=as_json):
         funnel = Funnel.parse(step or [], window=window, date_from=start, date_to=end)
-    except ValueError as exc:
-        fail(str(exc), as_json=as_json)
 
     def compute(source: Any, repository: Any) -> dict[str, Any]:
         contents = book_contents(repository, project, book)
@@ -197,10 +189,8 @@ def personas(
     """Personas from participants' attributes and themes, with empathy maps."""
     from fieldnote.evidence._stored import book_contents, personas_for_book
 
-    try:
+    with refusing(ValueError, as_json=as_json):
         dates = dates_of(start, end) if start and end else None
-    except ValueError as exc:
-        fail(str(exc), as_json=as_json)
 
     def compute(source: Any, repository: Any) -> list[dict[str, Any]]:
         contents = book_contents(repository, project, book)

@@ -12,7 +12,7 @@ from rich.text import Text
 from fieldnote.analytics.explain import explain as explain_change
 from fieldnote.analytics.queries import ExplainQuery
 from fieldnote.cli._analytics import EngineOpt, ExportOpt, JsonOpt, ProjectOpt, pct, run_analytics
-from fieldnote.cli._context import emit, fail
+from fieldnote.cli._context import emit, refusing
 from fieldnote.repository import DEFAULT_PROJECT
 
 __all__ = ["explain"]
@@ -90,10 +90,8 @@ def explain(
         steps=tuple(step or ()),
         window=window,
     )
-    try:
+    with refusing(ValueError, as_json=as_json):
         spec, periods, dims = query.rate(), query.periods(), query.dimensions()
-    except ValueError as exc:
-        fail(str(exc), as_json=as_json)
     data = run_analytics(
         ctx,
         project,

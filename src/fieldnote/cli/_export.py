@@ -8,13 +8,14 @@ does). ``compact`` deduplicates and compacts a scale-out segments folder.
 
 from __future__ import annotations
 
+from contextlib import closing
 from datetime import timedelta
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from fieldnote.cli._context import emit, fail, get_state
+from fieldnote.cli._context import emit, fail, get_state, refusing
 from fieldnote.cli._server_client import ServerClient, ServerError
 from fieldnote.repository import ProjectError
 
@@ -43,10 +44,8 @@ def export(
 
     fn = get_state(ctx).fieldnote
     if project is not None:
-        try:
+        with refusing(ProjectError, as_json=as_json):
             fn.projects.require(project)
-        except ProjectError as exc:
-            fail(str(exc), as_json=as_json)
     target = directory.expanduser().resolve()
     info = fn.home.running_server()
     if info is not None:
@@ -61,12 +60,8 @@ def export(
         if not fn.home.events_path.exists():
             fail(f"no event store in {fn.home.root} yet: nothing to export", as_json=as_json)
         store = fn.open_event_store(read_only=True)
-        try:
+        with closing(store), refusing(ExportError, as_json=as_json):
             result = export_store(store.connection, target, project=project).to_json()
-        except ExportError as exc:
-            fail(str(exc), as_json=as_json)
-        finally:
-            store.close()
     emit(
         result,
         as_json=as_json,
@@ -100,10 +95,8 @@ def compact(
     folder = directory.expanduser().resolve()
     if not folder.is_dir():
         fail(f"no segments folder at {folder}", as_json=as_json)
-    try:
+    with refusing(CompactionBusyError, as_json=as_json):
         result = compact_segments(folder, grace=timedelta(minutes=grace_minutes), persons=persons)
-    except CompactionBusyError as exc:
-        fail(str(exc), as_json=as_json)
     data = {
         "generation": result.generation,
         "partitions": result.partitions,

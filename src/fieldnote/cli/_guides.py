@@ -21,7 +21,7 @@ from typing import Annotated, Any
 import typer
 from rich.markup import escape
 
-from fieldnote.cli._context import emit, fail, get_state
+from fieldnote.cli._context import emit, fail, get_state, refusing
 from fieldnote.interviews.guides import (
     EXPORT_FORMATS,
     LIBRARY,
@@ -118,10 +118,8 @@ def _guide_out(guide: Guide) -> dict[str, Any]:
 
 
 def _saved(ctx: typer.Context, project: str, guide: Guide, as_json: bool) -> None:
-    try:
+    with refusing(GuideError, as_json=as_json):
         saved = _store(ctx).save(project, guide, created_by=_actor())
-    except GuideError as exc:
-        fail(str(exc), as_json=as_json)
     findings = _findings(saved)
     text = f"saved {saved.name!r} version {saved.version}" + (
         f"; the linter flags {len(findings)} question(s): see `fieldnote guides show`"
@@ -171,10 +169,8 @@ def new(
     as_json: JsonOpt = False,
 ) -> None:
     """Start a guide from a template (stored as the next version of NAME)."""
-    try:
+    with refusing(GuideError, ValueError, as_json=as_json):
         guide = new_guide(name, template=template, minutes=minutes, goal=goal)
-    except (GuideError, ValueError) as exc:
-        fail(str(exc), as_json=as_json)
     _saved(ctx, project, guide, as_json)
 
 
@@ -195,12 +191,10 @@ def draft(
     as_json: JsonOpt = False,
 ) -> None:
     """Draft a study's guide from its Question and Segment."""
-    try:
+    with refusing(GuideError, ValueError, as_json=as_json):
         guide = draft_guide(
             name, question=question, step=step, segment=segment, template=template, minutes=minutes
         )
-    except (GuideError, ValueError) as exc:
-        fail(str(exc), as_json=as_json)
     _saved(ctx, project, guide, as_json)
 
 
@@ -228,10 +222,8 @@ def list_(
     ctx: typer.Context, project: ProjectOpt = DEFAULT_PROJECT, as_json: JsonOpt = False
 ) -> None:
     """The latest version of every guide."""
-    try:
+    with refusing(GuideError, as_json=as_json):
         rows = _store(ctx).list(project)
-    except GuideError as exc:
-        fail(str(exc), as_json=as_json)
     emit(
         {"guides": [r.to_dict() for r in rows]},
         as_json=as_json,
@@ -250,10 +242,8 @@ def versions(
     as_json: JsonOpt = False,
 ) -> None:
     """Every stored version of a guide."""
-    try:
+    with refusing(GuideError, as_json=as_json):
         rows = _store(ctx).versions(project, name)
-    except GuideError as exc:
-        fail(str(exc), as_json=as_json)
     emit(
         {"versions": [r.to_dict() for r in rows]},
         as_json=as_json,
@@ -272,10 +262,8 @@ def show(
     as_json: JsonOpt = False,
 ) -> None:
     """A guide with its time budgets and linter findings (JSON) or as Markdown."""
-    try:
+    with refusing(GuideError, as_json=as_json):
         guide = _store(ctx).get(project, name, version)
-    except GuideError as exc:
-        fail(str(exc), as_json=as_json)
     emit(_guide_out(guide), as_json=as_json, text=escape(to_markdown(guide)))
 
 

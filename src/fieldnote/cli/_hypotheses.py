@@ -12,7 +12,7 @@ from typing import Annotated
 import typer
 
 from fieldnote.cli._analytics import JsonOpt, ProjectOpt
-from fieldnote.cli._context import emit, fail, get_state
+from fieldnote.cli._context import emit, get_state, refusing
 from fieldnote.repository import (
     DEFAULT_PROJECT,
     HypothesisError,
@@ -38,10 +38,8 @@ def _actor() -> str:
 
 def _store(ctx: typer.Context, project: str, as_json: bool) -> HypothesisStore:
     fn = get_state(ctx).fieldnote
-    try:
+    with refusing(ProjectError, as_json=as_json):
         fn.projects.require(project)
-    except ProjectError as exc:
-        fail(str(exc), as_json=as_json)
     return HypothesisStore(fn.repository)
 
 
@@ -58,10 +56,8 @@ def add(
     as_json: JsonOpt = False,
 ) -> None:
     """Add an open hypothesis to a question."""
-    try:
+    with refusing(HypothesisError, as_json=as_json):
         h = _store(ctx, project, as_json).add(project, question_id, text, actor=_actor())
-    except HypothesisError as exc:
-        fail(str(exc), as_json=as_json)
     _show(h, as_json)
 
 
@@ -76,10 +72,8 @@ def list_hypotheses(
     as_json: JsonOpt = False,
 ) -> None:
     """Hypotheses with their evidence and status history."""
-    try:
+    with refusing(HypothesisError, as_json=as_json):
         found = _store(ctx, project, as_json).list(project, question_id=question, status=status)
-    except HypothesisError as exc:
-        fail(str(exc), as_json=as_json)
     if as_json:
         emit({"hypotheses": [h.to_dict() for h in found]}, as_json=True)
         return
@@ -99,12 +93,10 @@ def set_status(
     as_json: JsonOpt = False,
 ) -> None:
     """Move a hypothesis to a new status (kept with who, when and why)."""
-    try:
+    with refusing(HypothesisError, as_json=as_json):
         h = _store(ctx, project, as_json).set_status(
             project, hypothesis_id, status, actor=_actor(), reason=reason
         )
-    except HypothesisError as exc:
-        fail(str(exc), as_json=as_json)
     _show(h, as_json)
 
 
@@ -122,7 +114,7 @@ def link(
     as_json: JsonOpt = False,
 ) -> None:
     """Link a piece of evidence (a typed reference) to a hypothesis."""
-    try:
+    with refusing(HypothesisError, as_json=as_json):
         h = _store(ctx, project, as_json).link(
             project,
             hypothesis_id,
@@ -132,8 +124,6 @@ def link(
             excerpt=excerpt,
             actor=_actor(),
         )
-    except HypothesisError as exc:
-        fail(str(exc), as_json=as_json)
     _show(h, as_json)
 
 
@@ -143,11 +133,9 @@ def trend(
 ) -> None:
     """Median time-to-diagnosis per week (with counts; small weeks flagged)."""
     fn = get_state(ctx).fieldnote
-    try:
+    with refusing(ProjectError, ResearchError, as_json=as_json):
         fn.projects.require(project)
         questions = ResearchStore(fn.repository).list(project)
-    except (ProjectError, ResearchError) as exc:
-        fail(str(exc), as_json=as_json)
     weeks = diagnosis_trend(
         QuestionTimes(question_id=q.id, opened_at=q.opened_at, diagnosed_at=q.diagnosed_at)
         for q in questions

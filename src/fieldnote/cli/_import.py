@@ -9,6 +9,7 @@ the same library call, ``fieldnote.events.importing.import_events``.
 from __future__ import annotations
 
 import threading
+from contextlib import closing
 from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, Any
@@ -18,7 +19,7 @@ import typer
 from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-from fieldnote.cli._context import emit, err_console, fail, get_state
+from fieldnote.cli._context import emit, err_console, fail, get_state, refusing
 from fieldnote.cli._server_client import ServerClient, ServerError
 from fieldnote.events import DuckDBEventStore
 from fieldnote.events.importing import (
@@ -76,22 +77,18 @@ def register(app: typer.Typer) -> None:
         st = get_state(ctx)
         fn = st.fieldnote
         absolute = path.expanduser().absolute()
-        try:
+        with refusing(ImportInputError, as_json=as_json):
             check_file(absolute)  # fail fast; the library checks again where it runs
             infer_format(absolute, fmt)
             parse_field_map(field_map)
-        except ImportInputError as exc:
-            fail(str(exc), as_json=as_json)
-        try:
+        with refusing(ProjectError, as_json=as_json):
             fn.projects.require(project)
-        except ProjectError as exc:
-            fail(str(exc), as_json=as_json)
 
         info = fn.home.running_server()
         if info is not None:
             body = {"path": str(absolute), "project": project, "format": fmt, "map": field_map}
             client = ServerClient(info)
-            try:
+            with closing(client), refusing(ServerError, as_json=as_json):
                 if as_json:
                     data: dict[str, Any] = client.post("/api/import", body)
                 else:
@@ -100,10 +97,6 @@ def register(app: typer.Typer) -> None:
                         f"(pid {info.pid}, {info.base_url})"
                     ):
                         data = client.post("/api/import", body)
-            except ServerError as exc:
-                fail(str(exc), as_json=as_json)
-            finally:
-                client.close()
             _report(data, absolute, as_json=as_json)
             return
 
@@ -123,12 +116,8 @@ def register(app: typer.Typer) -> None:
                 "is another fieldnote process using it?",
                 as_json=as_json,
             )
-        try:
+        with closing(store), refusing(ImportInputError, ImportFailedError, as_json=as_json):
             result = _run_with_progress(store, request, show=not as_json)
-        except (ImportInputError, ImportFailedError) as exc:
-            fail(str(exc), as_json=as_json)
-        finally:
-            store.close()
         _report(result.to_dict(), absolute, as_json=as_json, result=result)
 
 

@@ -17,7 +17,7 @@ from rich.table import Table
 
 from fieldnote.analytics import parse_date, store_source
 from fieldnote.cli._analytics import JsonOpt, ProjectOpt
-from fieldnote.cli._context import emit, fail, get_state
+from fieldnote.cli._context import emit, get_state, refusing
 from fieldnote.cli._questions import questions_app
 from fieldnote.cli._server_client import ServerClient, ServerError
 from fieldnote.monitors import MonitorDefinition, MonitorRunner, notifiers_from
@@ -48,10 +48,8 @@ def _actor() -> str:
 def _repository(ctx: typer.Context, project: str, as_json: bool) -> Repository:
     """The repository, once the project is known to exist (the default one is made)."""
     fn = get_state(ctx).fieldnote
-    try:
+    with refusing(ProjectError, as_json=as_json):
         fn.projects.require(project)
-    except ProjectError as exc:
-        fail(str(exc), as_json=as_json)
     return fn.repository
 
 
@@ -134,12 +132,10 @@ def create(
     as_json: JsonOpt = False,
 ) -> None:
     """Create a monitor: a metric and a rule (or an experiment)."""
-    try:
+    with refusing(ValueError, MonitorError, orjson.JSONDecodeError, as_json=as_json):
         definition = _definition(dict(locals()), definition_json)
         store = MonitorStore(_repository(ctx, project, as_json))
         made = store.create(project, name, definition, created_by=_actor())
-    except (ValueError, MonitorError, orjson.JSONDecodeError) as exc:
-        fail(str(exc), as_json=as_json)
     emit(made.to_dict(), as_json=as_json, text=f"monitor {made.name!r} created")
 
 
@@ -148,10 +144,8 @@ def list_monitors(
     ctx: typer.Context, project: ProjectOpt = DEFAULT_PROJECT, as_json: JsonOpt = False
 ) -> None:
     """The project's monitors and their last result."""
-    try:
+    with refusing(MonitorError, as_json=as_json):
         found = MonitorStore(_repository(ctx, project, as_json)).list(project)
-    except MonitorError as exc:
-        fail(str(exc), as_json=as_json)
     if as_json:
         emit({"monitors": [m.to_dict() for m in found]}, as_json=True)
         return
@@ -177,10 +171,8 @@ def delete(
     project: ProjectOpt = DEFAULT_PROJECT,
     as_json: JsonOpt = False,
 ) -> None:
-    try:
+    with refusing(MonitorError, as_json=as_json):
         MonitorStore(_repository(ctx, project, as_json)).delete(project, name)
-    except MonitorError as exc:
-        fail(str(exc), as_json=as_json)
     emit({"deleted": name}, as_json=as_json, text=f"monitor {name!r} deleted")
 
 
@@ -211,7 +203,7 @@ def run(
 ) -> None:
     """Run monitors now: fired ones record a Signal and open or update a Question."""
     fn = get_state(ctx).fieldnote
-    try:
+    with refusing(ProjectError, MonitorError, ServerError, ValueError, as_json=as_json):
         fn.projects.require(project)
         info = fn.home.running_server()
         if info is not None:
@@ -225,8 +217,6 @@ def run(
                 client.close()
         else:
             data = _run_here(ctx, project, names or [], until)
-    except (ProjectError, MonitorError, ServerError, ValueError) as exc:
-        fail(str(exc), as_json=as_json)
     if as_json:
         emit(data, as_json=True)
         return
@@ -251,12 +241,10 @@ def signals(
     as_json: JsonOpt = False,
 ) -> None:
     """Recent signals (firings) with their reasons."""
-    try:
+    with refusing(MonitorError, as_json=as_json):
         found = MonitorStore(_repository(ctx, project, as_json)).signals(
             project, monitor=monitor, limit=limit
         )
-    except MonitorError as exc:
-        fail(str(exc), as_json=as_json)
     if as_json:
         emit({"signals": [s.to_dict() for s in found]}, as_json=True)
         return

@@ -9,6 +9,7 @@ event store, so with a server running it goes through the server's writer thread
 
 from __future__ import annotations
 
+from contextlib import closing
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
@@ -17,7 +18,7 @@ import duckdb
 import typer
 
 from fieldnote.cli._analytics import JsonOpt, ProjectOpt
-from fieldnote.cli._context import emit, fail, get_state
+from fieldnote.cli._context import emit, fail, get_state, refusing
 from fieldnote.cli._panel_common import actor, audit, audit_read, on_events
 from fieldnote.cli._participants import _repository, participants_app
 from fieldnote.cli._personas import incentives_app, personas_app, studies_app
@@ -89,12 +90,8 @@ def sync(
     info = get_state(ctx).fieldnote.home.running_server()
     if info is not None:
         client = ServerClient(info)
-        try:
+        with closing(client), refusing(ServerError, as_json=as_json):
             data = client.post(f"/api/projects/{project}/participants/sync", {})
-        except ServerError as exc:
-            fail(str(exc), as_json=as_json)
-        finally:
-            client.close()
     else:
         found = on_events(
             ctx,
@@ -168,12 +165,8 @@ def erase(
     info = fn.home.running_server()
     if info is not None:
         client = ServerClient(info)
-        try:
+        with closing(client), refusing(ServerError, as_json=as_json):
             data = client.post(f"/api/projects/{project}/participants/{key}/erase", {})
-        except ServerError as exc:
-            fail(str(exc), as_json=as_json)
-        finally:
-            client.close()
     else:
         try:
             store = fn.open_event_store() if fn.home.events_path.exists() else None

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import getpass
 from collections.abc import Callable
+from contextlib import closing
 from typing import Any
 
 import duckdb
 import typer
 
-from fieldnote.cli._context import fail, get_state
+from fieldnote.cli._context import fail, get_state, refusing
 from fieldnote.cli._server_client import ServerClient, ServerError
 from fieldnote.repository._panel import PanelError
 from fieldnote.research import (
@@ -49,12 +50,8 @@ def on_events(
     info = fn.home.running_server()
     if info is not None:
         client = ServerClient(info)
-        try:
+        with closing(client), refusing(ServerError, as_json=as_json):
             return client.get(f"/api/projects/{project}{path}")
-        except ServerError as exc:
-            fail(str(exc), as_json=as_json)
-        finally:
-            client.close()
     exists = fn.home.events_path.exists()
     try:
         store = fn.open_event_store(read_only=True) if exists else None

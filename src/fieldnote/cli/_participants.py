@@ -14,7 +14,7 @@ import orjson
 import typer
 
 from fieldnote.cli._analytics import JsonOpt, ProjectOpt
-from fieldnote.cli._context import emit, fail, get_state
+from fieldnote.cli._context import emit, fail, get_state, refusing
 from fieldnote.repository import DEFAULT_PROJECT, ProjectError, Repository
 from fieldnote.repository._consent import ConsentStore
 from fieldnote.repository._invitations import InvitationError, InvitationStore
@@ -30,10 +30,8 @@ participants_app = typer.Typer(help="Research participants: consent.", no_args_i
 
 def _repository(ctx: typer.Context, project: str, as_json: bool) -> Repository:
     fn = get_state(ctx).fieldnote
-    try:
+    with refusing(ProjectError, as_json=as_json):
         fn.projects.require(project)
-    except ProjectError as exc:
-        fail(str(exc), as_json=as_json)
     return fn.repository
 
 

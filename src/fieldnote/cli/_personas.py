@@ -11,7 +11,7 @@ from typing import Annotated
 import typer
 
 from fieldnote.cli._analytics import JsonOpt, ProjectOpt
-from fieldnote.cli._context import emit, fail
+from fieldnote.cli._context import emit, fail, refusing
 from fieldnote.cli._panel_common import audit, audit_read, on_events
 from fieldnote.cli._participants import _json_file, _repository
 from fieldnote.repository import DEFAULT_PROJECT
@@ -43,14 +43,12 @@ studies_app = typer.Typer(help="Studies: screeners, quotas and recruitment.", no
 def _criteria(
     where: list[str] | None, did: list[str] | None, file: Path | None, as_json: bool
 ) -> Criteria:
-    try:
+    with refusing(CriteriaError, as_json=as_json):
         if file is not None:
             return Criteria.from_dict(_json_file(file, as_json))
         return Criteria(
             tuple(parse_where(w) for w in where or []), tuple(parse_did(d) for d in did or [])
         )
-    except CriteriaError as exc:
-        fail(str(exc), as_json=as_json)
 
 
 WhereOpt = Annotated[
@@ -76,12 +74,10 @@ def create_persona(
 ) -> None:
     """Save a persona: attribute (--where) and behaviour (--did) criteria."""
     crit = _criteria(where, did, file, as_json)
-    try:
+    with refusing(PanelError, as_json=as_json):
         made = PersonaStore(_repository(ctx, project, as_json)).create(
             project, name, crit, description=description
         )
-    except PanelError as exc:
-        fail(str(exc), as_json=as_json)
     audit(ctx, project, "persona.create", f"persona:{name}")
     emit(made.to_dict(), as_json=as_json, text=f"persona {made.name} created (id {made.id})")
 
@@ -104,10 +100,8 @@ def show_persona(
     ctx: typer.Context, name: str, project: ProjectOpt = DEFAULT_PROJECT, as_json: JsonOpt = False
 ) -> None:
     """A persona's criteria."""
-    try:
+    with refusing(PanelError, as_json=as_json):
         found = PersonaStore(_repository(ctx, project, as_json)).get(project, name)
-    except PanelError as exc:
-        fail(str(exc), as_json=as_json)
     emit(found.to_dict(), as_json=as_json, text=str(found.to_dict()))
 
 
@@ -197,12 +191,10 @@ def set_incentive(
     as_json: JsonOpt = False,
 ) -> None:
     """Promise an incentive (or change a promised amount): AMOUNT CURRENCY (ISO 4217)."""
-    try:
+    with refusing(PanelError, IncentiveError, as_json=as_json):
         made = IncentiveStore(_repository(ctx, project, as_json)).set(
             project, participant, study, amount, currency
         )
-    except (PanelError, IncentiveError) as exc:
-        fail(str(exc), as_json=as_json)
     audit(ctx, project, "incentive.set", f"incentive:{made.id}")
     emit(
         made.to_dict(),
@@ -212,10 +204,8 @@ def set_incentive(
 
 
 def _move(ctx: typer.Context, incentive: int, action: str, project: str, as_json: bool) -> None:
-    try:
+    with refusing(PanelError, IncentiveError, as_json=as_json):
         made = IncentiveStore(_repository(ctx, project, as_json)).act(project, incentive, action)
-    except (PanelError, IncentiveError) as exc:
-        fail(str(exc), as_json=as_json)
     audit(ctx, project, f"incentive.{action}", f"incentive:{made.id}")
     emit(made.to_dict(), as_json=as_json, text=f"incentive {made.id}: {made.status}")
 

@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from fieldnote.cli._context import emit, fail, get_state
+from fieldnote.cli._context import emit, get_state, refusing
 from fieldnote.repository import ProjectError
 
 app = typer.Typer(help="Projects (one per studied product) and their keys.", no_args_is_help=True)
@@ -23,10 +23,8 @@ def create(
 ) -> None:
     """Create a project; print its public write key and its secret (read) key, once."""
     fn = get_state(ctx).fieldnote
-    try:
+    with refusing(ProjectError, as_json=as_json):
         creds = fn.projects.create(name)
-    except ProjectError as exc:
-        fail(str(exc), as_json=as_json)
     emit(
         {"name": creds.name, "write_key": creds.write_key, "secret_key": creds.secret_key},
         as_json=as_json,

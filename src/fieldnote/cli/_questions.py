@@ -11,7 +11,7 @@ from typing import Annotated
 import typer
 
 from fieldnote.cli._analytics import JsonOpt, ProjectOpt
-from fieldnote.cli._context import emit, fail, get_state
+from fieldnote.cli._context import emit, get_state, refusing
 from fieldnote.repository import (
     DEFAULT_PROJECT,
     ProjectError,
@@ -35,10 +35,8 @@ def _actor() -> str:
 def _repository(ctx: typer.Context, project: str, as_json: bool) -> Repository:
     """The repository, once the project is known to exist (the default one is made)."""
     fn = get_state(ctx).fieldnote
-    try:
+    with refusing(ProjectError, as_json=as_json):
         fn.projects.require(project)
-    except ProjectError as exc:
-        fail(str(exc), as_json=as_json)
     return fn.repository
 
 
@@ -50,10 +48,8 @@ def list_questions(
     as_json: JsonOpt = False,
 ) -> None:
     """Research questions, newest first."""
-    try:
+    with refusing(ResearchError, as_json=as_json):
         found = ResearchStore(_repository(ctx, project, as_json)).list(project, status=status)
-    except ResearchError as exc:
-        fail(str(exc), as_json=as_json)
     if as_json:
         emit({"questions": [q.to_dict() for q in found]}, as_json=True)
         return
@@ -69,10 +65,8 @@ def show(
     as_json: JsonOpt = False,
 ) -> None:
     """A question with its evidence and proposed study."""
-    try:
+    with refusing(ResearchError, as_json=as_json):
         q = ResearchStore(_repository(ctx, project, as_json)).get(project, question_id)
-    except ResearchError as exc:
-        fail(str(exc), as_json=as_json)
     if as_json:
         emit(q.to_dict(), as_json=True)
         return
@@ -116,7 +110,7 @@ def start_study(
     """Mark the question's study started (kept once, for time-to-diagnosis)."""
     repository = _repository(ctx, project, as_json)
     research = ResearchStore(repository)
-    try:
+    with refusing(ResearchError, as_json=as_json):
         q = research.get(project, question_id)
         ids = [s.id for s in q.studies]
         if study is None and len(ids) != 1:
@@ -128,8 +122,6 @@ def start_study(
         if chosen not in ids:
             raise ResearchError(f"question {question_id} has no study {chosen}")
         found = research.start_study(project, chosen)
-    except ResearchError as exc:
-        fail(str(exc), as_json=as_json)
     get_state(ctx).fieldnote.audit.record(
         actor=_actor(), action="study.start", project=project, target=f"study:{chosen}"
     )
@@ -146,10 +138,8 @@ def diagnosed(
 ) -> None:
     """Mark the question diagnosed: we know why (stops its time-to-diagnosis clock)."""
     research = ResearchStore(_repository(ctx, project, as_json))
-    try:
+    with refusing(ResearchError, as_json=as_json):
         q = research.mark_diagnosed(project, question_id)
-    except ResearchError as exc:
-        fail(str(exc), as_json=as_json)
     get_state(ctx).fieldnote.audit.record(
         actor=_actor(), action="question.diagnosed", project=project, target=f"question:{q.id}"
     )

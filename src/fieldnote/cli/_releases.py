@@ -8,6 +8,7 @@ runs ``fieldnote.evidence.release_verdict``.
 from __future__ import annotations
 
 import getpass
+from contextlib import closing
 from typing import Annotated, Any
 
 import typer
@@ -17,7 +18,7 @@ from fieldnote.analytics import parse_date, parse_duration, store_source
 from fieldnote.analytics.explain import rate_metric
 from fieldnote.analytics.funnels import Breakdown
 from fieldnote.cli._analytics import EngineOpt, ExportOpt, JsonOpt, ProjectOpt, on_export, pct
-from fieldnote.cli._context import emit, fail, get_state
+from fieldnote.cli._context import emit, fail, get_state, refusing
 from fieldnote.evidence import release_verdict
 from fieldnote.repository import DEFAULT_PROJECT, ProjectError, ReleaseError, ReleaseStore
 
@@ -64,7 +65,7 @@ def create(
     """Mark a release and the rate it was meant to move."""
     options = _options(metric, start, target, within, list(step or ()))
     dims = tuple(d.strip() for d in by.split(",") if d.strip())
-    try:
+    with refusing(ReleaseError, ValueError, as_json=as_json):
         released_at = parse_date(at)
         rate_metric(metric, options)  # validates the steps
         parse_duration(window)
@@ -83,8 +84,6 @@ def create(
             window=window,
             created_by=_actor(),
         )
-    except (ReleaseError, ValueError) as exc:
-        fail(str(exc), as_json=as_json)
     emit(record.to_dict(), as_json=as_json, text=f"saved release {record.name!r}")
 
 
@@ -93,10 +92,8 @@ def list_releases(
     ctx: typer.Context, project: ProjectOpt = DEFAULT_PROJECT, as_json: JsonOpt = False
 ) -> None:
     """The project's releases, newest first."""
-    try:
+    with refusing(ReleaseError, as_json=as_json):
         records = _store(ctx).list(project)
-    except ReleaseError as exc:
-        fail(str(exc), as_json=as_json)
     table = Table("name", "released", "metric", "by", "window", "description")
     for r in records:
         table.add_row(
@@ -121,13 +118,11 @@ def verdict(
 ) -> None:
     """Improved / no effect / worse / confounded: the affected rate before and after."""
     fn = get_state(ctx).fieldnote
-    try:
+    with refusing(ProjectError, ReleaseError, ValueError, as_json=as_json):
         fn.projects.require(project)
         release = _store(ctx).get(project, name)
         spec = rate_metric(release.metric, release.options)
         window = parse_duration(release.window)
-    except (ProjectError, ReleaseError, ValueError) as exc:
-        fail(str(exc), as_json=as_json)
 
     def judge(source: Any) -> dict[str, Any]:
         result = release_verdict(source, spec, release.released_at, window, release.dimensions)
@@ -143,12 +138,8 @@ def verdict(
                 as_json=as_json,
             )
         store = fn.open_event_store(read_only=True)
-        try:
+        with closing(store), refusing(ValueError, as_json=as_json):
             data = judge(store_source(store.connection, project))
-        except ValueError as exc:
-            fail(str(exc), as_json=as_json)
-        finally:
-            store.close()
     b, a = data["before"], data["after"]
     text = (
         f"{release.name}: {data['verdict'].upper()}: {data['reason']}\n"
@@ -171,11 +162,9 @@ def validate(
     from fieldnote.evidence._stored import propose_validation
 
     fn = get_state(ctx).fieldnote
-    try:
+    with refusing(ProjectError, ReleaseError, ValueError, as_json=as_json):
         fn.projects.require(project)
         found = propose_validation(fn.repository, project, name, created_by=_actor())
-    except (ProjectError, ReleaseError, ValueError) as exc:
-        fail(str(exc), as_json=as_json)
     study = found.study
     text = (
         f"question {found.question.id}: {found.question.text}\n"

@@ -14,7 +14,7 @@ import typer
 from rich.table import Table
 
 from fieldnote.cli._analytics import ExportOpt, JsonOpt, ProjectOpt
-from fieldnote.cli._context import emit, fail, get_state
+from fieldnote.cli._context import emit, get_state, refusing
 from fieldnote.cli._events_access import with_events
 from fieldnote.repository import DEFAULT_PROJECT, ProjectError, SearchError, SearchStore
 from fieldnote.repository._search import search_filters
@@ -48,7 +48,7 @@ def search_command(
 ) -> None:
     """Search interviews, notes, themes, questions and hypotheses (redacted)."""
     fn = get_state(ctx).fieldnote
-    try:
+    with refusing(ProjectError, SearchError, ValueError, as_json=as_json):
         fn.projects.require(project)
         store = SearchStore(fn.repository)
         indexed = store.reindex(project) if reindex else None
@@ -66,8 +66,6 @@ def search_command(
             participants=people,
         )
         hits = store.search(project, query, filters)
-    except (ProjectError, SearchError, ValueError) as exc:
-        fail(str(exc), as_json=as_json)
     if as_json:
         emit({"indexed": indexed, "hits": [h.to_dict() for h in hits]}, as_json=True)
         return

@@ -23,7 +23,7 @@ from fieldnote.cli._analytics import (
     ToOpt,
     run_analytics,
 )
-from fieldnote.cli._context import emit, fail, get_state
+from fieldnote.cli._context import emit, get_state, refusing
 from fieldnote.repository import DEFAULT_PROJECT, SavedSegments, SegmentError
 
 __all__ = ["segments_app"]
@@ -125,11 +125,9 @@ def create(
         offset=offset,
         returned=returned,
     )
-    try:
+    with refusing(SegmentError, ValueError, as_json=as_json):
         definition = build_segment(options)
         record = _store(ctx).create(project, name, definition.to_dict(), created_by=_actor())
-    except (SegmentError, ValueError) as exc:
-        fail(str(exc), as_json=as_json)
     out = {**record.to_dict(), "kind": definition.kind, "description": definition.describe()}
     emit(out, as_json=as_json, text=f"saved segment {name!r}: {definition.describe()}")
 
@@ -139,10 +137,8 @@ def list_segments(
     ctx: typer.Context, project: ProjectOpt = DEFAULT_PROJECT, as_json: JsonOpt = False
 ) -> None:
     """The project's saved segments."""
-    try:
+    with refusing(SegmentError, as_json=as_json):
         records = _store(ctx).list(project)
-    except SegmentError as exc:
-        fail(str(exc), as_json=as_json)
     data = {"segments": [r.to_dict() for r in records]}
     table = Table("name", "definition", "created by", "created at")
     for r in records:
@@ -171,11 +167,9 @@ def _evaluate(
     where: tuple[Path | None, str] = (None, "duckdb"),
 ) -> Any:
     """``where``: the ``--export`` folder (None: the store) and the ``--engine``."""
-    try:
+    with refusing(SegmentError, ValueError, KeyError, as_json=as_json):
         record = _store(ctx).get(project, name)
         definition = segment_from_dict(record.definition)
-    except (SegmentError, ValueError, KeyError) as exc:
-        fail(str(exc), as_json=as_json)
     path = f"/segments/{name}" + ("/members" if limit else "")
     params = {"limit": limit} if limit else {}
     data = run_analytics(
@@ -238,8 +232,6 @@ def delete(
     as_json: JsonOpt = False,
 ) -> None:
     """Forget a saved segment."""
-    try:
+    with refusing(SegmentError, as_json=as_json):
         _store(ctx).delete(project, name)
-    except SegmentError as exc:
-        fail(str(exc), as_json=as_json)
     emit({"deleted": name}, as_json=as_json, text=f"deleted segment {name!r}")

@@ -11,7 +11,7 @@ from typing import Annotated
 
 import typer
 
-from fieldnote.cli._context import emit, err_console, fail, get_state
+from fieldnote.cli._context import emit, err_console, fail, get_state, refusing
 from fieldnote.cli._themes import run_with_progress, themes_table
 from fieldnote.repository import (
     DEFAULT_PROJECT,
@@ -45,12 +45,10 @@ def synthesize(
     fieldnote = get_state(ctx).fieldnote
     _ = fieldnote.projects  # a new home gets its default project
     store = InterviewStore(fieldnote.repository)
-    try:
+    with refusing(InterviewError, as_json=as_json):
         store.check_study(project, study)
         summaries = [i for i in store.list(project) if i.study == study.strip()]
         interviews = [store.get(project, i.id) for i in summaries]
-    except InterviewError as exc:
-        fail(str(exc), as_json=as_json)
     if not interviews:
         fail(
             f"study {study} has no transcripts yet: fieldnote transcripts import --study {study}",
@@ -67,10 +65,8 @@ def synthesize(
             f"study {study}: no participant speech in {len(interviews)} transcript(s)",
             as_json=as_json,
         )
-    try:
+    with refusing(EmbedderUnavailable, as_json=as_json):
         result = run_with_progress(notes, SynthesisOptions(embedder=embedder), prior, pins)
-    except EmbedderUnavailable as exc:
-        fail(str(exc), as_json=as_json)
     book.save_run(result, recorded=store.recorded_at(project))
     for warning in result.warnings:
         err_console.print(f"[yellow]warning:[/] {warning}")

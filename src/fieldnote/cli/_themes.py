@@ -11,7 +11,7 @@ import typer
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from fieldnote.cli._context import emit, err_console, fail
+from fieldnote.cli._context import emit, err_console, fail, refusing
 from fieldnote.synthesis import (
     CLUSTERERS,
     EMBEDDERS,
@@ -148,7 +148,7 @@ def themes(
         )
     if model is not None and embedder != "sentence-transformers":
         fail("--model is only used with --embedder sentence-transformers", as_json=as_json)
-    try:
+    with refusing(TableError, EmbedderUnavailable, as_json=as_json):
         texts = read_texts(path, TextColumns(text_column, id_column, participant_column))
         notes = notes_from_texts(texts, split=split)
         if not notes:
@@ -156,8 +156,6 @@ def themes(
         prior_themes = _prior(prior, notes) if prior is not None else []
         options = SynthesisOptions(embedder=embedder, model=model, clusterer=clusterer)
         result = run_with_progress(notes, options, prior_themes)
-    except (TableError, EmbedderUnavailable) as exc:
-        fail(str(exc), as_json=as_json)
     for warning in result.warnings:
         err_console.print(f"[yellow]warning:[/] {warning}")
     try:

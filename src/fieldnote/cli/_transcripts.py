@@ -15,7 +15,7 @@ import typer
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-from fieldnote.cli._context import emit, err_console, fail, get_state
+from fieldnote.cli._context import emit, err_console, fail, get_state, refusing
 from fieldnote.interviews import Interview
 from fieldnote.interviews.demo import demo_interviews, write_demo_files
 from fieldnote.interviews.moderation import SessionState, consistency_report
@@ -92,10 +92,8 @@ def _transcribe_all(
     as_json: bool,
 ) -> ImportOutcome:
     """Recordings → interviews through faster-whisper; a bad file is one error entry."""
-    try:
+    with refusing(AsrError, as_json=as_json):
         transcriber = FasterWhisperTranscriber(model, language=language)
-    except AsrError as exc:
-        fail(str(exc), as_json=as_json)
     spans = None
     if diarisation is not None:
         if len(paths) != 1:
@@ -167,10 +165,8 @@ def import_(
     transcripts; speakers are mapped to interviewer / participant. With
     ``--asr-model`` the files are recordings, transcribed locally (never downloads)."""
     store = _store(ctx)
-    try:
+    with refusing(InterviewError, as_json=as_json):
         store.check_study(project, study)
-    except InterviewError as exc:
-        fail(str(exc), as_json=as_json)
     if asr_model is not None:
         outcome = _transcribe_all(
             paths,
@@ -194,10 +190,8 @@ def import_(
             interviewers=interviewer or [],
             show_progress=not as_json and len(paths) > 20,
         )
-    try:
+    with refusing(InterviewError, as_json=as_json):
         saved = store.save_many(project, outcome.interviews)
-    except InterviewError as exc:
-        fail(str(exc), as_json=as_json)
     data = {
         "interviews": [{**s.interview.summary(), "created": s.created} for s in saved],
         "errors": [e.to_dict() for e in outcome.errors],
@@ -219,10 +213,8 @@ def list_(
     ctx: typer.Context, project: ProjectOpt = DEFAULT_PROJECT, as_json: JsonOpt = False
 ) -> None:
     """The project's interviews (summaries)."""
-    try:
+    with refusing(InterviewError, as_json=as_json):
         interviews = _store(ctx).list(project)
-    except InterviewError as exc:
-        fail(str(exc), as_json=as_json)
     rows = [{**i.summary(), "utterances": None} for i in interviews]
     emit(
         {"interviews": rows},
@@ -252,10 +244,8 @@ def show(
     as_json: JsonOpt = False,
 ) -> None:
     """One interview's transcript, personal data masked unless ``--raw``."""
-    try:
+    with refusing(InterviewError, as_json=as_json):
         interview = _store(ctx).get(project, interview_id)
-    except InterviewError as exc:
-        fail(str(exc), as_json=as_json)
     if not raw:
         interview = redact_interview(interview)
     emit(interview.to_dict(), as_json=as_json, text=_transcript_text(interview))
@@ -296,10 +286,8 @@ def report(
     asked, probes used, mean minutes per section."""
     fieldnote = get_state(ctx).fieldnote
     _ = fieldnote.projects
-    try:
+    with refusing(ChatSessionError, as_json=as_json):
         raw = ChatSessions(fieldnote.repository).states(project)
-    except ChatSessionError as exc:
-        fail(str(exc), as_json=as_json)
     states = [SessionState.from_dict(r) for r in raw]
     if guide is not None:
         states = [s for s in states if s.guide.name == guide]

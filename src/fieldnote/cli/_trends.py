@@ -21,7 +21,7 @@ from fieldnote.cli._analytics import (
     pct,
     run_analytics,
 )
-from fieldnote.cli._context import emit, fail
+from fieldnote.cli._context import emit, refusing
 from fieldnote.repository import DEFAULT_PROJECT
 
 __all__ = ["trend_app"]
@@ -43,10 +43,8 @@ def _trend(
 ) -> None:
     """``where``: the ``--export`` folder (None: the store) and the ``--engine``."""
     query = TrendQuery(metric, o)
-    try:
+    with refusing(ValueError, as_json=as_json):
         spec = query.trend()
-    except ValueError as exc:
-        fail(str(exc), as_json=as_json)
     data = run_analytics(
         ctx,
         project,
