@@ -171,6 +171,7 @@ def delete(
     project: ProjectOpt = DEFAULT_PROJECT,
     as_json: JsonOpt = False,
 ) -> None:
+    """Delete a monitor."""
     with refusing(MonitorError, as_json=as_json):
         MonitorStore(_repository(ctx, project, as_json)).delete(project, name)
     emit({"deleted": name}, as_json=as_json, text=f"monitor {name!r} deleted")

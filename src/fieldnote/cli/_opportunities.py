@@ -209,6 +209,7 @@ def delete(
     project: ProjectOpt = DEFAULT_PROJECT,
     as_json: JsonOpt = False,
 ) -> None:
+    """Delete an opportunity."""
     with refusing(OpportunityError, as_json=as_json):
         _opportunities(ctx, project, as_json).delete(project, name)
     emit({"deleted": name}, as_json=as_json, text=f"deleted {name!r}")
@@ -251,6 +252,7 @@ def add_job(
 def list_jobs(
     ctx: typer.Context, project: ProjectOpt = DEFAULT_PROJECT, as_json: JsonOpt = False
 ) -> None:
+    """The project's job stories with their evidence."""
     stories = _jobs(ctx, project, as_json).list(project)
     table = Table("id", "job story", "evidence")
     for s in stories:
@@ -265,6 +267,7 @@ def show_job(
     project: ProjectOpt = DEFAULT_PROJECT,
     as_json: JsonOpt = False,
 ) -> None:
+    """One job story with its evidence."""
     with refusing(JobStoryError, as_json=as_json):
         story = _jobs(ctx, project, as_json).get(project, story_id)
     refs = "\n".join(f"  evidence: {e}" for e in story.evidence)
@@ -297,6 +300,7 @@ def delete_job(
     project: ProjectOpt = DEFAULT_PROJECT,
     as_json: JsonOpt = False,
 ) -> None:
+    """Delete a job story."""
     with refusing(JobStoryError, as_json=as_json):
         _jobs(ctx, project, as_json).delete(project, story_id)
     emit({"deleted": story_id}, as_json=as_json, text=f"deleted job story {story_id}")
