@@ -249,8 +249,8 @@ def test_column_wise_matching_equals_the_per_event_reference(
     (out-of-order times, two projects, bad properties), cut into commits at random,
     with sweeps between them and a cap small enough to evict: the Arrow path and the
     ``SeenEvent`` path give the reference's matches, in its order, with its sessions.
-    The event path has person u1 of project p muted for the first ``muted_for``
-    commits: exactly their matches are missing then, and afterwards everything is as
+    The event path has person u1 of project p, and all of project q, muted for the
+    first ``muted_for`` commits: exactly their matches are missing then, and afterwards everything is as
     in the reference again (muting hides matches, it does not stop the state)."""
     ref = ReferenceMatcher(rules, max_persons=cap)
     by_table = InterceptMatcher(rules, max_persons=cap)
@@ -260,12 +260,17 @@ def test_column_wise_matching_equals_the_per_event_reference(
         muted = n < muted_for
         until = datetime.now(UTC) + timedelta(days=1 if muted else -1)
         by_event.mute("p", "u1", until)
+        by_event.mute("q", None, until)  # a whole project (its daily cap reached)
 
         def heard(
             found: list[tuple[int, str, datetime, str | None]], muted: bool = muted
         ) -> list[object]:
             project = {r.id: r.project for r in rules}
-            return [m for m in found if not (muted and (project[m[0]], m[1]) == ("p", "u1"))]
+            return [
+                m
+                for m in found
+                if not (muted and ((project[m[0]], m[1]) == ("p", "u1") or project[m[0]] == "q"))
+            ]
 
         chunk = events[lo:hi]
         expected = plain(ref.feed(seen(chunk)))
@@ -278,6 +283,7 @@ def test_column_wise_matching_equals_the_per_event_reference(
         assert by_table.tracked == by_event.tracked == len(ref.states) <= cap
     later = T0 + timedelta(days=1)  # every delayed rule still due fires now
     by_event.mute("p", "u1", datetime.now(UTC) - timedelta(days=1))
+    by_event.mute("q", None, datetime.now(UTC) - timedelta(days=1))
     assert plain(by_table.sweep(later)) == plain(by_event.sweep(later)) == plain(ref.sweep(later))
 
 

@@ -134,7 +134,7 @@ class InterceptMatcher:
         self._session: list[str | None] = []
         self._persons: dict[int, dict[str, int]] = {}
         #: (project, person) → until when (µs) their matches are not reported (``mute``)
-        self._muted: dict[tuple[str, str], int] = {}
+        self._muted: dict[tuple[str, str | None], int] = {}
         self.set_rules(self.rules)
 
     def set_rules(self, rules: list[InterceptRule]) -> None:
@@ -181,12 +181,13 @@ class InterceptMatcher:
     def tracked(self) -> int:
         return self._slots.tracked
 
-    def mute(self, project: str, person: str, until: datetime) -> None:
-        """Report no match for this person before ``until``: the server calls this for
-        someone it just invited, with ``until`` a day short of the contact policy's
-        cooldown, so only matches its own cooldown shortcut (and the repository's
-        policy) would refuse are left out; their state still advances. Bounded like
-        the server's shortcut: past 100,000 people it starts over (reporting more)."""
+    def mute(self, project: str, person: str | None, until: datetime) -> None:
+        """Report no match for this person (``None``: anybody in the project) before
+        ``until``. The server calls this for someone it just invited (``until`` a day
+        short of the contact policy's cooldown) and for a project that reached its
+        daily cap (an hour short of midnight UTC), so only matches its own shortcuts
+        (and the repository's policy) would refuse are left out; the state still
+        advances. Bounded: past 100,000 entries it starts over (reporting more)."""
         with self._lock:
             if len(self._muted) >= 100_000:
                 self._muted.clear()
@@ -315,7 +316,7 @@ class InterceptMatcher:
             now = _micros(datetime.now(UTC))
             heard_pairs = np.array(
                 [
-                    self._muted.get((self.rules[r].project, names[p]), NEVER) <= now
+                    _quiet_until(self._muted, self.rules[r].project, names[p]) <= now
                     for r, p in zip(pair_rule.tolist(), pair_person.tolist(), strict=True)
                 ],
                 np.bool_,
@@ -407,10 +408,14 @@ class InterceptMatcher:
                 rule = None if owner is None else by_id.get(owner[0])
                 if owner is None or rule is None:
                     continue
-                if muted and muted.get((rule.project, owner[1]), NEVER) > clock:
+                if muted and _quiet_until(muted, rule.project, owner[1]) > clock:
                     continue
                 out.add(rule.id, owner[1], at, self._session[slot])
             return out
+
+
+def _quiet_until(muted: Mapping[tuple[str, str | None], int], project: str, who: str) -> int:
+    return max(muted.get((project, who), NEVER), muted.get((project, None), NEVER))
 
 
 def _unique(keys: npt.NDArray[np.int64], space: int) -> tuple[Any, npt.NDArray[np.int64]]:

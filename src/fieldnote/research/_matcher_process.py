@@ -66,7 +66,7 @@ class InProcessMatcher:
     def sweep(self, now: datetime) -> None:
         self._on_matches(self.matcher.sweep(now))
 
-    def mute(self, project: str, person: str, until: datetime) -> None:
+    def mute(self, project: str, person: str | None, until: datetime) -> None:
         self.matcher.mute(project, person, until)
 
     def flush(self, timeout: float = 30.0) -> bool:
@@ -94,7 +94,7 @@ class MatcherProcess:
         self._pings = 0
         self._answered: dict[int, threading.Event] = {}
         self._pending: list[pa.Table] = []
-        self._mutes: list[tuple[str, str, datetime]] = []
+        self._mutes: list[tuple[str, str | None, datetime]] = []
         self._pending_rows = 0
         self._timer: threading.Timer | None = None
 
@@ -166,7 +166,7 @@ class MatcherProcess:
         mutes, self._mutes = self._mutes, []
         self._send_locked(("batch", (sink.getvalue().to_pybytes(), mutes)), batch=rows)
 
-    def mute(self, project: str, person: str, until: datetime) -> None:
+    def mute(self, project: str, person: str | None, until: datetime) -> None:
         """No matches for this person before ``until`` (see ``InterceptMatcher.mute``).
         Called on the receiver thread (the service mutes whom a match just got
         invited), so it must not wait for ``_send_lock``: a sender blocked on a full
@@ -320,7 +320,7 @@ def _child_main(conn: Connection) -> None:
     def rules(payload: list[InterceptRule]) -> None:
         matcher.set_rules(payload)
 
-    def batch(payload: tuple[bytes, list[tuple[str, str, datetime]]]) -> None:
+    def batch(payload: tuple[bytes, list[tuple[str, str | None, datetime]]]) -> None:
         rows, mutes = payload
         for mute in mutes:
             matcher.mute(*mute)

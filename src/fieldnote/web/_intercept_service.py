@@ -36,6 +36,8 @@ log = logging.getLogger(__name__)
 #: this margin, so the matcher never leaves out a match the cooldown shortcut below (or
 #: the repository's policy) would not refuse, however far its matches lag behind.
 MUTE_MARGIN = timedelta(days=1)
+#: The same for a project at its daily cap: muted until this long before midnight UTC.
+CAP_MUTE_MARGIN = timedelta(hours=1)
 
 
 class InterceptService:
@@ -134,6 +136,8 @@ class InterceptService:
                 self._open.add(who)
         elif decision.code == "cap":
             self._capped[rule.project] = now.date()
+            midnight = datetime.combine(now.date() + timedelta(days=1), datetime.min.time(), UTC)
+            self.matcher.mute(rule.project, None, midnight - CAP_MUTE_MARGIN)
         log.info("intercept %s for %s: %s", rule.name, match.distinct_id, decision.reason)
 
     def sweep(self, now: datetime | None = None) -> None:
