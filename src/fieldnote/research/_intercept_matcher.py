@@ -25,21 +25,31 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-import orjson
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from fieldnote.research._intercept_rules import FILTER_OPS, InterceptRule, PropertyFilter
+from fieldnote.research._intercept_columns import (
+    EPOCH,
+    US,
+    codes,
+    micros,
+    narrow,
+    pairs_of,
+    passes,
+    props_of,
+    quiet_until,
+    session_of,
+)
+from fieldnote.research._intercept_rules import InterceptRule, PropertyFilter
 from fieldnote.research._intercept_state import (
     CREATED,
     HIT,
     LONGEST,
-    NEVER,
     NO_DUE,
     UNLESS,
     Slots,
@@ -47,10 +57,6 @@ from fieldnote.research._intercept_state import (
 )
 
 __all__ = ["Found", "InterceptMatcher", "Match", "SeenEvent"]
-
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-_EPOCH_NAIVE = datetime(1970, 1, 1)
-_US = timedelta(microseconds=1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,9 +172,9 @@ class InterceptMatcher:
             self._plans = plans
             self._names = pa.array(sorted({event for _p, event in plans}), pa.string())
             self._min_count = np.array([r.min_count for r in self.rules], np.int64)
-            self._within = np.array([min(r.within // _US, LONGEST) for r in self.rules], np.int64)
+            self._within = np.array([min(r.within // US, LONGEST) for r in self.rules], np.int64)
             self._delay = np.array(
-                [-1 if r.delay is None else min(r.delay // _US, LONGEST) for r in self.rules],
+                [-1 if r.delay is None else min(r.delay // US, LONGEST) for r in self.rules],
                 np.int64,
             )
             self._width = max([1, *self._min_count.tolist()])
@@ -191,7 +197,7 @@ class InterceptMatcher:
         with self._lock:
             if len(self._muted) >= 100_000:
                 self._muted.clear()
-            self._muted[(project, person)] = _micros(until)
+            self._muted[(project, person)] = micros(until)
 
     def feed(self, events: Iterable[SeenEvent]) -> list[Match]:
         """Events in commit order; returns the immediate rules that matched."""
@@ -201,7 +207,7 @@ class InterceptMatcher:
                 pa.array([e.project for e in evs], pa.string()),
                 pa.array([e.event for e in evs], pa.string()),
                 pa.array([e.distinct_id for e in evs], pa.string()),
-                np.array([_micros(e.timestamp) for e in evs], np.int64),
+                np.array([micros(e.timestamp) for e in evs], np.int64),
                 lambda rows: [evs[i].properties for i in rows],
             )
         return self.matches(found)
@@ -217,7 +223,7 @@ class InterceptMatcher:
         with self._lock:
             if not self._plans or batch.num_rows == 0:
                 return Found()
-            rows = _narrow(batch, self._names)
+            rows = narrow(batch, self._names)
             if rows.num_rows == 0:
                 return Found()
             column = rows.column("properties")
@@ -226,7 +232,7 @@ class InterceptMatcher:
             def properties(wanted: list[int]) -> list[Mapping[str, Any]]:
                 if not texts:  # the whole column at once, the first time a row needs it
                     texts.extend(column.to_pylist())
-                return _props_of([texts[i] for i in wanted])
+                return props_of([texts[i] for i in wanted])
 
             stamps = pc.cast(rows.column("timestamp"), pa.int64())
             return self._feed(
@@ -262,10 +268,10 @@ class InterceptMatcher:
         actions = self._actions(projects, events, props)
         if len(actions.row) == 0:
             return Found()
-        person_codes, names = _codes(persons)
+        person_codes, names = codes(persons)
         # (rule, person) pairs of this batch, and the slots of those already tracked
         keys = actions.rule * max(1, len(names)) + person_codes[actions.row]
-        unique, pair = _unique(keys, len(self.rules) * max(1, len(names)))
+        unique, pair = pairs_of(keys, len(self.rules) * max(1, len(names)))
         pair_rule, pair_person = np.divmod(unique, max(1, len(names)))
         compiled = self._compiled
         pair_slot = np.array(
@@ -310,13 +316,13 @@ class InterceptMatcher:
         if len(delayed_at):
             rows = actions.row[delayed_at].tolist()
             for slot, seen in zip(act_slot[delayed_at].tolist(), props(rows), strict=True):
-                self._session[slot] = _session(seen)
+                self._session[slot] = session_of(seen)
         hits = np.flatnonzero(matched)
         if len(hits) and self._muted:  # one look-up per (rule, person), not per match
-            now = _micros(datetime.now(UTC))
+            now = micros(datetime.now(UTC))
             heard_pairs = np.array(
                 [
-                    _quiet_until(self._muted, self.rules[r].project, names[p]) <= now
+                    quiet_until(self._muted, self.rules[r].project, names[p]) <= now
                     for r, p in zip(pair_rule.tolist(), pair_person.tolist(), strict=True)
                 ],
                 np.bool_,
@@ -325,14 +331,14 @@ class InterceptMatcher:
         rows = actions.row[hits].tolist()
         rules = [self.rules[r].id for r in actions.rule[hits].tolist()]
         persons = [names[p] for p in person_codes[actions.row[hits]].tolist()]
-        sessions = [_session(seen) for seen in props(rows)]
+        sessions = [session_of(seen) for seen in props(rows)]
         return Found(rules, persons, t[hits].tolist(), sessions)
 
     def matches(self, found: Found) -> list[Match]:
         """``Found`` columns as ``Match``es (a rule removed since is left out)."""
         by_id = {r.id: r for r in self.rules}
         return [
-            Match(rule, person, _EPOCH + at * _US, session)
+            Match(rule, person, EPOCH + at * US, session)
             for rule_id, person, at, session in zip(
                 found.rule_ids, found.persons, found.at, found.sessions, strict=True
             )
@@ -346,8 +352,8 @@ class InterceptMatcher:
         props: Callable[[list[int]], list[Mapping[str, Any]]],
     ) -> _Actions:
         """Every (row, rule) step of the batch, column-wise per (project, event)."""
-        project_codes, project_names = _codes(projects)
-        event_codes, event_names = _codes(events)
+        project_codes, project_names = codes(projects)
+        event_codes, event_names = codes(events)
         combined = project_codes.astype(np.int64) * max(1, len(event_names)) + event_codes
         parts_row: list[npt.NDArray[np.int64]] = []
         parts_rule: list[npt.NDArray[np.int64]] = []
@@ -369,7 +375,7 @@ class InterceptMatcher:
             outcomes: list[npt.NDArray[np.bool_]] = []
             if plan.filters and plan.hits:
                 seen = props(rows.tolist())
-                outcomes = [_passes(fs, seen) for fs in plan.filters]
+                outcomes = [passes(fs, seen) for fs in plan.filters]
             for c in plan.hits:
                 taken = rows if c.filters < 0 else rows[outcomes[c.filters]]
                 parts_row.append(taken)
@@ -395,8 +401,8 @@ class InterceptMatcher:
 
     def swept(self, now: datetime) -> Found:
         """``sweep``, the matches as columns."""
-        at = _micros(now)
-        muted, clock = self._muted, _micros(datetime.now(UTC))
+        at = micros(now)
+        muted, clock = self._muted, micros(datetime.now(UTC))
         with self._lock:
             live = self._slots.in_order()
             due = live[self._slots.due[live] <= at]
@@ -408,84 +414,7 @@ class InterceptMatcher:
                 rule = None if owner is None else by_id.get(owner[0])
                 if owner is None or rule is None:
                     continue
-                if muted and _quiet_until(muted, rule.project, owner[1]) > clock:
+                if muted and quiet_until(muted, rule.project, owner[1]) > clock:
                     continue
                 out.add(rule.id, owner[1], at, self._session[slot])
             return out
-
-
-def _quiet_until(muted: Mapping[tuple[str, str | None], int], project: str, who: str) -> int:
-    return max(muted.get((project, who), NEVER), muted.get((project, None), NEVER))
-
-
-def _unique(keys: npt.NDArray[np.int64], space: int) -> tuple[Any, npt.NDArray[np.int64]]:
-    """``np.unique(keys, return_inverse=True)`` for keys in ``range(space)``: with a
-    table the size of the key space instead of a sort, where that space is small."""
-    if space > 1 << 22:
-        unique, inverse = np.unique(keys, return_inverse=True)
-        return unique, inverse.astype(np.int64)
-    seen = np.zeros(space, np.bool_)
-    seen[keys] = True
-    unique = np.flatnonzero(seen)
-    index = np.empty(space, np.int64)
-    index[unique] = np.arange(len(unique))
-    return unique, index[keys]
-
-
-def _codes(values: pa.Array | pa.ChunkedArray) -> tuple[npt.NDArray[np.int64], list[str]]:
-    """Dictionary codes of a string column (one numpy array) and the distinct values."""
-    if isinstance(values, pa.ChunkedArray):
-        values = values.combine_chunks()
-    encoded = pc.dictionary_encode(values)
-    codes = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
-    return codes, encoded.dictionary.to_pylist()
-
-
-def _micros(ts: datetime) -> int:
-    """Microseconds since the epoch; a naive datetime is taken to be UTC."""
-    return (ts - (_EPOCH_NAIVE if ts.tzinfo is None else _EPOCH)) // _US
-
-
-def _session(props: Mapping[str, Any]) -> str | None:
-    session = props.get("$session_id")
-    return str(session) if session is not None else None
-
-
-def _narrow(batch: pa.Table, names: pa.Array) -> pa.Table:
-    """The matcher's columns of the rows whose event is in ``names``, as one chunk.
-    (``Table.filter`` costs ~0.1 ms a chunk whatever its size, and a committed batch
-    has a chunk per request: ``take`` on the combined table does not.)"""
-    rows = batch.select(["project", "distinct_id", "event", "timestamp", "properties"])
-    if rows.column("event").num_chunks > 1:
-        rows = rows.combine_chunks()
-    wanted = pc.is_in(rows.column("event"), value_set=names)
-    if pc.all(wanted).as_py() is not True:
-        rows = rows.take(pc.indices_nonzero(wanted))
-    return rows
-
-
-def _passes(filters: tuple[PropertyFilter, ...], seen: list[Mapping[str, Any]]) -> Any:
-    """Which rows pass every filter of the set (``PropertyFilter.test``, unrolled)."""
-    ok = np.ones(len(seen), np.bool_)
-    for f in filters:
-        test, key, value = FILTER_OPS[f.op], f.key, f.value
-        ok &= np.array([test(p.get(key), value) for p in seen], np.bool_)
-    return ok
-
-
-def _props_of(texts: list[str]) -> list[Mapping[str, Any]]:
-    """``_props`` of each text; the common case (all JSON) in one comprehension."""
-    try:
-        values = [orjson.loads(t) for t in texts]
-    except orjson.JSONDecodeError:
-        return [_props(t) for t in texts]
-    return [v if isinstance(v, dict) else {} for v in values]
-
-
-def _props(text: str) -> Mapping[str, Any]:
-    """A row's properties; text that is not a JSON object reads as no properties."""
-    try:
-        value = orjson.loads(text)
-    except orjson.JSONDecodeError:
-        return {}
-    return value if isinstance(value, dict) else {}

@@ -32,7 +32,8 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from fieldnote.research._intercept_matcher import _EPOCH, _US, Found, InterceptMatcher, Match
+from fieldnote.research._intercept_columns import EPOCH, US
+from fieldnote.research._intercept_matcher import Found, InterceptMatcher, Match
 from fieldnote.research._intercept_rules import InterceptRule
 from fieldnote.research._intercept_state import warm
 
@@ -279,7 +280,7 @@ class MatcherProcess:
         in the map ``set_rules`` built."""
         by_id = self._by_id
         return [
-            Match(rule, person, _EPOCH + at * _US, session)
+            Match(rule, person, EPOCH + at * US, session)
             for rule_id, person, at, session in zip(
                 found.rule_ids, found.persons, found.at, found.sessions, strict=True
             )
