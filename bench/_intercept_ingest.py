@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -29,7 +30,8 @@ from bench._proc import tree_cpu_seconds
 
 def _one(src: str | None, rules: int, seconds: int, port: int) -> dict[str, Any]:
     env = dict(os.environ, **({"PYTHONPATH": src} if src else {}))
-    home = Path(tempfile.mkdtemp(prefix="intercept-ingest-")) / "home"
+    work = Path(tempfile.mkdtemp(prefix="intercept-ingest-"))
+    home = work / "home"
     fieldnote = [sys.executable, "-m", "fieldnote", "--home", str(home)]
     made = subprocess.run(
         [*fieldnote, "projects", "create", "bench", "--json"],
@@ -65,6 +67,7 @@ def _one(src: str | None, rules: int, seconds: int, port: int) -> dict[str, Any]
     finally:
         server.terminate()
         server.wait()
+        shutil.rmtree(work, ignore_errors=True)
 
 
 def ingest_share(
