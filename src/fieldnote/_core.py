@@ -68,6 +68,7 @@ class Fieldnote:
             read_only=read_only,
             memory_limit=self.settings.duckdb_memory_limit,
             threads=self.settings.duckdb_threads,
+            checkpoint_threshold=self.settings.duckdb_checkpoint_threshold,
         )
 
     def close(self) -> None:

@@ -61,6 +61,14 @@ class Settings(BaseSettings):
         default="2GB",
         description="DuckDB memory_limit for the event store (imports spill past it).",
     )
+    duckdb_checkpoint_threshold: str = Field(
+        default="256MB",
+        description=(
+            "Write-ahead log size at which a DuckDB commit checkpoints the event store "
+            "(DuckDB's default is 16MB; larger means fewer capture stalls, longer replay "
+            "after a crash)."
+        ),
+    )
     duckdb_threads: int | None = Field(
         default=None, description="DuckDB worker threads; default: one per core."
     )
